@@ -1,0 +1,74 @@
+"""The one strict Jinja2 Environment for the built-in templates (style.md, habit 10).
+
+Built lazily on first use and cached for the life of the process; importing this
+module has no side effects. `StrictUndefined` makes an unknown name fail, and
+`finalize` refuses to print a None: a missing value can never become "Dear ,".
+Autoescaping is on for `.html` templates only.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, UndefinedError, select_autoescape
+from markupsafe import Markup, escape
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def refuse_none(value: Any) -> Any:
+    """`finalize` hook: printing None is a bug in the template, never an empty string."""
+    if value is None:
+        raise UndefinedError("a variable that is None was printed; guard it with {% if ... %}")
+    return value
+
+
+def paragraphs(value: str) -> Markup:
+    """Filter: escape free text and turn it into HTML paragraphs (blank line = new one)."""
+    parts = [p.strip() for p in _BLANK_LINES.split(str(value).replace("\r\n", "\n")) if p.strip()]
+    return Markup("\n").join(Markup("<p>%s</p>") % Markup("<br>\n").join(escape(l) for l in p.split("\n")) for p in parts)
+
+
+def text_to_html(text: str) -> str:
+    """Derive an HTML body from a plain-text one (LinkedIn notes, tenant templates without html)."""
+    return str(paragraphs(text))
+
+
+def tidy_text(text: str) -> str:
+    """Normalise rendered text: no trailing spaces, at most one blank line, no outer blank lines."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def one_line(text: str) -> str:
+    """Subjects are one line: every whitespace run (line breaks included) becomes one space."""
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def get_environment() -> Environment:
+    """The process-wide Environment of the built-in templates (compiled templates cached)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+        cache_size=-1,
+        finalize=refuse_none,
+    )
+    env.filters["paragraphs"] = paragraphs
+    return env
+
+
+@lru_cache(maxsize=None)
+def builtin_template(locale: str, kind: str, part: str) -> Template:
+    """`<locale>/<kind>.<part>`, e.g. ("de", "thank_you", "subject.txt"), compiled once."""
+    return get_environment().get_template(f"{locale}/{kind}.{part}")

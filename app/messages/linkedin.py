@@ -1,0 +1,80 @@
+"""LinkedIn notes: length as LinkedIn counts it, and shortening built-in notes to fit.
+
+Rule 6: the note must fit the limit (policy `linkedin_note_max_chars`, 100-300).
+Built-in notes always fit: the renderer tries ever shorter wordings (the topic
+goes first, then the job title, then the warm phrases) and, as a last resort,
+truncates the long names with an ellipsis, sharing the room between them so that
+the contact's name and the company always survive (rulebook, "Messages").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+ELLIPSIS = "…"
+
+#: The names the shortest wording prints exactly once each, in priority order.
+_SHRINKABLE = ("interviewer_name", "company_name", "candidate_name")
+
+
+def note_length(text: str) -> int:
+    """Length in UTF-16 code units, as a browser counts it (an emoji counts 2).
+
+    Never less than `len(text)`, so a note that fits by this measure fits
+    whichever way LinkedIn counts.
+    """
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` units, ending with an ellipsis when cut."""
+    if note_length(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if used + width > limit - 1:
+            break
+        out.append(ch)
+        used += width
+    return "".join(out).rstrip() + ELLIPSIS
+
+
+def _share(lengths: list[int], budget: int) -> int:
+    """The largest cap c with sum(min(length, c)) <= budget (water-filling)."""
+    remaining = budget
+    for i, length in enumerate(sorted(lengths)):
+        left = len(lengths) - i
+        if length * left <= remaining:
+            remaining -= length
+            continue
+        return remaining // left
+    return max(lengths, default=0)
+
+
+def fit_note(
+    render: Callable[[str, dict[str, Any]], str], context: dict[str, Any], limit: int
+) -> str:
+    """The richest built-in wording that fits `limit`.
+
+    `render(variant, context)` renders the variant ("txt", "short.txt", "min.txt")
+    and returns tidy text.
+    """
+    attempts = [("txt", context)]
+    if context["topic"] is not None:
+        attempts.append(("txt", {**context, "topic": None, "topics": [], "topics_phrase": None}))
+    attempts += [("short.txt", context), ("min.txt", context)]
+    for variant, ctx in attempts:
+        text = render(variant, ctx)
+        if note_length(text) <= limit:
+            return text
+    # Last resort: the shortest wording, with the names shortened fairly.
+    overhead = note_length(render("min.txt", {**context, **{name: "" for name in _SHRINKABLE}}))
+    lengths = [note_length(context[name]) for name in _SHRINKABLE]
+    cap = _share(lengths, limit - overhead)
+    shortened = {name: truncate(context[name], cap) for name in _SHRINKABLE}
+    return render("min.txt", {**context, **shortened})

@@ -1,0 +1,147 @@
+"""Languages: negotiation (explicit locale, then Accept-Language), dates, time words.
+
+Babel formats dates and lists; the "how long since the interview" phrase is written
+here per language, as a person would write it (followup-rules.md, "Messages":
+weeks where over 10 days).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "fr", "es")
+DEFAULT_LOCALE = "en"
+_MAX_ACCEPT_LANGUAGE = 4096
+
+
+def _primary(tag: str) -> str:
+    return tag.strip().replace("_", "-").split("-", 1)[0].lower()
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Language ranges of an Accept-Language header, best first (q=0 dropped)."""
+    ranges: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header[:_MAX_ACCEPT_LANGUAGE].split(",")):
+        tag, _, params = part.partition(";")
+        tag = tag.strip()
+        if not tag:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = -1.0
+        if 0.0 < quality <= 1.0:
+            ranges.append((-quality, index, tag))
+    return [tag for _, _, tag in sorted(ranges)]
+
+
+def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[str, str | None]:
+    """Pick the message language: explicit `locale`, else Accept-Language, else en.
+
+    Returns `(locale, fallback_note)`; the note is None unless a language was asked
+    for that we do not write (the caller turns it into a `locale_fallback` warning).
+    """
+    if locale is not None and locale.strip():
+        primary = _primary(locale)
+        if primary in SUPPORTED_LOCALES:
+            return primary, None
+        return DEFAULT_LOCALE, f"Messages are not available in '{locale.strip()[:35]}'; using English."
+    if accept_language and accept_language.strip():
+        tags = parse_accept_language(accept_language)
+        for tag in tags:
+            if tag == "*":
+                return DEFAULT_LOCALE, None
+            primary = _primary(tag)
+            if primary in SUPPORTED_LOCALES:
+                return primary, None
+        if tags:
+            return DEFAULT_LOCALE, "None of the languages in Accept-Language is available; using English."
+    return DEFAULT_LOCALE, None
+
+
+@lru_cache(maxsize=16)
+def babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=4096)
+def long_date(day: date, locale: str) -> str:
+    """'March 3, 2025' / '3. März 2025' / '3 mars 2025' / '3 de marzo de 2025'."""
+    return format_date(day, format="long", locale=babel_locale(locale))
+
+
+def join_phrase(items: list[str] | tuple[str, ...], locale: str) -> str:
+    """'A, B, and C' in the locale's list style."""
+    return format_list(list(items), style="standard", locale=babel_locale(locale))
+
+
+# Number words up to twelve; larger numbers are written as digits.
+_NUMBERS = {
+    "en": ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    "de": ("", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf"),
+    "fr": ("", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze"),
+    "es": ("", "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce"),
+}
+
+# Per language: the phrase for 0 days, 1 day, n days, 1 week, n weeks, and the
+# "more than" / "almost" wrappers ({} is a week phrase). German phrases are
+# accusative/nominative forms that fit "... ist nun X her".
+_PHRASES = {
+    "en": {
+        "zero": "less than a day", "day": "a day", "days": "{n} days",
+        "week": "a week", "weeks": "{n} weeks", "over": "over {}", "almost": "almost {}",
+    },
+    "de": {
+        "zero": "weniger als einen Tag", "day": "einen Tag", "days": "{n} Tage",
+        "week": "eine Woche", "weeks": "{n} Wochen", "over": "über {}", "almost": "fast {}",
+    },
+    "fr": {
+        "zero": "moins d'un jour", "day": "un jour", "days": "{n} jours",
+        "week": "une semaine", "weeks": "{n} semaines", "over": "plus de {}", "almost": "près de {}",
+    },
+    "es": {
+        "zero": "menos de un día", "day": "un día", "days": "{n} días",
+        "week": "una semana", "weeks": "{n} semanas", "over": "más de {}", "almost": "casi {}",
+    },
+}
+
+
+def _number(n: int, locale: str) -> str:
+    words = _NUMBERS[locale]
+    return words[n] if 0 < n < len(words) else str(n)
+
+
+def _weeks(n: int, locale: str) -> str:
+    phrases = _PHRASES[locale]
+    return phrases["week"] if n == 1 else phrases["weeks"].format(n=_number(n, locale))
+
+
+def time_since(days: int, locale: str) -> str:
+    """How long since the interview, in words: days up to ten, then weeks.
+
+    Weeks are rounded as a person would: 14-15 days "two weeks", 16-18 "over two
+    weeks", 19-20 "almost three weeks"; 11 days "over a week".
+    """
+    phrases = _PHRASES[locale]
+    if days <= 0:
+        return phrases["zero"]
+    if days == 1:
+        return phrases["day"]
+    if days <= 10:
+        return phrases["days"].format(n=_number(days, locale))
+    weeks, rest = divmod(days, 7)
+    if rest <= 1:
+        return _weeks(weeks, locale)
+    if rest <= 4:
+        over = phrases["over"].format(_weeks(weeks, locale))
+        return over.replace("de une", "d'une")  # fr: "plus d'une semaine"
+    return phrases["almost"].format(_weeks(weeks + 1, locale))

@@ -1,0 +1,188 @@
+"""Render a message for an interview: recipient, applicability, language, template.
+
+`render_message` is the one entry point the service layer calls. Built-in
+templates render in-process from the cached strict Environment; a tenant's
+template (`custom`) renders in the sandbox worker pool (app.messages.sandbox).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from app.domain.model import Channel, Contact, Event, Interview, MessageKind, Recipient
+from app.domain.recipients import follow_up_recipient, recipient_of, rejection_reply_recipient
+from app.messages.applicability import check_applicable
+from app.messages.context import build_context
+from app.messages.environment import builtin_template, one_line, text_to_html, tidy_text
+from app.messages.errors import MessageRequestError
+from app.messages.linkedin import fit_note, note_length
+from app.messages.locales import SUPPORTED_LOCALES, negotiate_locale
+from app.messages.types import (
+    MessageWarning,
+    RenderedMessage,
+    TemplateSource,
+    TemplateSourceKind,
+    WarningCode,
+)
+
+LINKEDIN_MIN_CHARS = 100
+LINKEDIN_MAX_CHARS = 300
+_NEEDS_CONTACT = (MessageKind.THANK_YOU, MessageKind.LINKEDIN_NOTE)
+
+
+def _message_kind(value: MessageKind | str) -> MessageKind:
+    try:
+        return MessageKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in MessageKind)
+        raise MessageRequestError(f"Unknown message kind {str(value)[:40]!r}; use one of {known}.") from None
+
+
+def resolve_recipient(
+    *, interview: Interview, events: tuple[Event, ...], kind: MessageKind, contact_id: str | None, to_agency: bool
+) -> tuple[Recipient | None, Contact | None]:
+    """Whom the message goes to, and the contact it concerns (None for the agency)."""
+    if kind in _NEEDS_CONTACT:
+        if not contact_id:
+            raise MessageRequestError(f"contact_id is required for {kind.value} messages")
+        contact = interview.contact(contact_id)
+        if contact is None:
+            raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
+        return recipient_of(contact), contact
+    if kind is MessageKind.FOLLOW_UP:
+        return follow_up_recipient(interview, to_agency=to_agency)
+    return rejection_reply_recipient(interview, events, to_agency=to_agency)
+
+
+def _warnings(
+    *, kind: MessageKind, channel: Channel, recipient: Recipient | None, context: dict[str, Any], locale_note: str | None
+) -> list[MessageWarning]:
+    warnings: list[MessageWarning] = []
+    if locale_note:
+        warnings.append(MessageWarning(WarningCode.LOCALE_FALLBACK, locale_note))
+    if recipient is None:
+        warnings.append(
+            MessageWarning(
+                WarningCode.NO_RECIPIENT,
+                "Nobody is known to receive this message: add a human contact (or an agency contact) "
+                "to the interview.",
+            )
+        )
+    elif channel is Channel.EMAIL and not recipient.email:
+        who = recipient.name or "the recipient"
+        warnings.append(
+            MessageWarning(WarningCode.NO_RECIPIENT_EMAIL, f"No email address is known for {who}; add one before sending.")
+        )
+    if kind is MessageKind.THANK_YOU and context["topic"] is None:
+        warnings.append(
+            MessageWarning(
+                WarningCode.GENERIC_MESSAGE,
+                "No specific topic from the interview was given, so the message is generic; "
+                "add a topic you discussed to personalise it.",
+            )
+        )
+    return warnings
+
+
+def _render_builtin(kind: MessageKind, locale: str, context: dict[str, Any], limit: int) -> tuple[str | None, str, str]:
+    if kind is MessageKind.LINKEDIN_NOTE:
+        def render(variant: str, ctx: dict[str, Any]) -> str:
+            return tidy_text(builtin_template(locale, kind.value, variant).render(ctx))
+
+        text = fit_note(render, context, limit)
+        return None, text, text_to_html(text)
+    subject = one_line(builtin_template(locale, kind.value, "subject.txt").render(context))
+    text = tidy_text(builtin_template(locale, kind.value, "txt").render(context))
+    html = builtin_template(locale, kind.value, "html").render(context).strip()
+    return subject, text, html
+
+
+def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str, Any]) -> tuple[str | None, str, str]:
+    from app.messages.sandbox import render_template  # the pool is only touched when needed
+
+    parts = render_template(custom, context)
+    text = tidy_text(parts["text"] or "")
+    html = (parts["html"] or "").strip() or text_to_html(text)
+    subject = None if kind is MessageKind.LINKEDIN_NOTE else one_line(parts["subject"] or "")
+    return subject, text, html
+
+
+def render_message(
+    *,
+    interview: Interview,
+    events: Iterable[Event],
+    message_kind: MessageKind | str,
+    contact_id: str | None,
+    at: datetime,
+    locale: str | None,
+    accept_language: str | None = None,
+    to_agency: bool = True,
+    linkedin_max_chars: int = LINKEDIN_MAX_CHARS,
+    custom: TemplateSource | None = None,
+) -> RenderedMessage:
+    """Render one message as of `at` (only events at or before `at` count).
+
+    Raises `MessageRequestError` (missing/unknown contact, bad arguments),
+    `MessageNotApplicable` (the kind cannot apply), and for `custom` templates
+    `TemplateInvalid` / `TemplateTimeout` / `TemplateTooLarge`.
+    """
+    kind = _message_kind(message_kind)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise MessageRequestError("at must be a timezone-aware timestamp.")
+    if not LINKEDIN_MIN_CHARS <= linkedin_max_chars <= LINKEDIN_MAX_CHARS:
+        raise MessageRequestError(
+            f"linkedin_max_chars must be between {LINKEDIN_MIN_CHARS} and {LINKEDIN_MAX_CHARS}."
+        )
+    if custom is not None and MessageKind(custom.message_kind) is not kind:
+        raise MessageRequestError(f"Template {custom.id!r} is for {custom.message_kind} messages, not {kind.value}.")
+    past = tuple(e for e in events if e.occurred_at <= at)
+    recipient, contact = resolve_recipient(
+        interview=interview, events=past, kind=kind, contact_id=contact_id, to_agency=to_agency
+    )
+    check_applicable(message_kind=kind, contact=contact, events=past)
+
+    chosen, locale_note = negotiate_locale(locale, accept_language)
+    if custom is not None:
+        # A tenant template is written in one language: its dates and words follow it.
+        custom_locale = custom.locale.replace("_", "-").split("-", 1)[0].lower()
+        if custom_locale in SUPPORTED_LOCALES:
+            chosen, locale_note = custom_locale, None
+    channel = Channel.LINKEDIN if kind is MessageKind.LINKEDIN_NOTE else Channel.EMAIL
+    context = build_context(
+        interview=interview,
+        contact=contact,
+        recipient=recipient,
+        events=past,
+        message_kind=kind,
+        at=at,
+        locale=chosen,
+        linkedin_max_chars=linkedin_max_chars,
+    )
+    warnings = _warnings(kind=kind, channel=channel, recipient=recipient, context=context, locale_note=locale_note)
+
+    if custom is None:
+        subject, text, html = _render_builtin(kind, chosen, context, linkedin_max_chars)
+    else:
+        subject, text, html = _render_custom(kind, custom, context)
+        if kind is MessageKind.LINKEDIN_NOTE and note_length(text) > linkedin_max_chars:
+            warnings.append(
+                MessageWarning(
+                    WarningCode.LINKEDIN_NOTE_TOO_LONG,
+                    f"The note has {note_length(text)} characters; LinkedIn allows {linkedin_max_chars}. "
+                    "Shorten it before sending.",
+                )
+            )
+    return RenderedMessage(
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        text=text,
+        html=html,
+        warnings=tuple(warnings),
+        locale=chosen,
+        template_source=TemplateSourceKind.CUSTOM if custom is not None else TemplateSourceKind.BUILTIN,
+        template_id=custom.id if custom is not None else None,
+    )
