@@ -1,0 +1,1 @@
+"""The HTTP adapter: routers, schemas, dependencies and error mapping."""

@@ -1,0 +1,84 @@
+"""The application factory (style habit 14: nothing happens at import)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from app.api import docs, openapi, problems
+from app.api.auth import KeyCache
+from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.routes import actions, events, health, interviews, policy
+from app.db.engine import Database
+from app.services import jobs
+from app.settings import Settings, get_settings
+
+log = logging.getLogger("followup")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _job_loop(db: Database, settings: Settings) -> None:
+    """Advance background jobs; a batch runs in a thread so requests keep flowing."""
+    while True:
+        try:
+            worked = await asyncio.to_thread(jobs.run_one, db, now=_utcnow, batch_size=settings.replan_batch_size)
+        except Exception:  # a database outage must not end the loop
+            log.warning("job loop: database unavailable, retrying", exc_info=True)
+            worked = False
+        if not worked:
+            await asyncio.sleep(settings.job_poll_seconds)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings)
+        app.state.key_cache = KeyCache(settings.auth_cache_seconds)
+        task = asyncio.create_task(_job_loop(app.state.db, settings)) if settings.run_jobs else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="followup",
+        version=openapi.VERSION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
+    )
+    app.state.settings = settings
+    problems.install(app, retry_after=settings.retry_after_seconds)
+    docs.install(app)
+    for module in (health, interviews, events, actions, policy):
+        app.include_router(module.router)
+    app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Accept-Language", "X-Request-ID"],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Idempotent-Replayed"],
+        max_age=600,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

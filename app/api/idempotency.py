@@ -1,0 +1,105 @@
+"""`Idempotency-Key` on POST (api-contract "Writes").
+
+The key is claimed and its answer stored in the same transaction as the
+write it guards, so a stored answer always matches a stored write, and a
+retry after any failure either replays the answer or runs afresh. A
+concurrent duplicate waits for the first (the unique key blocks it on
+PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises writers), then replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import orjson
+from fastapi import Depends, Header, Request
+from starlette.responses import Response
+
+from app.api.deps import NowDep, TenantDep, WriteSessionDep
+from app.db import idempotency as repo
+from app.services.errors import IdempotencyMismatch, InvalidInput
+
+KEEP = timedelta(hours=24)
+_REPLAYED_HEADERS = ("location", "etag", "content-type")
+
+
+class Idempotency:
+    def __init__(self, *, session, tenant_id: str, key: str | None, request_hash: str, now: datetime) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.key = key
+        self.request_hash = request_hash
+        self.now = now
+
+    def replay(self) -> Response | None:
+        """The stored answer to this key, or None when this request is the first."""
+        if self.key is None:
+            return None
+        args = {"tenant_id": self.tenant_id, "key": self.key}
+        if repo.claim(self.session, request_hash=self.request_hash, now=self.now, **args):
+            return None
+        record = repo.find(self.session, **args)
+        if record is None or record.created_at < self.now - KEEP:
+            repo.forget(self.session, **args)
+            repo.claim(self.session, request_hash=self.request_hash, now=self.now, **args)
+            return None
+        if record.request_hash != self.request_hash:
+            raise IdempotencyMismatch(
+                "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+                errors=[("header.idempotency-key", "reused with another body")],
+            )
+        headers = dict(record.headers or {})
+        headers["idempotent-replayed"] = "true"
+        return Response(
+            content=(record.body or "").encode(),
+            status_code=record.status_code or 200,
+            headers=headers,
+        )
+
+    def remember(self, response: Response) -> Response:
+        if self.key is not None:
+            headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
+            repo.complete(
+                self.session,
+                tenant_id=self.tenant_id,
+                key=self.key,
+                status_code=response.status_code,
+                headers=headers,
+                body=bytes(response.body).decode(),
+                now=self.now,
+            )
+        return response
+
+
+async def idempotency(
+    request: Request,
+    session: WriteSessionDep,
+    tenant: TenantDep,
+    now: NowDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=255,
+            description="Makes a retried POST safe: the same key and body replays the first answer for 24 h.",
+        ),
+    ] = None,
+) -> Idempotency:
+    if idempotency_key is not None and (not idempotency_key.strip() or not idempotency_key.isprintable()):
+        raise InvalidInput("Idempotency-Key must be printable text.", errors=[("header.idempotency-key", "not printable")])
+    body = await request.body()
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical).hexdigest()
+    return Idempotency(session=session, tenant_id=tenant.tenant_id, key=idempotency_key, request_hash=digest, now=now)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
+
+
+def json_response(model, *, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Serialise a response model once, so the same bytes can be stored and sent."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json", headers=headers)

@@ -1,0 +1,106 @@
+"""Domain and stored values to response models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from app.api.schemas.actions import ActionPublic, NextAction, RecipientPublic
+from app.api.schemas.events import EventPublic
+from app.api.schemas.interviews import AgencyFields, ContactPublic, InterviewPublic
+from app.db.events import StoredEvent
+from app.db.interviews import StoredInterview
+from app.domain.model import Action, InterviewStatus
+
+
+def status_of(stored: StoredInterview, now: datetime) -> InterviewStatus:
+    """scheduled until the interview ends, then active, then its outcome."""
+    if stored.outcome is not None:
+        return InterviewStatus(stored.outcome)
+    return InterviewStatus.SCHEDULED if now < stored.interview.ends_at else InterviewStatus.ACTIVE
+
+
+def action_public(action: Action) -> ActionPublic:
+    recipient = action.recipient
+    return ActionPublic(
+        interview_id=action.interview_id,
+        kind=action.kind,
+        contact_id=action.contact_id,
+        recipient=RecipientPublic(name=recipient.name, email=recipient.email) if recipient else None,
+        channel=action.channel,
+        state=action.state,
+        available_at=action.available_at,
+        due_at=action.due_at,
+        late_after=action.late_after,
+        suggested_send_at=action.suggested_send_at,
+        priority=action.priority,
+        rule=action.rule,
+        reason=action.reason,
+        message_kind=action.message_kind,
+    )
+
+
+def actions_public(actions: Iterable[Action]) -> list[ActionPublic]:
+    return [action_public(a) for a in actions]
+
+
+def next_action_public(action: Action | None) -> NextAction | None:
+    if action is None:
+        return None
+    return NextAction(kind=action.kind, state=action.state, due_at=action.due_at, contact_id=action.contact_id)
+
+
+def interview_public(stored: StoredInterview, *, now: datetime, next_action: Action | None) -> InterviewPublic:
+    interview = stored.interview
+    agency = interview.agency
+    return InterviewPublic(
+        id=interview.id,
+        candidate_name=interview.candidate_name,
+        candidate_email=interview.candidate_email,
+        job_title=interview.job_title,
+        company_name=interview.company_name,
+        starts_at=interview.starts_at,
+        duration_minutes=interview.duration_minutes,
+        timezone=interview.timezone,
+        format=interview.format,
+        interviewers=[
+            ContactPublic(
+                id=c.id,
+                name=c.name,
+                email=c.email,
+                role=c.role,
+                is_human=c.is_human,
+                rapport=c.rapport,
+                linkedin_url=c.linkedin_url,
+            )
+            for c in interview.interviewers
+        ],
+        topics=list(interview.topics),
+        missed_points=interview.missed_points,
+        decision_timeline_days=interview.decision_timeline_days,
+        agency=(
+            AgencyFields(name=agency.name, contact_name=agency.contact_name, contact_email=agency.contact_email)
+            if agency
+            else None
+        ),
+        external_ref=stored.external_ref,
+        notes=stored.notes,
+        status=status_of(stored, now),
+        next_action=next_action_public(next_action),
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+    )
+
+
+def event_public(stored: StoredEvent) -> EventPublic:
+    event = stored.event
+    return EventPublic(
+        id=stored.id,
+        interview_id=stored.interview_id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        contact_id=event.contact_id,
+        timeline_days=event.timeline_days,
+        note=event.note,
+        created_at=stored.created_at,
+    )

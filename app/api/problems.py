@@ -1,0 +1,115 @@
+"""RFC 9457 problem+json for every error, mapped in one place.
+
+Services raise typed errors (app.services.errors); validation, routing and
+database failures are translated here too, so a client never sees a stack
+trace or an HTML error page.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.services.errors import ServiceError
+
+log = logging.getLogger("followup.api")
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://followup.invalid/problems/"
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    slug: str | None = None,
+) -> Response:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _loc(loc: tuple | list) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _validation_message(error: dict) -> str:
+    message = error.get("msg", "is not valid")
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field: it is not part of this resource"
+    if kind == "missing":
+        return "is required"
+    if kind == "timezone_aware":
+        return "needs a UTC offset, e.g. 2026-04-14T10:00:00+02:00"
+    return message.removeprefix("Value error, ")
+
+
+def validation_problem(errors: list[dict]) -> Response:
+    items = [{"loc": _loc(e.get("loc", ())), "message": _validation_message(e)} for e in errors]
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem(400, "The request body is not valid JSON.", title="Malformed JSON", errors=items)
+    summary = "; ".join(f"{i['loc']}: {i['message']}" for i in items[:5])
+    more = f" (and {len(items) - 5} more)" if len(items) > 5 else ""
+    return problem(422, f"The request is not valid: {summary}{more}.", title="Invalid input", errors=items, slug="validation")
+
+
+def install(app: FastAPI, *, retry_after: int) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
+        return validation_problem(list(exc.errors()))
+
+    @app.exception_handler(ServiceError)
+    async def _service(_request: Request, exc: ServiceError) -> Response:
+        errors = [{"loc": loc, "message": message} for loc, message in exc.errors] if exc.errors or exc.status == 422 else None
+        headers = {"Retry-After": str(retry_after)} if exc.status == 503 else None
+        return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is no such resource here; see /docs for the API."
+        elif exc.status_code == 405:
+            detail = "This method is not allowed on this resource; see /docs for the API."
+        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _unavailable(_request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return problem(
+            503,
+            "The database is unreachable or busy right now; retry shortly.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(_request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            return await _unavailable(_request, exc)
+        log.exception("database error")
+        return problem(500, "An unexpected database error occurred; it has been logged.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return problem(500, "An unexpected error occurred; it has been logged.")

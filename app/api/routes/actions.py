@@ -1,0 +1,86 @@
+"""Next actions: per interview, tenant-wide, and stateless."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api import cursors
+from app.api.deps import NowDep, SessionDep, TenantDep
+from app.api.presenters import actions_public
+from app.api.responses import problems
+from app.api.schemas.actions import ActionPublic, InterviewActions, PlanResult
+from app.api.schemas.common import Limit, Page, Timestamp
+from app.api.schemas.plan import PlanRequest
+from app.db.plans import OPEN, DueQuery
+from app.domain.model import ActionKind, ActionState
+from app.domain.planner import plan
+from app.services import actions as service
+from app.services.errors import InvalidInput
+from app.services.stateless import inline_events, inline_interview
+
+router = APIRouter(tags=["actions"])
+
+At = Annotated[Timestamp | None, Query(description="The moment to compute for (RFC 3339 with offset); default now.")]
+
+
+@router.get("/v1/interviews/{interview_id}/actions", response_model=InterviewActions, responses=problems(404))
+async def list_interview_actions(
+    interview_id: str, session: SessionDep, tenant: TenantDep, now: NowDep, at: At = None
+) -> InterviewActions:
+    """Every action for one interview at a moment, done ones included."""
+    moment = at or now
+    actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment)
+    return InterviewActions(interview_id=interview_id, at=moment, actions=actions_public(actions))
+
+
+def _parse_set(raw: str | None, enum, name: str):
+    if raw is None:
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    try:
+        return frozenset(enum(v) for v in values) or None
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise InvalidInput(
+            f"{name} takes one or more of: {allowed} (comma-separated).",
+            errors=[(f"query.{name}", f"unknown value; allowed: {allowed}")],
+        ) from None
+
+
+@router.get("/v1/actions", response_model=Page[ActionPublic], responses=problems())
+async def list_actions(
+    session: SessionDep,
+    tenant: TenantDep,
+    now: NowDep,
+    at: At = None,
+    due_before: Timestamp | None = None,
+    state: Annotated[str | None, Query(max_length=200, description="Comma-separated states; default the open ones.")] = None,
+    kind: Annotated[str | None, Query(max_length=200, description="Comma-separated kinds; wait/close_out only when named.")] = None,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[ActionPublic]:
+    """List the tenant's actions across interviews, soonest due first."""
+    query = DueQuery(
+        tenant_id=tenant.tenant_id,
+        at=at or now,
+        states=_parse_set(state, ActionState, "state") or OPEN,
+        kinds=_parse_set(kind, ActionKind, "kind"),
+        due_before=due_before,
+        after=cursors.decode(cursor, (datetime, str, str, int)) if cursor else None,
+        limit=limit,
+    )
+    page = service.tenant_actions(session=session, query=query)
+    next_cursor = cursors.encode(*page.next_after) if page.next_after else None
+    return Page[ActionPublic](items=actions_public(page.items), next_cursor=next_cursor)
+
+
+@router.post("/v1/plan", response_model=PlanResult, responses=problems(400, 413))
+async def plan_interview(body: PlanRequest, tenant: TenantDep, now: NowDep) -> PlanResult:
+    """Plan an interview sent whole; nothing is stored."""
+    fields = body.interview.model_dump()
+    interview = inline_interview(fields)
+    events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
+    return PlanResult(actions=actions_public(plan(interview, events, tenant.policy, body.at or now)))

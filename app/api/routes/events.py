@@ -1,0 +1,55 @@
+"""Events: record what happened, read the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.api import cursors
+from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.idempotency import IdempotencyDep, json_response
+from app.api.presenters import event_public
+from app.api.responses import problems
+from app.api.schemas.common import Limit, Page
+from app.api.schemas.events import EventCreate, EventPublic
+from app.domain.model import Event
+from app.services import events as service
+
+router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"])
+
+
+@router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 413))
+async def create_event(
+    interview_id: str, body: EventCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+) -> Response:
+    """Record an event (a message sent, a response, an outcome)."""
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    event = Event(
+        type=body.type,
+        occurred_at=body.occurred_at or now,
+        contact_id=body.contact_id,
+        timeline_days=body.timeline_days,
+        note=body.note,
+    )
+    stored = service.record_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
+    headers = {"Location": f"/v1/interviews/{interview_id}/events/{stored.id}"}
+    return idem.remember(json_response(event_public(stored), status_code=201, headers=headers))
+
+
+@router.get("", response_model=Page[EventPublic], responses=problems(404))
+async def list_events(
+    interview_id: str,
+    session: SessionDep,
+    tenant: TenantDep,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[EventPublic]:
+    """List an interview's events in the order they happened."""
+    after = cursors.decode(cursor, (datetime, str)) if cursor else None
+    page = service.list_events(session=session, tenant=tenant, interview_id=interview_id, after=after, limit=limit)
+    last = page.items[-1] if page.items else None
+    next_cursor = cursors.encode(last.event.occurred_at, last.id) if page.has_more and last else None
+    return Page[EventPublic](items=[event_public(e) for e in page.items], next_cursor=next_cursor)

@@ -1,0 +1,108 @@
+"""Interviews: create, list, read, change, delete."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.api import cursors
+from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.idempotency import IdempotencyDep, json_response
+from app.api.presenters import interview_public
+from app.api.responses import problems
+from app.api.schemas.common import Limit, Page, Timestamp
+from app.api.schemas.interviews import InterviewCreate, InterviewPublic, InterviewUpdate
+from app.db.interviews import InterviewFilter
+from app.domain.model import InterviewStatus
+from app.services import interviews as service
+from app.services.planning import next_actions_of
+
+router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
+
+IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
+
+
+def _present(session, tenant, stored, now) -> InterviewPublic:
+    nxt = next_actions_of(session, tenant=tenant, interviews=[stored], now=now)[stored.interview.id]
+    return interview_public(stored, now=now, next_action=nxt)
+
+
+def _headers(stored) -> dict[str, str]:
+    return {"ETag": service.etag_of(stored)}
+
+
+@router.post("", status_code=201, response_model=InterviewPublic, responses=problems(400, 409, 413))
+async def create_interview(
+    body: InterviewCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+) -> Response:
+    """Create an interview."""
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    stored = service.create_interview(session=session, tenant=tenant, fields=body.model_dump(), now=now)
+    public = _present(session, tenant, stored, now)
+    headers = {**_headers(stored), "Location": f"/v1/interviews/{stored.interview.id}"}
+    return idem.remember(json_response(public, status_code=201, headers=headers))
+
+
+@router.get("", response_model=Page[InterviewPublic], responses=problems())
+async def list_interviews(
+    session: SessionDep,
+    tenant: TenantDep,
+    now: NowDep,
+    status: InterviewStatus | None = None,
+    company_name: Annotated[str | None, Query(max_length=200)] = None,
+    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    updated_after: Timestamp | None = None,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[InterviewPublic]:
+    """List interviews, oldest first, with filters and a cursor."""
+    after = cursors.decode(cursor, (datetime, str)) if cursor else None
+    page = service.list_interviews(
+        session=session,
+        tenant=tenant,
+        filters=InterviewFilter(status=status, company_name=company_name, external_ref=external_ref, updated_after=updated_after),
+        after=after,
+        limit=limit,
+        now=now,
+    )
+    nexts = next_actions_of(session, tenant=tenant, interviews=page.items, now=now)
+    items = [interview_public(s, now=now, next_action=nexts[s.interview.id]) for s in page.items]
+    last = page.items[-1] if page.items else None
+    next_cursor = cursors.encode(last.created_at, last.interview.id) if page.has_more and last else None
+    return Page[InterviewPublic](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{interview_id}", response_model=InterviewPublic, responses=problems(404))
+async def get_interview(interview_id: str, session: SessionDep, tenant: TenantDep, now: NowDep) -> Response:
+    """Read one interview."""
+    stored = service.get_interview(session=session, tenant=tenant, interview_id=interview_id)
+    return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+
+
+@router.patch("/{interview_id}", response_model=InterviewPublic, responses=problems(400, 404, 409, 412, 413))
+async def update_interview(
+    interview_id: str,
+    body: InterviewUpdate,
+    session: WriteSessionDep,
+    tenant: TenantDep,
+    now: NowDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change some fields of an interview."""
+    changes = body.model_dump(exclude_unset=True)
+    stored = service.update_interview(
+        session=session, tenant=tenant, interview_id=interview_id, changes=changes, if_match=if_match, now=now
+    )
+    return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+
+
+@router.delete("/{interview_id}", status_code=204, responses=problems(404, 412))
+async def delete_interview(
+    interview_id: str, session: WriteSessionDep, tenant: TenantDep, if_match: IfMatch = None
+) -> Response:
+    """Delete an interview with its events and plan."""
+    service.delete_interview(session=session, tenant=tenant, interview_id=interview_id, if_match=if_match)
+    return Response(status_code=204)

@@ -1,0 +1,72 @@
+"""Shared field types, the problem document and list pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Annotated, Generic, TypeVar
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+T = TypeVar("T")
+
+_NO_CONTROL = r"^[^\x00-\x1f\x7f\u0085\u2028\u2029]*$"
+
+#: A one-line human string (names, titles): no line breaks or control characters.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_CONTROL)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+#: An RFC 3339 timestamp with an offset; a naive one is refused (422).
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+#: Timestamps are answered in UTC.
+UtcOut = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str)]
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _known_zone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"{value!r} is not an IANA timezone name (e.g. Europe/Berlin)")
+    return value
+
+
+TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_known_zone)]
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemError(BaseModel):
+    loc: str = Field(description="Where the problem is, e.g. `body.interviewers.0.email`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error this API answers."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemError] | None = None
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+Limit = Annotated[int, Field(ge=1, le=200)]

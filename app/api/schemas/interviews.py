@@ -1,0 +1,135 @@
+"""Interviews and their contacts (api-contract "Interviews")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+
+from app.api.schemas.actions import NextAction
+from app.api.schemas.common import LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
+from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
+
+Email = Annotated[EmailStr, StringConstraints(max_length=320)]
+Url = Annotated[HttpUrl, Field(max_length=2048)]
+ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Days = Annotated[int, Field(ge=0, le=365)]
+
+
+class ContactFields(Strict):
+    name: Name
+    email: Email | None = None
+    role: ContactRole = ContactRole.INTERVIEWER
+    is_human: bool | None = Field(default=None, description="Default true; always false for role `ai`.")
+    rapport: Rapport | None = None
+    linkedin_url: Url | None = None
+
+
+class ContactCreate(ContactFields):
+    """A contact of a new interview; the server assigns its id."""
+
+
+class ContactPatch(ContactFields):
+    id: str | None = Field(default=None, max_length=100, description="Keep this existing contact (and its events).")
+
+
+class ContactPublic(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    role: ContactRole
+    is_human: bool
+    rapport: Rapport | None
+    linkedin_url: str | None
+
+
+class AgencyFields(Strict):
+    name: Name | None = None
+    contact_name: Name | None = None
+    contact_email: Email | None = None
+
+
+class InterviewWritable(Strict):
+    candidate_email: Email | None = None
+    duration_minutes: int = Field(default=60, ge=1, le=1440)
+    timezone: TimeZoneName = Field(default="UTC", description="IANA timezone of the candidate, e.g. Europe/Berlin.")
+    topics: list[Topic] = Field(default_factory=list, max_length=20, description="Specific things discussed.")
+    missed_points: LongText | None = None
+    decision_timeline_days: Days | None = Field(default=None, description="When the interviewer said they would decide.")
+    agency: AgencyFields | None = None
+    external_ref: ExternalRef | None = Field(default=None, description="The ATS's id; unique per tenant.")
+    notes: LongText | None = None
+
+
+class InterviewCreate(InterviewWritable):
+    candidate_name: Name
+    job_title: Name
+    company_name: Name
+    starts_at: Timestamp
+    format: InterviewFormat
+    interviewers: list[ContactCreate] = Field(default_factory=list, max_length=20)
+
+
+_REQUIRED = ("candidate_name", "job_title", "company_name", "starts_at", "format", "duration_minutes", "timezone")
+
+
+class InterviewUpdate(InterviewWritable):
+    """Only the fields sent change; `interviewers`, when sent, replaces the list."""
+
+    candidate_name: Name | None = None
+    job_title: Name | None = None
+    company_name: Name | None = None
+    starts_at: Timestamp | None = None
+    format: InterviewFormat | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=1440)
+    timezone: TimeZoneName | None = None
+    topics: list[Topic] | None = Field(default=None, max_length=20)
+    interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _no_null_required(self) -> InterviewUpdate:
+        for name in _REQUIRED:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class InterviewPublic(BaseModel):
+    id: str
+    candidate_name: str
+    candidate_email: str | None
+    job_title: str
+    company_name: str
+    starts_at: UtcOut
+    duration_minutes: int
+    timezone: str
+    format: InterviewFormat
+    interviewers: list[ContactPublic]
+    topics: list[str]
+    missed_points: str | None
+    decision_timeline_days: int | None
+    agency: AgencyFields | None
+    external_ref: str | None
+    notes: str | None
+    status: InterviewStatus
+    next_action: NextAction | None
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+class ContactInline(ContactFields):
+    """A contact in a stateless request; `id` is yours, needed only where an event or `contact_id` names it."""
+
+    id: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class InterviewInline(InterviewWritable):
+    """An interview sent whole with a stateless request (nothing is stored)."""
+
+    id: str | None = Field(default=None, max_length=100, description="Yours; echoed as the actions' interview_id.")
+    candidate_name: Name
+    job_title: Name
+    company_name: Name
+    starts_at: Timestamp
+    format: InterviewFormat
+    interviewers: list[ContactInline] = Field(default_factory=list, max_length=20)

@@ -1,0 +1,185 @@
+"""The `followup` command: serve, migrate, tenants, keys, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+from app.settings import get_settings
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _db():
+    from app.db.engine import Database
+    from app.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    return Database(settings)
+
+
+def cmd_migrate(_args) -> int:
+    from app.db.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("database is at the latest schema", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from app.db import tenants
+    from app.server import serve
+
+    db = _db()
+    with db.session(write=False) as session:
+        empty = not tenants.has_tenants(session)
+    db.dispose()
+    if empty:
+        print(
+            "No tenant yet. Create one and its first API key with:\n"
+            "    KEY=$(followup tenants create my-career-site)\n"
+            f"then call e.g. curl -H \"Authorization: Bearer $KEY\" http://{args.host}:{args.port}/v1/interviews",
+            file=sys.stderr,
+        )
+    serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+    return 0
+
+
+def cmd_tenants_create(args) -> int:
+    from app.db import tenants
+
+    db = _db()
+    with db.session(write=True) as session:
+        tenant_id = tenants.create_tenant(session, name=args.name, now=_now())
+        key = tenants.create_key(session, tenant_id=tenant_id, label=args.label, now=_now())
+    print(f"created tenant {args.name!r} ({tenant_id}); its API key is shown once:", file=sys.stderr)
+    print(key)
+    return 0
+
+
+def _tenant_id(session, name_or_id: str) -> str | None:
+    from app.db import tenants
+
+    found = tenants.find_tenant(session, name_or_id)
+    if found is None:
+        print(f"no tenant named {name_or_id!r}", file=sys.stderr)
+        return None
+    return found[0]
+
+
+def cmd_keys_create(args) -> int:
+    from app.db import tenants
+
+    db = _db()
+    with db.session(write=True) as session:
+        tenant_id = _tenant_id(session, args.tenant)
+        if tenant_id is None:
+            return 1
+        key = tenants.create_key(session, tenant_id=tenant_id, label=args.label, now=_now())
+    print(key)
+    return 0
+
+
+def cmd_keys_list(args) -> int:
+    from app.db import tenants
+
+    db = _db()
+    with db.session(write=False) as session:
+        tenant_id = _tenant_id(session, args.tenant) if args.tenant else None
+        if args.tenant and tenant_id is None:
+            return 1
+        keys = tenants.list_keys(session, tenant_id=tenant_id)
+    for k in keys:
+        state = f"revoked {k.revoked_at.isoformat()}" if k.revoked_at else "active"
+        print(f"{k.id}\t{k.prefix}…\t{k.tenant_name}\t{k.label or '-'}\t{k.created_at.isoformat()}\t{state}")
+    return 0
+
+
+def cmd_keys_revoke(args) -> int:
+    from app.db import tenants
+
+    db = _db()
+    with db.session(write=True) as session:
+        count = tenants.revoke_key(session, key_id_or_prefix=args.key, now=_now())
+    if count == 0:
+        print(f"no active key with id or prefix {args.key!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {count} key(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_openapi(args) -> int:
+    from app.api.app import create_app
+    from app.settings import Settings
+
+    spec = create_app(Settings(run_jobs=False)).openapi()
+    text = json.dumps(spec, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_jobs_run(_args) -> int:
+    from app.services import jobs
+
+    db = _db()
+    steps = jobs.run_until_idle(db, now=_now, batch_size=get_settings().replan_batch_size)
+    print(f"ran {steps} job step(s)", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="followup", description="The interview follow-up service.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
+
+    tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
+    create = tenants.add_parser("create", help="create a tenant and print its first API key")
+    create.add_argument("name")
+    create.add_argument("--label", default="first key")
+    create.set_defaults(func=cmd_tenants_create)
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
+    kcreate = keys.add_parser("create", help="create another key for a tenant and print it")
+    kcreate.add_argument("tenant", help="tenant name or id")
+    kcreate.add_argument("--label")
+    kcreate.set_defaults(func=cmd_keys_create)
+    klist = keys.add_parser("list", help="list keys (never the keys themselves)")
+    klist.add_argument("--tenant")
+    klist.set_defaults(func=cmd_keys_list)
+    krevoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
+    krevoke.add_argument("key")
+    krevoke.set_defaults(func=cmd_keys_revoke)
+
+    spec = commands.add_parser("openapi", help="print the OpenAPI document")
+    spec.add_argument("--output", "-o")
+    spec.set_defaults(func=cmd_openapi)
+
+    jobs = commands.add_parser("jobs", help="background jobs").add_subparsers(dest="action", required=True)
+    jobs.add_parser("run", help="run pending jobs until the queue is empty").set_defaults(func=cmd_jobs_run)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

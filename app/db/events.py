@@ -1,0 +1,75 @@
+"""The event timeline of an interview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.tables import Event as EventRow
+from app.domain.model import Event, EventType
+
+event_t = EventRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    id: str
+    interview_id: str
+    event: Event
+    created_at: datetime
+
+
+def insert_event(session: Session, *, event_id: str, interview_id: str, event: Event, now: datetime) -> None:
+    session.execute(
+        event_t.insert().values(
+            id=event_id,
+            interview_id=interview_id,
+            type=event.type.value,
+            occurred_at=event.occurred_at,
+            contact_id=event.contact_id,
+            timeline_days=event.timeline_days,
+            note=event.note,
+            created_at=now,
+        )
+    )
+
+
+def list_events(
+    session: Session, *, interview_id: str, after: tuple[datetime, str] | None = None, limit: int | None = None
+) -> list[StoredEvent]:
+    """The timeline in (occurred_at, id) order."""
+    query = select(event_t).where(event_t.c.interview_id == interview_id)
+    if after is not None:
+        occurred_at, event_id = after
+        query = query.where(
+            (event_t.c.occurred_at > occurred_at) | ((event_t.c.occurred_at == occurred_at) & (event_t.c.id > event_id))
+        )
+    query = query.order_by(event_t.c.occurred_at, event_t.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        StoredEvent(
+            id=r.id,
+            interview_id=r.interview_id,
+            event=Event(
+                type=EventType(r.type),
+                occurred_at=r.occurred_at,
+                contact_id=r.contact_id,
+                timeline_days=r.timeline_days,
+                note=r.note,
+            ),
+            created_at=r.created_at,
+        )
+        for r in session.execute(query)
+    ]
+
+
+def contacts_named_by_events(session: Session, *, interview_id: str) -> set[str]:
+    return set(
+        session.execute(
+            select(event_t.c.contact_id).where(event_t.c.interview_id == interview_id, event_t.c.contact_id.is_not(None))
+        ).scalars()
+    )

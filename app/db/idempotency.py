@@ -1,0 +1,70 @@
+"""Stored first answers for `Idempotency-Key` (api-contract "Writes")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.db.tables import IdempotencyRecord
+
+record_t = IdempotencyRecord.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    request_hash: str
+    status_code: int | None
+    headers: dict | None
+    body: str | None
+    created_at: datetime
+
+    @property
+    def completed(self) -> bool:
+        return self.status_code is not None
+
+
+def claim(session: Session, *, tenant_id: str, key: str, request_hash: str, now: datetime) -> bool:
+    """Reserve the key inside the caller's transaction; False when it is taken.
+
+    The record is completed in the same transaction as the write it guards,
+    so a committed record always carries its answer. On PostgreSQL a
+    concurrent duplicate blocks here until the first transaction ends.
+    """
+    try:
+        with session.begin_nested():
+            session.execute(
+                record_t.insert().values(tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=now)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def find(session: Session, *, tenant_id: str, key: str) -> Record | None:
+    row = session.execute(
+        select(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key)
+    ).first()
+    if row is None:
+        return None
+    return Record(row.request_hash, row.status_code, row.response_headers, row.response_body, row.created_at)
+
+
+def complete(session: Session, *, tenant_id: str, key: str, status_code: int, headers: dict, body: str, now: datetime) -> None:
+    session.execute(
+        update(record_t)
+        .where(record_t.c.tenant_id == tenant_id, record_t.c.key == key)
+        .values(status_code=status_code, response_headers=headers, response_body=body, completed_at=now)
+    )
+
+
+def forget(session: Session, *, tenant_id: str, key: str) -> None:
+    """Drop an expired record so the key can serve a new request."""
+    session.execute(delete(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key))
+
+
+def purge_expired(session: Session, *, before: datetime) -> int:
+    return session.execute(delete(record_t).where(record_t.c.created_at < before)).rowcount

@@ -1,0 +1,292 @@
+"""Interviews and their contacts, read back as domain values."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import Contact as ContactRow
+from app.db.tables import Interview as InterviewRow
+from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
+
+interview_t = InterviewRow.__table__
+contact_t = ContactRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInterview:
+    """A domain interview plus what only storage knows about it."""
+
+    interview: Interview
+    tenant_id: str
+    external_ref: str | None
+    notes: str | None
+    outcome: str | None
+    version: int
+    plan_policy_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewFilter:
+    status: str | None = None
+    company_name: str | None = None
+    external_ref: str | None = None
+    updated_after: datetime | None = None
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _contact_values(interview_id: str, contacts: tuple[Contact, ...]) -> list[dict]:
+    return [
+        {
+            "id": c.id,
+            "interview_id": interview_id,
+            "position": position,
+            "name": c.name,
+            "email": c.email,
+            "role": c.role.value,
+            "is_human": c.is_human,
+            "rapport": c.rapport.value if c.rapport else None,
+            "linkedin_url": c.linkedin_url,
+        }
+        for position, c in enumerate(contacts)
+    ]
+
+
+def _interview_values(interview: Interview) -> dict:
+    agency = interview.agency
+    return {
+        "candidate_name": interview.candidate_name,
+        "candidate_email": interview.candidate_email,
+        "job_title": interview.job_title,
+        "company_name": interview.company_name,
+        "starts_at": interview.starts_at,
+        "ends_at": interview.ends_at,
+        "duration_minutes": interview.duration_minutes,
+        "timezone": interview.timezone,
+        "format": interview.format.value,
+        "topics": list(interview.topics),
+        "missed_points": interview.missed_points,
+        "decision_timeline_days": interview.decision_timeline_days,
+        "agency": (
+            {"name": agency.name, "contact_name": agency.contact_name, "contact_email": agency.contact_email}
+            if agency
+            else None
+        ),
+    }
+
+
+def insert_interview(
+    session: Session,
+    *,
+    tenant_id: str,
+    interview: Interview,
+    external_ref: str | None,
+    notes: str | None,
+    now: datetime,
+) -> None:
+    session.execute(
+        interview_t.insert().values(
+            id=interview.id,
+            tenant_id=tenant_id,
+            external_ref=external_ref,
+            notes=notes,
+            outcome=None,
+            version=1,
+            plan_policy_version=0,
+            created_at=now,
+            updated_at=now,
+            **_interview_values(interview),
+        )
+    )
+    if interview.interviewers:
+        session.execute(contact_t.insert(), _contact_values(interview.id, interview.interviewers))
+
+
+def update_interview(
+    session: Session,
+    *,
+    stored: StoredInterview,
+    interview: Interview,
+    external_ref: str | None,
+    notes: str | None,
+    replace_contacts: bool,
+    now: datetime,
+) -> None:
+    session.execute(
+        update(interview_t)
+        .where(interview_t.c.id == interview.id)
+        .values(
+            external_ref=external_ref,
+            notes=notes,
+            version=stored.version + 1,
+            updated_at=now,
+            **_interview_values(interview),
+        )
+    )
+    if replace_contacts:
+        session.execute(delete(contact_t).where(contact_t.c.interview_id == interview.id))
+        if interview.interviewers:
+            session.execute(contact_t.insert(), _contact_values(interview.id, interview.interviewers))
+
+
+def touch_interview(session: Session, *, stored: StoredInterview, outcome: str | None, now: datetime) -> None:
+    """Record that the interview changed through its events (new ETag, status)."""
+    session.execute(
+        update(interview_t)
+        .where(interview_t.c.id == stored.interview.id)
+        .values(outcome=outcome, version=stored.version + 1, updated_at=now)
+    )
+
+
+def mark_planned(session: Session, *, interview_id: str, policy_version: int) -> None:
+    session.execute(
+        update(interview_t).where(interview_t.c.id == interview_id).values(plan_policy_version=policy_version)
+    )
+
+
+def delete_interview(session: Session, *, tenant_id: str, interview_id: str) -> None:
+    session.execute(delete(contact_t).where(contact_t.c.interview_id == interview_id))
+    session.execute(
+        delete(interview_t).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id)
+    )
+
+
+def _to_domain(row, contacts: tuple[Contact, ...]) -> StoredInterview:
+    agency = row.agency
+    return StoredInterview(
+        interview=Interview(
+            id=row.id,
+            candidate_name=row.candidate_name,
+            candidate_email=row.candidate_email,
+            job_title=row.job_title,
+            company_name=row.company_name,
+            starts_at=row.starts_at,
+            duration_minutes=row.duration_minutes,
+            timezone=row.timezone,
+            format=InterviewFormat(row.format),
+            interviewers=contacts,
+            topics=tuple(row.topics or ()),
+            missed_points=row.missed_points,
+            decision_timeline_days=row.decision_timeline_days,
+            agency=Agency(**agency) if agency else None,
+        ),
+        tenant_id=row.tenant_id,
+        external_ref=row.external_ref,
+        notes=row.notes,
+        outcome=row.outcome,
+        version=row.version,
+        plan_policy_version=row.plan_policy_version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _contact(row) -> Contact:
+    return Contact(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        role=ContactRole(row.role),
+        is_human=row.is_human,
+        rapport=Rapport(row.rapport) if row.rapport else None,
+        linkedin_url=row.linkedin_url,
+    )
+
+
+_CONTACT_COLUMNS = (
+    contact_t.c.interview_id,
+    contact_t.c.id,
+    contact_t.c.name,
+    contact_t.c.email,
+    contact_t.c.role,
+    contact_t.c.is_human,
+    contact_t.c.rapport,
+    contact_t.c.linkedin_url,
+)
+
+
+def load_interview(session: Session, *, tenant_id: str, interview_id: str, for_update: bool = False) -> StoredInterview | None:
+    """One interview of this tenant, or None (a foreign id looks exactly like a missing one)."""
+    query = select(interview_t).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    contacts = session.execute(
+        select(*_CONTACT_COLUMNS).where(contact_t.c.interview_id == interview_id).order_by(contact_t.c.position)
+    ).all()
+    return _to_domain(row, tuple(_contact(c) for c in contacts))
+
+
+def load_interviews(session: Session, rows) -> list[StoredInterview]:
+    """Attach contacts to a page of interview rows with one query."""
+    ids = [row.id for row in rows]
+    by_interview: dict[str, list[Contact]] = {i: [] for i in ids}
+    if ids:
+        for c in session.execute(
+            select(*_CONTACT_COLUMNS).where(contact_t.c.interview_id.in_(ids)).order_by(contact_t.c.interview_id, contact_t.c.position)
+        ):
+            by_interview[c.interview_id].append(_contact(c))
+    return [_to_domain(row, tuple(by_interview[row.id])) for row in rows]
+
+
+def list_interviews(
+    session: Session,
+    *,
+    tenant_id: str,
+    filters: InterviewFilter,
+    now: datetime,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[StoredInterview]:
+    """A page in (created_at, id) order, keyset-paginated; fetches `limit + 1`."""
+    query = select(interview_t).where(interview_t.c.tenant_id == tenant_id)
+    if filters.company_name is not None:
+        query = query.where(interview_t.c.company_name == filters.company_name)
+    if filters.external_ref is not None:
+        query = query.where(interview_t.c.external_ref == filters.external_ref)
+    if filters.updated_after is not None:
+        query = query.where(interview_t.c.updated_at > filters.updated_after)
+    if filters.status == "scheduled":
+        query = query.where(interview_t.c.outcome.is_(None), interview_t.c.ends_at > now)
+    elif filters.status == "active":
+        query = query.where(interview_t.c.outcome.is_(None), interview_t.c.ends_at <= now)
+    elif filters.status is not None:
+        query = query.where(interview_t.c.outcome == filters.status)
+    if after is not None:
+        created_at, interview_id = after
+        query = query.where(
+            (interview_t.c.created_at > created_at)
+            | ((interview_t.c.created_at == created_at) & (interview_t.c.id > interview_id))
+        )
+    rows = session.execute(query.order_by(interview_t.c.created_at, interview_t.c.id).limit(limit + 1)).all()
+    return load_interviews(session, rows)
+
+
+def external_ref_taken(session: Session, *, tenant_id: str, external_ref: str, except_id: str | None) -> bool:
+    query = select(interview_t.c.id).where(
+        interview_t.c.tenant_id == tenant_id, interview_t.c.external_ref == external_ref
+    )
+    if except_id is not None:
+        query = query.where(interview_t.c.id != except_id)
+    return session.execute(query.limit(1)).first() is not None
+
+
+def stale_interview_ids(session: Session, *, tenant_id: str, policy_version: int, limit: int) -> list[str]:
+    return list(
+        session.execute(
+            select(interview_t.c.id)
+            .where(interview_t.c.tenant_id == tenant_id, interview_t.c.plan_policy_version != policy_version)
+            .limit(limit)
+        ).scalars()
+    )

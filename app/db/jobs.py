@@ -1,0 +1,66 @@
+"""The jobs table: background work that any service process may claim.
+
+`claim_next` takes one due job with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+two processes never run the same job; on SQLite the write transaction's
+`BEGIN IMMEDIATE` already serialises claimers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import Job
+
+job_t = Job.__table__
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    tenant_id: str | None
+    payload: dict | None
+    attempts: int
+
+
+def enqueue(session: Session, *, kind: str, tenant_id: str | None, payload: dict | None, now: datetime) -> None:
+    session.execute(
+        job_t.insert().values(kind=kind, tenant_id=tenant_id, payload=payload, run_after=now, attempts=0, created_at=now)
+    )
+
+
+def claim_next(session: Session, *, now: datetime) -> ClaimedJob | None:
+    """Lease the oldest due job: it runs again after LEASE if its worker dies."""
+    row = session.execute(
+        select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts)
+        .where(job_t.c.done_at.is_(None), job_t.c.run_after <= now)
+        .order_by(job_t.c.run_after, job_t.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    session.execute(
+        update(job_t).where(job_t.c.id == row.id).values(run_after=now + LEASE, attempts=row.attempts + 1)
+    )
+    return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1)
+
+
+def finish(session: Session, *, job_id: int, now: datetime) -> None:
+    session.execute(update(job_t).where(job_t.c.id == job_id).values(done_at=now, last_error=None))
+
+
+def reschedule(session: Session, *, job_id: int, run_after: datetime, error: str | None) -> None:
+    session.execute(update(job_t).where(job_t.c.id == job_id).values(run_after=run_after, last_error=error))
+
+
+def pending_count(session: Session, *, tenant_id: str | None = None) -> int:
+    query = select(job_t.c.id).where(job_t.c.done_at.is_(None))
+    if tenant_id is not None:
+        query = query.where(job_t.c.tenant_id == tenant_id)
+    return len(session.execute(query).all())

@@ -1,0 +1,187 @@
+"""Stored schedules: the planned steps of each interview, and the due list.
+
+The rows are clock-free (domain.PlannedStep); states are derived when read.
+The tenant-wide list is one keyset scan of `ix_planned_action_open_due`, a
+partial index over unresolved rows, selecting only the columns it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.db.tables import PlannedAction
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    MessageKind,
+    PlannedStep,
+    Priority,
+    Recipient,
+    Rule,
+)
+
+action_t = PlannedAction.__table__
+
+_STEP_COLUMNS = (
+    action_t.c.interview_id,
+    action_t.c.seq,
+    action_t.c.kind,
+    action_t.c.contact_id,
+    action_t.c.recipient_name,
+    action_t.c.recipient_email,
+    action_t.c.channel,
+    action_t.c.available_at,
+    action_t.c.due_at,
+    action_t.c.late_after,
+    action_t.c.suggested_send_at,
+    action_t.c.priority,
+    action_t.c.rule,
+    action_t.c.reason,
+    action_t.c.message_kind,
+    action_t.c.resolution,
+    action_t.c.missed_at,
+    action_t.c.shown_from,
+    action_t.c.position,
+)
+
+
+def replace_plan(session: Session, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
+    session.execute(delete(action_t).where(action_t.c.interview_id == interview_id))
+    if steps:
+        session.execute(
+            action_t.insert(),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "interview_id": interview_id,
+                    "seq": seq,
+                    "kind": s.kind.value,
+                    "contact_id": s.contact_id,
+                    "recipient_name": s.recipient.name if s.recipient else None,
+                    "recipient_email": s.recipient.email if s.recipient else None,
+                    "channel": s.channel.value if s.channel else None,
+                    "available_at": s.available_at,
+                    "due_at": s.due_at,
+                    "late_after": s.late_after,
+                    "suggested_send_at": s.suggested_send_at,
+                    "priority": s.priority.value,
+                    "rule": s.rule.value,
+                    "reason": s.reason,
+                    "message_kind": s.message_kind.value if s.message_kind else None,
+                    "resolution": s.resolution.value if s.resolution else None,
+                    "missed_at": s.missed_at,
+                    "shown_from": s.shown_from,
+                    "position": s.position,
+                }
+                for seq, s in enumerate(steps)
+            ],
+        )
+
+
+def _step(row) -> PlannedStep:
+    has_recipient = row.recipient_name is not None or row.recipient_email is not None
+    return PlannedStep(
+        kind=ActionKind(row.kind),
+        contact_id=row.contact_id,
+        recipient=Recipient(row.recipient_name, row.recipient_email) if has_recipient else None,
+        channel=Channel(row.channel) if row.channel else None,
+        available_at=row.available_at,
+        due_at=row.due_at,
+        late_after=row.late_after,
+        suggested_send_at=row.suggested_send_at,
+        priority=Priority(row.priority),
+        rule=Rule(row.rule),
+        reason=row.reason,
+        message_kind=MessageKind(row.message_kind) if row.message_kind else None,
+        resolution=ActionState(row.resolution) if row.resolution else None,
+        missed_at=row.missed_at,
+        shown_from=row.shown_from,
+        position=row.position,
+    )
+
+
+def load_plans(session: Session, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
+    plans: dict[str, list[PlannedStep]] = {i: [] for i in interview_ids}
+    if interview_ids:
+        rows = session.execute(
+            select(*_STEP_COLUMNS)
+            .where(action_t.c.interview_id.in_(interview_ids))
+            .order_by(action_t.c.interview_id, action_t.c.seq)
+        )
+        for row in rows:
+            plans[row.interview_id].append(_step(row))
+    return plans
+
+
+@dataclass(frozen=True, slots=True)
+class DueQuery:
+    """The tenant-wide list (api-contract "GET /v1/actions")."""
+
+    tenant_id: str
+    at: datetime
+    states: frozenset[ActionState]
+    kinds: frozenset[ActionKind] | None
+    due_before: datetime | None
+    after: tuple[datetime, str, str, int] | None
+    limit: int
+
+
+OPEN = frozenset({ActionState.UPCOMING, ActionState.DUE, ActionState.OVERDUE})
+HIDDEN_UNLESS_ASKED = (ActionKind.WAIT.value, ActionKind.CLOSE_OUT.value)
+
+
+def _state_clause(state: ActionState, at: datetime):
+    c = action_t.c
+    not_missed = c.missed_at.is_(None) | (c.missed_at > at)
+    unresolved = c.resolution.is_(None)
+    if state is ActionState.DONE or state is ActionState.CANCELLED:
+        return c.resolution == state.value
+    if state is ActionState.MISSED:
+        return unresolved & (c.missed_at <= at)
+    if state is ActionState.UPCOMING:
+        return unresolved & not_missed & (c.available_at > at)
+    if state is ActionState.OVERDUE:
+        return unresolved & not_missed & (c.late_after <= at)
+    # DUE
+    return (
+        unresolved
+        & not_missed
+        & (c.available_at <= at)
+        & (c.late_after.is_(None) | (c.late_after > at))
+    )
+
+
+def due_list(session: Session, query: DueQuery) -> list[tuple[str, int, PlannedStep]]:
+    """One page of (interview_id, seq, step), ordered by due_at, interview id, kind, seq."""
+    c = action_t.c
+    stmt = select(*_STEP_COLUMNS).where(c.tenant_id == query.tenant_id)
+    if query.states <= OPEN:
+        # Keeps the scan on the partial index of unresolved rows.
+        stmt = stmt.where(c.resolution.is_(None))
+    state_filter = None
+    for state in query.states:
+        clause = _state_clause(state, query.at)
+        state_filter = clause if state_filter is None else state_filter | clause
+    stmt = stmt.where(state_filter)
+    if query.kinds is None:
+        stmt = stmt.where(c.kind.not_in(HIDDEN_UNLESS_ASKED))
+    else:
+        stmt = stmt.where(c.kind.in_([k.value for k in query.kinds]))
+    if query.kinds is None or ActionKind.WAIT in query.kinds:
+        # A wait is the answer only inside its window (rule 10).
+        stmt = stmt.where(
+            (c.kind != ActionKind.WAIT.value) | ((c.shown_from.is_(None) | (c.shown_from <= query.at)) & (c.available_at > query.at))
+        )
+    if query.due_before is not None:
+        stmt = stmt.where(c.due_at < query.due_before)
+    if query.after is not None:
+        stmt = stmt.where(tuple_(c.due_at, c.interview_id, c.kind, c.seq) > tuple_(*query.after))
+    stmt = stmt.order_by(c.due_at, c.interview_id, c.kind, c.seq).limit(query.limit + 1)
+    return [(row.interview_id, row.seq, _step(row)) for row in session.execute(stmt)]
+

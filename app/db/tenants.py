@@ -1,0 +1,135 @@
+"""Tenants, their API keys and their policy."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import ApiKey, Tenant
+
+KEY_PREFIX = "fu_"
+
+tenant_t = Tenant.__table__
+key_t = ApiKey.__table__
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantAuth:
+    """What a request needs to know about the tenant behind its key."""
+
+    tenant_id: str
+    policy: dict | None
+    policy_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    id: str
+    tenant_id: str
+    tenant_name: str
+    prefix: str
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def create_tenant(session: Session, *, name: str, now: datetime) -> str:
+    tenant_id = str(uuid.uuid4())
+    session.execute(tenant_t.insert().values(id=tenant_id, name=name, policy=None, policy_version=1, created_at=now))
+    return tenant_id
+
+
+def find_tenant(session: Session, name_or_id: str) -> tuple[str, str] | None:
+    row = session.execute(
+        select(tenant_t.c.id, tenant_t.c.name)
+        .where((tenant_t.c.id == name_or_id) | (tenant_t.c.name == name_or_id))
+        .order_by(tenant_t.c.created_at)
+        .limit(1)
+    ).first()
+    return (row.id, row.name) if row else None
+
+
+def has_tenants(session: Session) -> bool:
+    return session.execute(select(tenant_t.c.id).limit(1)).first() is not None
+
+
+def create_key(session: Session, *, tenant_id: str, label: str | None, now: datetime) -> str:
+    """Store a new key's hash and return the key itself: shown once, never stored."""
+    key = new_key()
+    session.execute(
+        key_t.insert().values(
+            id=str(uuid.uuid4()),
+            tenant_id=tenant_id,
+            key_hash=hash_key(key),
+            prefix=key[:10],
+            label=label,
+            created_at=now,
+            revoked_at=None,
+        )
+    )
+    return key
+
+
+def list_keys(session: Session, *, tenant_id: str | None = None) -> list[KeyInfo]:
+    query = (
+        select(key_t, tenant_t.c.name.label("tenant_name"))
+        .join(tenant_t, tenant_t.c.id == key_t.c.tenant_id)
+        .order_by(key_t.c.created_at, key_t.c.id)
+    )
+    if tenant_id is not None:
+        query = query.where(key_t.c.tenant_id == tenant_id)
+    return [
+        KeyInfo(r.id, r.tenant_id, r.tenant_name, r.prefix, r.label, r.created_at, r.revoked_at)
+        for r in session.execute(query)
+    ]
+
+
+def revoke_key(session: Session, *, key_id_or_prefix: str, now: datetime) -> int:
+    result = session.execute(
+        update(key_t)
+        .where((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix))
+        .where(key_t.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def tenant_for_key(session: Session, key: str) -> TenantAuth | None:
+    row = session.execute(
+        select(tenant_t.c.id, tenant_t.c.policy, tenant_t.c.policy_version)
+        .join(key_t, key_t.c.tenant_id == tenant_t.c.id)
+        .where(key_t.c.key_hash == hash_key(key), key_t.c.revoked_at.is_(None))
+    ).first()
+    return TenantAuth(row.id, row.policy, row.policy_version) if row else None
+
+
+def load_policy(session: Session, tenant_id: str) -> tuple[dict | None, int]:
+    row = session.execute(
+        select(tenant_t.c.policy, tenant_t.c.policy_version).where(tenant_t.c.id == tenant_id)
+    ).one()
+    return row.policy, row.policy_version
+
+
+def store_policy(session: Session, *, tenant_id: str, policy: dict) -> int:
+    """Replace the policy and bump its version; returns the new version."""
+    row = session.execute(
+        update(tenant_t)
+        .where(tenant_t.c.id == tenant_id)
+        .values(policy=policy, policy_version=tenant_t.c.policy_version + 1)
+        .returning(tenant_t.c.policy_version)
+    ).one()
+    return row.policy_version

@@ -1,0 +1,60 @@
+"""Next actions: per interview (replayed at a moment) and tenant-wide (stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import events as events_repo
+from app.db import plans as plans_repo
+from app.db.plans import DueQuery
+from app.domain.model import Action
+from app.domain.planner import plan, priority_at, state_at
+from app.services.interviews import get_interview
+from app.services.tenancy import TenantContext
+
+
+def interview_actions(*, session: Session, tenant: TenantContext, interview_id: str, at: datetime) -> list[Action]:
+    """Every action at `at`, replaying only the events up to `at` (api-contract)."""
+    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
+    events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+    return plan(stored.interview, events, tenant.policy, at)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPage:
+    items: list[Action]
+    next_after: tuple[datetime, str, str, int] | None
+
+
+def tenant_actions(*, session: Session, query: DueQuery) -> ActionPage:
+    """One page of the tenant-wide list, from the stored plans."""
+    rows = plans_repo.due_list(session, query)
+    items: list[Action] = []
+    for interview_id, _seq, step in rows[: query.limit]:
+        state = state_at(step, query.at)
+        items.append(
+            Action(
+                interview_id=interview_id,
+                kind=step.kind,
+                contact_id=step.contact_id,
+                recipient=step.recipient,
+                channel=step.channel,
+                state=state,
+                available_at=step.available_at,
+                due_at=step.due_at,
+                late_after=step.late_after,
+                suggested_send_at=step.suggested_send_at,
+                priority=priority_at(step, state),
+                rule=step.rule,
+                reason=step.reason,
+                message_kind=step.message_kind,
+            )
+        )
+    next_after = None
+    if len(rows) > query.limit:
+        interview_id, seq, step = rows[query.limit - 1]
+        next_after = (step.due_at, interview_id, step.kind.value, seq)
+    return ActionPage(items=items, next_after=next_after)

@@ -1,0 +1,54 @@
+"""Recording what happened: events change the status and the plan."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import events as events_repo
+from app.db.events import StoredEvent
+from app.domain.events import EventRejected, check_event
+from app.domain.model import Event
+from app.services import planning
+from app.services.errors import InvalidInput
+from app.services.interviews import get_interview
+from app.services.tenancy import TenantContext
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    items: list[StoredEvent]
+    has_more: bool
+
+
+def record_event(
+    *, session: Session, tenant: TenantContext, interview_id: str, event: Event, now: datetime
+) -> StoredEvent:
+    """Store an event, then re-plan the interview in the same transaction."""
+    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id, for_update=True)
+    try:
+        check_event(stored.interview, event, now)
+    except EventRejected as rejected:
+        raise InvalidInput(str(rejected), errors=[("body", str(rejected))]) from rejected
+    event_id = str(uuid.uuid4())
+    events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
+    events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+    planning.record_outcome(session, stored=stored, events=events, now=now)
+    planning.replan(session, tenant=tenant, stored=stored, events=events)
+    return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)
+
+
+def list_events(
+    *,
+    session: Session,
+    tenant: TenantContext,
+    interview_id: str,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> EventPage:
+    get_interview(session=session, tenant=tenant, interview_id=interview_id)
+    rows = events_repo.list_events(session, interview_id=interview_id, after=after, limit=limit + 1)
+    return EventPage(items=rows[:limit], has_more=len(rows) > limit)

@@ -1,0 +1,73 @@
+"""Background jobs: claimed from the jobs table, one bounded batch at a time.
+
+Any number of service processes run `run_one`; the table's row lock (SKIP
+LOCKED on PostgreSQL) keeps two of them off the same job. A job that does not
+finish its work in one batch stays pending and is picked up again, so no
+transaction grows with the size of a tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from app.db import events as events_repo
+from app.db import interviews as interviews_repo
+from app.db import jobs as jobs_repo
+from app.db import tenants as tenants_repo
+from app.db.engine import Database
+from app.services import planning
+from app.services.policy import REPLAN_TENANT
+from app.services.tenancy import TenantContext, policy_of
+
+log = logging.getLogger("followup.jobs")
+
+
+def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
+    """Re-plan up to `batch_size` stale interviews of one tenant; returns how many."""
+    with db.session(write=True) as session:
+        stored_policy, version = tenants_repo.load_policy(session, tenant_id)
+        tenant = TenantContext(tenant_id, policy_of(tenant_id, stored_policy, version), version)
+        ids = interviews_repo.stale_interview_ids(session, tenant_id=tenant_id, policy_version=version, limit=batch_size)
+        for interview_id in ids:
+            stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id)
+            if stored is None:
+                continue
+            events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+            planning.replan(session, tenant=tenant, stored=stored, events=events)
+        return len(ids)
+
+
+def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int) -> bool:
+    """Claim and advance one job; False when there was nothing to do."""
+    with db.session(write=True) as session:
+        job = jobs_repo.claim_next(session, now=now())
+    if job is None:
+        return False
+    try:
+        if job.kind == REPLAN_TENANT and job.tenant_id is not None:
+            done = replan_batch(db, tenant_id=job.tenant_id, batch_size=batch_size) < batch_size
+        else:
+            log.warning("dropping job %s of unknown kind %r", job.id, job.kind)
+            done = True
+    except Exception as error:  # the job is retried; the loop must live on
+        log.exception("job %s failed", job.id)
+        with db.session(write=True) as session:
+            delay = timedelta(seconds=min(300, 2**job.attempts))
+            jobs_repo.reschedule(session, job_id=job.id, run_after=now() + delay, error=repr(error)[:2000])
+        return True
+    with db.session(write=True) as session:
+        if done:
+            jobs_repo.finish(session, job_id=job.id, now=now())
+        else:
+            jobs_repo.reschedule(session, job_id=job.id, run_after=now(), error=None)
+    return True
+
+
+def run_until_idle(db: Database, *, now: Callable[[], datetime], batch_size: int, max_jobs: int = 10_000) -> int:
+    """Drain the queue (tests and the CLI); returns how many job steps ran."""
+    steps = 0
+    while steps < max_jobs and run_one(db, now=now, batch_size=batch_size):
+        steps += 1
+    return steps

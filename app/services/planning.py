@@ -1,0 +1,67 @@
+"""Keeping stored schedules in step with the data, and reading actions back.
+
+Every write that can change a plan (interview create/patch, a new event)
+re-plans that interview in the same transaction (`replan`). A policy change
+bumps the tenant's policy version instead; stale interviews are re-planned in
+bounded batches by a background job, and `ensure_current` re-plans one on
+demand before any per-interview answer uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import events as events_repo
+from app.db import interviews as interviews_repo
+from app.db import plans as plans_repo
+from app.db.interviews import StoredInterview
+from app.domain.model import Action, Event, PlannedStep
+from app.domain.planner import materialize, next_action, schedule
+from app.domain.status import outcome_of
+from app.services.tenancy import TenantContext
+
+
+def replan(
+    session: Session, *, tenant: TenantContext, stored: StoredInterview, events: Sequence[Event]
+) -> tuple[PlannedStep, ...]:
+    """Store the interview's schedule under the tenant's current policy."""
+    steps = schedule(stored.interview, events, tenant.policy)
+    plans_repo.replace_plan(session, tenant_id=tenant.tenant_id, interview_id=stored.interview.id, steps=steps)
+    interviews_repo.mark_planned(session, interview_id=stored.interview.id, policy_version=tenant.policy_version)
+    return steps
+
+
+def record_outcome(session: Session, *, stored: StoredInterview, events: Sequence[Event], now: datetime) -> None:
+    interviews_repo.touch_interview(session, stored=stored, outcome=_outcome_value(events), now=now)
+
+
+def _outcome_value(events: Sequence[Event]) -> str | None:
+    outcome = outcome_of(events)
+    return outcome.value if outcome is not None else None
+
+
+def stored_steps(
+    session: Session, *, tenant: TenantContext, stored: StoredInterview
+) -> list[PlannedStep]:
+    """The stored schedule, re-planned first when it predates the tenant's policy."""
+    if stored.plan_policy_version != tenant.policy_version:
+        events = [e.event for e in events_repo.list_events(session, interview_id=stored.interview.id)]
+        return list(replan(session, tenant=tenant, stored=stored, events=events))
+    return plans_repo.load_plans(session, interview_ids=[stored.interview.id])[stored.interview.id]
+
+
+def next_actions_of(
+    session: Session, *, tenant: TenantContext, interviews: Sequence[StoredInterview], now: datetime
+) -> dict[str, Action | None]:
+    """`next_action` for a page of interviews, from their stored plans (one query)."""
+    fresh = [s for s in interviews if s.plan_policy_version == tenant.policy_version]
+    plans = plans_repo.load_plans(session, interview_ids=[s.interview.id for s in fresh])
+    for stale in interviews:
+        if stale.plan_policy_version != tenant.policy_version:
+            plans[stale.interview.id] = stored_steps(session, tenant=tenant, stored=stale)
+    return {
+        s.interview.id: next_action(materialize(s.interview.id, plans[s.interview.id], now)) for s in interviews
+    }

@@ -1,0 +1,47 @@
+"""The tenant's timing policy (followup-rules.md, "Policy")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.db import jobs as jobs_repo
+from app.db import tenants as tenants_repo
+from app.domain.policy import Policy, PolicyError
+from app.services.errors import InvalidInput, PreconditionFailed
+from app.services.tenancy import TenantContext, policy_of
+
+REPLAN_TENANT = "replan_tenant"
+
+
+def get_policy(*, session: Session, tenant: TenantContext) -> tuple[Policy, int]:
+    stored, version = tenants_repo.load_policy(session, tenant.tenant_id)
+    return policy_of(tenant.tenant_id, stored, version), version
+
+
+def replace_policy(*, session: Session, tenant: TenantContext, data: Mapping[str, Any], now: datetime) -> tuple[Policy, int]:
+    """Validate the whole policy, store it, and queue the re-planning.
+
+    Returns at once: stored plans carry the version they were made with, the
+    job re-plans stale ones in bounded batches, and per-interview reads
+    re-plan a stale interview before answering.
+    """
+    try:
+        policy = Policy.from_mapping(data)
+    except PolicyError as error:
+        raise InvalidInput(
+            "The policy is not valid: " + "; ".join(f"{name}: {message}" for name, message in error.errors),
+            errors=[(f"body.{name}", message) for name, message in error.errors],
+        ) from error
+    version = tenants_repo.store_policy(session, tenant_id=tenant.tenant_id, policy=policy.to_mapping())
+    jobs_repo.enqueue(session, kind=REPLAN_TENANT, tenant_id=tenant.tenant_id, payload={"policy_version": version}, now=now)
+    return policy, version
+
+
+def check_policy_version(if_match: str, version: int) -> None:
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    if "*" not in tags and f'"{version}"' not in tags:
+        raise PreconditionFailed(f'The policy has changed since you read it (its ETag is now "{version}").')

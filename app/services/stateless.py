@@ -1,0 +1,47 @@
+"""Stateless requests: an interview and its events sent whole, nothing stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from app.domain.events import EventRejected, check_event
+from app.domain.model import Event, Interview
+from app.services.errors import InvalidInput
+from app.services.interviews import build_interview, contact_from
+
+INLINE_INTERVIEW_ID = "inline"
+
+
+def inline_interview(fields: Mapping[str, Any]) -> Interview:
+    """Build the interview, giving contacts without an id a local one (`#1`, `#2`...)."""
+    entries = fields.get("interviewers") or ()
+    taken = {e["id"] for e in entries if e.get("id")}
+    if len(taken) != len([e for e in entries if e.get("id")]):
+        raise InvalidInput("Two contacts share one id.", errors=[("body.interview.interviewers", "duplicate contact id")])
+    contacts = []
+    for index, entry in enumerate(entries):
+        contact_id = entry.get("id") or f"#{index + 1}"
+        if not entry.get("id") and contact_id in taken:
+            contact_id = f"#{index + 1}-{len(taken)}"
+        contacts.append(contact_from(entry, contact_id))
+    return build_interview(fields.get("id") or INLINE_INTERVIEW_ID, fields, tuple(contacts))
+
+
+def inline_events(interview: Interview, entries: Sequence[Mapping[str, Any]], *, now: datetime) -> list[Event]:
+    events = []
+    for index, entry in enumerate(entries):
+        event = Event(
+            type=entry["type"],
+            occurred_at=entry.get("occurred_at") or now,
+            contact_id=entry.get("contact_id"),
+            timeline_days=entry.get("timeline_days"),
+            note=entry.get("note"),
+        )
+        try:
+            check_event(interview, event, now)
+        except EventRejected as rejected:
+            raise InvalidInput(f"events[{index}]: {rejected}", errors=[(f"body.events.{index}", str(rejected))]) from rejected
+        events.append(event)
+    return events

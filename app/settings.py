@@ -1,0 +1,53 @@
+"""Configuration from the environment, read once.
+
+Every variable is prefixed `FOLLOWUP_` and listed in README.md. Nothing reads the
+environment at import time: `get_settings()` builds the object on first use, so
+tests can patch the environment before creating an app.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./followup.db",
+        description="SQLAlchemy URL; an embedded SQLite file by default, "
+        "`postgresql+psycopg://user@host/db` in production.",
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout: float = Field(default=5.0, gt=0, le=120)
+    db_connect_timeout: int = Field(default=3, ge=1, le=60)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=100, le=120_000)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    auth_cache_seconds: float = Field(default=2.0, ge=0, le=300)
+    message_id_domain: str = Field(default="followup.invalid")
+    replan_batch_size: int = Field(default=500, ge=1, le=100_000)
+    job_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
+    run_jobs: bool = Field(default=True, description="Run the background job loop in this process.")
+    retry_after_seconds: int = Field(default=2, ge=1, le=3600)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
