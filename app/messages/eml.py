@@ -1,0 +1,99 @@
+"""Ready-to-send .eml files, built with the modern email API only.
+
+`EmailMessage` + `email.policy` (default rules, CRLF line ends as RFC 5322 asks),
+multipart/alternative with the text and the HTML body, UTF-8 everywhere
+(RFC 2047 encoded words in headers, 8bit bodies).
+
+Header safety (this Python, 3.11.7, has no `verify_generated_headers`): every
+header value built from user data goes through `header_safe`, which replaces
+each line break (CR, LF, U+2028, U+2029, U+0085, VT, FF) and every other control
+or format character (NUL, DEL, C1 controls, bidi overrides...) with a space and
+collapses runs of whitespace. A value can therefore never start a new header,
+and the email package never sees a character it would refuse. Addresses are
+parsed as addresses; one that is not a plain `local@domain` is an `EmlError`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from app.domain.model import Channel
+from app.messages.errors import EmlError
+from app.messages.types import RenderedMessage
+
+#: CRLF line ends, lines folded at 78 characters, RFC 2047 for non-ASCII.
+EML_POLICY = policy.default.clone(linesep="\r\n")
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+
+
+def header_safe(value: str) -> str:
+    """One line of printable text: control/format characters become spaces."""
+    chars = [" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in value]
+    return " ".join("".join(chars).split())
+
+
+def _address(name: str | None, email: str, *, who: str) -> Address:
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if not at or not _LOCAL_PART.match(local) or ".." in local or local.startswith(".") or local.endswith("."):
+        raise EmlError(f"The {who}'s email address {header_safe(email)[:100]!r} cannot be used in an email.")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_domain = ""
+    if not _DOMAIN.match(ascii_domain):
+        raise EmlError(f"The {who}'s email address {header_safe(email)[:100]!r} cannot be used in an email.")
+    try:
+        return Address(display_name=header_safe(name or ""), username=local, domain=ascii_domain)
+    except (ValueError, TypeError) as exc:  # pragma: no cover - guarded above
+        raise EmlError(f"The {who}'s email address cannot be used in an email.") from exc
+
+
+def build_eml(
+    message: RenderedMessage,
+    *,
+    candidate_name: str,
+    candidate_email: str | None,
+    at: datetime,
+    message_id_domain: str,
+) -> bytes:
+    """The message as an RFC 5322 file: From the candidate, To the recipient, Date = `at`.
+
+    Raises `EmlError` when there is no candidate email, no recipient (email), the
+    message is a LinkedIn note, `at` is naive or the Message-ID domain is invalid.
+    """
+    if message.channel is not Channel.EMAIL or message.subject is None:
+        raise EmlError("A LinkedIn note is not an email, so it cannot be downloaded as an .eml file.")
+    if not candidate_email:
+        raise EmlError("The candidate has no email address, so no .eml file can be built; add one to the interview.")
+    recipient = message.recipient
+    if recipient is None:
+        raise EmlError("Nobody is known to receive this message, so no .eml file can be built.")
+    if not recipient.email:
+        who = header_safe(recipient.name or "the recipient")[:200]
+        raise EmlError(f"No email address is known for {who}, so no .eml file can be built.")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise EmlError("The message date must be a timezone-aware timestamp.")
+    if not _DOMAIN.match(message_id_domain or ""):
+        raise EmlError(f"{message_id_domain!r} is not a valid domain for a Message-ID.")
+
+    msg = EmailMessage(policy=EML_POLICY)
+    msg["From"] = _address(candidate_name, candidate_email, who="candidate")
+    msg["To"] = _address(recipient.name, recipient.email, who="recipient")
+    msg["Subject"] = header_safe(message.subject)
+    msg["Date"] = at
+    msg["Message-ID"] = make_msgid(domain=message_id_domain)
+    msg.set_content(message.text)
+    msg.add_alternative(message.html, subtype="html")
+    try:
+        return msg.as_bytes(policy=EML_POLICY)
+    except (ValueError, TypeError, UnicodeError) as exc:  # pragma: no cover - defensive
+        raise EmlError("The message could not be encoded as an email.") from exc

@@ -1,0 +1,332 @@
+"""The tenant-template sandbox itself: what runs inside a worker process.
+
+Tenant templates are compiled only from their stored strings, in an
+`ImmutableSandboxedEnvironment` with no loader (include/extends/import are
+refused at validation and could not load anything anyway), strict undefined
+values, a plain-dict context, capped `*` / `**` (`intercepted_binops`, which also
+keeps them out of compile-time constant folding) and a capped `range`. Only the
+capped `range` is global: lipsum, cycler, joiner, namespace and dict are gone, as
+are the `attr` and `safe` filters. Attribute access is limited to a short list of
+harmless str/list/dict methods.
+
+The worker process adds what a sandbox cannot: a wall-clock limit (the parent
+kills the worker), an address-space limit (`RLIMIT_AS`, so a runaway allocation
+is a MemoryError here, not a swapping host) and a streamed output cap.
+Compiled templates are cached by content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import signal
+import traceback
+from collections import OrderedDict
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from app.messages.environment import paragraphs, refuse_none
+from app.messages.variables import TEMPLATE_GLOBALS, VARIABLES
+
+MAX_SOURCE_BYTES = 64 * 1024
+MAX_OUTPUT_BYTES = 256 * 1024
+MAX_REPEAT = 64 * 1024  # items or characters produced by sequence * int
+MAX_EXPONENT = 256
+MAX_INT_BITS = 4096
+MAX_RANGE = 1000
+MEMORY_LIMIT_BYTES = 512 * 1024 * 1024
+CACHE_SIZE = 256
+
+KNOWN_NAMES = frozenset(VARIABLES) | TEMPLATE_GLOBALS
+FIELDS = ("subject", "text", "html")
+
+_SAFE_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset(
+        {"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "split", "splitlines",
+         "startswith", "endswith", "replace", "count", "find", "isdigit", "isalpha", "isupper", "islower"}
+    ),
+    list: frozenset({"index", "count"}),
+    tuple: frozenset({"index", "count"}),
+    dict: frozenset({"items", "keys", "values", "get"}),
+}
+_REMOVED_FILTERS = ("attr", "safe")
+_REFUSED_ATTRIBUTES = frozenset({"format", "format_map"})
+
+
+class OutputTooLarge(Exception):
+    """The output or an intermediate value passed a cap."""
+
+
+def capped_range(*args: int) -> range:
+    """`range` limited to MAX_RANGE items (the sandbox's own cap is 100,000)."""
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise OutputTooLarge(f"range() is limited to {MAX_RANGE} items in templates")
+    return rng
+
+
+def _check_mul(left: Any, right: Any) -> None:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+            if len(seq) * max(times, 0) > MAX_REPEAT:
+                raise OutputTooLarge(f"repetition is limited to {MAX_REPEAT} characters or items")
+            return
+    if isinstance(left, int) and isinstance(right, int):
+        if abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+            raise OutputTooLarge("numbers in templates are limited in size")
+
+
+def _check_pow(left: Any, right: Any) -> None:
+    if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+        raise OutputTooLarge(f"exponents are limited to {MAX_EXPONENT}")
+    if isinstance(left, int) and isinstance(right, int) and abs(left).bit_length() * abs(right) > MAX_INT_BITS:
+        raise OutputTooLarge("numbers in templates are limited in size")
+
+
+class TenantEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox tenant templates compile in (no loader, capped operators)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, *, autoescape: bool) -> None:
+        super().__init__(
+            loader=None,
+            undefined=StrictUndefined,
+            autoescape=autoescape,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=refuse_none,
+            cache_size=0,
+        )
+        self.globals.clear()
+        self.globals["range"] = capped_range
+        for name in _REMOVED_FILTERS:
+            self.filters.pop(name, None)
+        self.filters["paragraphs"] = paragraphs
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            _check_mul(left, right)
+        elif operator == "**":
+            _check_pow(left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        for kind, allowed in _SAFE_METHODS.items():
+            if isinstance(obj, kind):
+                return attr in allowed and super().is_safe_attribute(obj, attr, value)
+        if isinstance(obj, (int, float, bool, bytes, type(None))):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+_ENVIRONMENTS: dict[bool, TenantEnvironment] = {}
+
+
+def environment(*, html: bool) -> TenantEnvironment:
+    env = _ENVIRONMENTS.get(html)
+    if env is None:
+        env = _ENVIRONMENTS[html] = TenantEnvironment(autoescape=html)
+    return env
+
+
+_REFUSED_NODES: tuple[tuple[type[nodes.Node], str], ...] = (
+    (nodes.Extends, "{% extends %} is not allowed in templates"),
+    (nodes.Include, "{% include %} is not allowed in templates"),
+    (nodes.Import, "{% import %} is not allowed in templates"),
+    (nodes.FromImport, "{% from ... import %} is not allowed in templates"),
+)
+
+
+def static_errors(ast: nodes.Template) -> list[str]:
+    """Constructs refused before anything runs: includes, private attributes, `self`."""
+    errors: list[str] = []
+    for node_type, message in _REFUSED_NODES:
+        for node in ast.find_all(node_type):
+            errors.append(f"line {node.lineno}: {message}")
+    for node in ast.find_all(nodes.Getattr):
+        if node.attr.startswith("_"):
+            errors.append(f"line {node.lineno}: attribute {node.attr!r} is not allowed (names starting with '_')")
+        elif node.attr in _REFUSED_ATTRIBUTES:
+            errors.append(f"line {node.lineno}: .{node.attr}() is not allowed; use the 'format' filter")
+    for node in ast.find_all(nodes.Getitem):
+        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
+            errors.append(f"line {node.lineno}: item {node.arg.value!r} is not allowed (names starting with '_')")
+    for node in ast.find_all(nodes.Name):
+        if node.name == "self":
+            errors.append(f"line {node.lineno}: 'self' is not available in templates")
+    return errors
+
+
+def _clean(message: str) -> str:
+    """An error message fit to show a tenant: no object reprs, bounded length."""
+    message = re.sub(r"<[^<>]{0,200}>", "<object>", message)
+    return message[:300]
+
+
+def _template_line(exc: BaseException) -> int | None:
+    line = getattr(exc, "lineno", None)
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == "<template>":
+            line = lineno
+    return line
+
+
+def describe(exc: BaseException) -> str:
+    """'line N: what went wrong' for a compile or render error."""
+    line = _template_line(exc)
+    if isinstance(exc, (TemplateError, SecurityError, OutputTooLarge)):
+        text = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
+    elif isinstance(exc, RecursionError):
+        text = "recursion too deep"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    text = _clean(text)
+    return f"line {line}: {text}" if line else text
+
+
+class Compiled:
+    __slots__ = ("template", "errors")
+
+    def __init__(self, template: Any, errors: list[str]) -> None:
+        self.template = template
+        self.errors = errors
+
+
+_CACHE: OrderedDict[tuple[bool, str], Compiled] = OrderedDict()
+
+
+def compile_field(source: str, *, html: bool) -> Compiled:
+    """Parse, check and compile one template part (cached by content hash)."""
+    key = (html, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    compiled = _compile(source, html=html)
+    _CACHE[key] = compiled
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return compiled
+
+
+def _compile(source: str, *, html: bool) -> Compiled:
+    if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        return Compiled(None, [f"the template is larger than {MAX_SOURCE_BYTES // 1024} KiB"])
+    env = environment(html=html)
+    try:
+        ast = env.parse(source)
+    except TemplateSyntaxError as exc:
+        return Compiled(None, [f"line {exc.lineno}: {_clean(exc.message or 'syntax error')}"])
+    errors = static_errors(ast)
+    if errors:
+        return Compiled(None, errors)
+    try:
+        unknown = meta.find_undeclared_variables(ast) - KNOWN_NAMES
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            known = ", ".join(sorted(KNOWN_NAMES))
+            return Compiled(None, [f"unknown variable(s): {names}; known variables are: {known}"])
+        template = env.from_string(ast)
+    except OutputTooLarge as exc:
+        return Compiled(None, [describe(exc)])
+    except (TemplateError, SecurityError, RecursionError, ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+        return Compiled(None, [describe(exc)])
+    return Compiled(template, [])
+
+
+def validate(fields: dict[str, str | None]) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    for field in FIELDS:
+        source = fields.get(field)
+        if source is not None:
+            errors += [(field, message) for message in compile_field(source, html=field == "html").errors]
+    return errors
+
+
+def render(fields: dict[str, str | None], context: dict[str, Any]) -> dict[str, str | None]:
+    """Render every part, streaming, and stop as soon as the output passes the cap."""
+    errors = validate(fields)
+    if errors:
+        raise _Invalid(errors)
+    out: dict[str, str | None] = {}
+    total = 0
+    for field in FIELDS:
+        source = fields.get(field)
+        if source is None:
+            out[field] = None
+            continue
+        template = compile_field(source, html=field == "html").template
+        chunks: list[str] = []
+        try:
+            for chunk in template.generate(context):
+                total += len(chunk) if chunk.isascii() else len(chunk.encode("utf-8", "surrogatepass"))
+                if total > MAX_OUTPUT_BYTES:
+                    raise OutputTooLarge(f"the rendered message is larger than {MAX_OUTPUT_BYTES // 1024} KiB")
+                chunks.append(chunk)
+        except OutputTooLarge:
+            raise
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any render failure is the template's
+            raise _Invalid([(field, describe(exc))]) from None
+        out[field] = "".join(chunks)
+    return out
+
+
+class _Invalid(Exception):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def handle(op: str, payload: Any) -> tuple[Any, ...]:
+    """Run one job; the answer is `(status, value, recycle_worker)`."""
+    try:
+        if op == "validate":
+            return ("ok", validate(payload), False)
+        if op == "render":
+            fields, context = payload
+            return ("ok", render(fields, context), False)
+        if op == "ping":
+            return ("ok", None, False)
+        return ("error", f"unknown operation {op!r}", False)
+    except _Invalid as exc:
+        return ("invalid", exc.errors, False)
+    except OutputTooLarge as exc:
+        return ("too_large", str(exc), False)
+    except MemoryError:
+        return ("too_large", "the template needs more memory than the sandbox allows", True)
+    except RecursionError:
+        return ("invalid", [("template", "recursion too deep")], True)
+
+
+def _limit_resources() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - platform dependent
+        pass
+
+
+def worker_main(conn: Any) -> None:
+    """Entry point of a worker process: answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_resources()
+    environment(html=False)
+    environment(html=True)
+    while True:
+        try:
+            op, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        answer = handle(op, payload)
+        try:
+            conn.send(answer)
+        except (OSError, ValueError):
+            return
+        if answer[2]:
+            return
