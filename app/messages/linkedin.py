@@ -73,7 +73,10 @@ def fit_note(
         if note_length(text) <= limit:
             return text
     # Last resort: the shortest wording, with the names shortened fairly.
-    overhead = note_length(render("min.txt", {**context, **{name: "" for name in _SHRINKABLE}}))
+    # One-letter stand-ins measure the fixed words (empty ones would let tidying
+    # strip a space the real names keep).
+    stand_ins = {name: "X" for name in _SHRINKABLE}
+    overhead = note_length(render("min.txt", {**context, **stand_ins})) - len(stand_ins)
     lengths = [note_length(context[name]) for name in _SHRINKABLE]
     cap = _share(lengths, limit - overhead)
     shortened = {name: truncate(context[name], cap) for name in _SHRINKABLE}

@@ -17,7 +17,7 @@ import pytest
 from app.messages.errors import MessageNotApplicable
 from app.messages.locales import SUPPORTED_LOCALES
 from app.messages.render import render_message
-from scenarios import AT, KINDS, contact_for, variants
+from tests.messages.scenarios import AT, KINDS, contact_for, variants
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"

@@ -1,0 +1,246 @@
+"""render_message: recipients, applicability, languages, warnings, strictness."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from jinja2 import UndefinedError
+
+from app.domain.model import Agency, Channel, Contact, ContactRole, Event, EventType, InterviewFormat, MessageKind
+from app.messages.context import build_context
+from app.messages.environment import builtin_template, get_environment
+from app.messages.errors import MessageNotApplicable, MessageRequestError
+from app.messages.locales import negotiate_locale, parse_accept_language, time_since
+from app.messages.render import render_message
+from app.messages.types import TemplateSourceKind, WarningCode
+from app.messages.variables import VARIABLES
+from tests.messages.scenarios import AT, AVA, DANA, SAM, START, TYPICAL
+
+
+def render(kind, interview=TYPICAL, events=(), contact_id=None, at=AT, locale="en", **kw):
+    return render_message(
+        interview=interview, events=events, message_kind=kind, contact_id=contact_id, at=at, locale=locale, **kw
+    )
+
+
+def codes(message) -> set[str]:
+    return {w.code.value for w in message.warnings}
+
+
+# -- recipients and applicability -------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["thank_you", "linkedin_note"])
+def test_contact_id_is_required_for_personal_messages(kind):
+    with pytest.raises(MessageRequestError, match=f"contact_id is required for {kind} messages"):
+        render(kind)
+
+
+def test_unknown_contact_is_a_request_error():
+    with pytest.raises(MessageRequestError, match="No contact"):
+        render("thank_you", contact_id="nope")
+
+
+def test_unknown_kind_is_a_request_error():
+    with pytest.raises(MessageRequestError, match="Unknown message kind"):
+        render("postcard")
+
+
+@pytest.mark.parametrize("kind", ["thank_you", "linkedin_note"])
+def test_ai_interviewer_gets_no_thank_you_or_note(kind):
+    interview = replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA, SAM))
+    with pytest.raises(MessageNotApplicable, match="AI interviewer"):
+        render(kind, interview=interview, contact_id=AVA.id)
+
+
+def test_non_human_contact_is_refused_whatever_its_role():
+    bot = Contact(id="bot", name="Screening bot", role=ContactRole.RECRUITER, is_human=False)
+    with pytest.raises(MessageNotApplicable):
+        render("thank_you", interview=replace(TYPICAL, interviewers=(bot,)), contact_id="bot")
+
+
+def test_rejection_reply_needs_a_rejection_up_to_at():
+    with pytest.raises(MessageNotApplicable, match="No rejection"):
+        render("rejection_reply")
+    later = (Event(EventType.REJECTION_RECEIVED, AT + timedelta(days=1)),)
+    with pytest.raises(MessageNotApplicable):
+        render("rejection_reply", events=later)  # only events at or before `at` count
+    message = render("rejection_reply", events=later, at=AT + timedelta(days=2))
+    assert message.recipient.name == DANA.name  # no contact named: the follow-up recipient
+
+
+def test_rejection_reply_goes_to_the_contact_named_on_the_rejection():
+    events = (Event(EventType.REJECTION_RECEIVED, START + timedelta(days=3), contact_id=SAM.id),)
+    assert render("rejection_reply", events=events).recipient.name == SAM.name
+
+
+def test_follow_up_goes_to_hiring_manager_else_agency():
+    assert render("follow_up").recipient.email == DANA.email
+    agency = replace(TYPICAL, agency=Agency(name="Northstar", contact_name="Priya", contact_email="p@n.example"))
+    message = render("follow_up", interview=agency)
+    assert message.recipient.name == "Priya" and "Thank you again for putting me forward" in message.text
+    direct = render("follow_up", interview=agency, to_agency=False)
+    assert direct.recipient.name == DANA.name
+
+
+def test_follow_up_without_anyone_to_write_to_warns():
+    nobody = replace(TYPICAL, interviewers=(AVA,), format=InterviewFormat.AI)
+    message = render("follow_up", interview=nobody)
+    assert message.recipient is None and "no_recipient" in codes(message)
+    assert message.text.startswith("Hello,")
+
+
+def test_missing_email_warns():
+    no_email = replace(TYPICAL, interviewers=(replace(DANA, email=None),))
+    assert "no_recipient_email" in codes(render("thank_you", interview=no_email, contact_id=DANA.id))
+    assert "no_recipient_email" not in codes(render("linkedin_note", interview=no_email, contact_id=DANA.id))
+
+
+def test_generic_warning_only_without_topic():
+    assert "generic_message" in codes(render("thank_you", interview=replace(TYPICAL, topics=()), contact_id=DANA.id))
+    assert "generic_message" in codes(render("thank_you", interview=replace(TYPICAL, topics=(" ",)), contact_id=DANA.id))
+    assert not codes(render("thank_you", contact_id=DANA.id))
+
+
+def test_rendered_message_shape():
+    message = render("thank_you", contact_id=DANA.id)
+    assert message.kind is MessageKind.THANK_YOU and message.channel is Channel.EMAIL
+    assert message.template_source is TemplateSourceKind.BUILTIN and message.template_id is None
+    assert "Senior Data Engineer" in message.subject and message.text.endswith("Jordan Müller")
+    note = render("linkedin_note", contact_id=DANA.id)
+    assert note.channel is Channel.LINKEDIN and note.subject is None and note.html.startswith("<p>")
+
+
+def test_naive_at_is_refused():
+    with pytest.raises(MessageRequestError):
+        render("follow_up", at=datetime(2025, 3, 20, 10, 0))
+
+
+@pytest.mark.parametrize("limit", [99, 301])
+def test_linkedin_limit_outside_the_policy_range(limit):
+    with pytest.raises(MessageRequestError):
+        render("linkedin_note", contact_id=DANA.id, linkedin_max_chars=limit)
+
+
+# -- languages ---------------------------------------------------------------------
+
+def test_explicit_locale_wins_over_accept_language():
+    message = render("follow_up", locale="de", accept_language="fr;q=1, en;q=0.5")
+    assert message.locale == "de" and message.text.startswith("Guten Tag")
+
+
+def test_accept_language_quality_values_pick_the_language():
+    message = render("follow_up", locale=None, accept_language="ja;q=0.9, es;q=0.8, fr;q=0.5, de;q=0")
+    assert message.locale == "es" and not message.warnings
+
+
+def test_unknown_locale_falls_back_to_english_with_a_warning():
+    message = render("follow_up", locale="pt-BR")
+    assert message.locale == "en" and codes(message) == {"locale_fallback"}
+    assert render("follow_up", locale=None, accept_language="ja, zh;q=0.7").locale == "en"
+    assert "locale_fallback" in codes(render("follow_up", locale=None, accept_language="ja"))
+
+
+@pytest.mark.parametrize(
+    ("locale", "accept", "expected"),
+    [
+        (None, None, ("en", False)),
+        ("fr_CA", None, ("fr", False)),
+        ("DE", None, ("de", False)),
+        (None, "*", ("en", False)),
+        (None, "es-MX,es;q=0.9", ("es", False)),
+        (None, "de;q=abc, fr;q=0.1", ("fr", False)),
+        (None, "xx;q=1", ("en", True)),
+        ("", "de", ("de", False)),
+    ],
+)
+def test_negotiate_locale(locale, accept, expected):
+    chosen, note = negotiate_locale(locale, accept)
+    assert (chosen, note is not None) == expected
+
+
+def test_parse_accept_language_orders_by_quality_then_position():
+    assert parse_accept_language("a;q=0.5, b, c;q=0.5, d;q=0") == ["b", "a", "c"]
+
+
+def test_dates_are_localised_in_the_interview_zone():
+    interview = replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA, SAM),
+                        starts_at=datetime(2025, 3, 3, 23, 30, tzinfo=START.tzinfo))
+    text = render("thank_you", interview=interview, contact_id=SAM.id, locale="de").text
+    assert "Am 3. März 2025" in text
+
+
+@pytest.mark.parametrize(
+    ("days", "en", "de"),
+    [
+        (0, "less than a day", "weniger als einen Tag"),
+        (1, "a day", "einen Tag"),
+        (7, "seven days", "sieben Tage"),
+        (10, "ten days", "zehn Tage"),
+        (11, "over a week", "über eine Woche"),
+        (13, "almost two weeks", "fast zwei Wochen"),
+        (14, "two weeks", "zwei Wochen"),
+        (15, "two weeks", "zwei Wochen"),
+        (17, "over two weeks", "über zwei Wochen"),
+        (20, "almost three weeks", "fast drei Wochen"),
+        (91, "13 weeks", "13 Wochen"),
+    ],
+)
+def test_time_since_is_written_as_a_person_would(days, en, de):
+    assert time_since(days, "en") == en and time_since(days, "de") == de
+
+
+def test_follow_up_counts_calendar_days_in_the_interview_zone():
+    message = render("follow_up", at=START + timedelta(days=21, hours=3))
+    assert "It has been three weeks since we spoke" in message.text
+
+
+# -- strictness ----------------------------------------------------------------------
+
+def _context(**overrides):
+    ctx = build_context(interview=TYPICAL, contact=DANA, recipient=None, events=(),
+                        message_kind=MessageKind.THANK_YOU, at=AT, locale="en", linkedin_max_chars=300)
+    return {**ctx, **overrides}
+
+
+def test_context_has_exactly_the_documented_variables():
+    assert set(_context()) == set(VARIABLES)
+
+
+@pytest.mark.parametrize("missing", ["interviewer_name", "candidate_name", "job_title", "topics_phrase"])
+def test_a_missing_variable_fails_loudly(missing):
+    ctx = _context()
+    del ctx[missing]
+    with pytest.raises(UndefinedError):
+        builtin_template("en", "thank_you", "txt").render(ctx)
+
+
+def test_printing_none_fails_instead_of_dear_comma():
+    with pytest.raises(UndefinedError):
+        builtin_template("en", "thank_you", "txt").render(_context(interviewer_name=None))
+
+
+def test_environment_is_built_once_and_autoescapes_html_only():
+    env = get_environment()
+    assert env is get_environment()
+    assert builtin_template("en", "thank_you", "txt") is builtin_template("en", "thank_you", "txt")
+    hostile = replace(TYPICAL, interviewers=(replace(DANA, name="<b>Dana</b> & Co"),))
+    message = render("thank_you", interview=hostile, contact_id=DANA.id)
+    assert "Dear <b>Dana</b> & Co," in message.text
+    assert "&lt;b&gt;Dana&lt;/b&gt; &amp; Co" in message.html and "<b>" not in message.html
+
+
+def test_missed_points_become_escaped_paragraphs():
+    interview = replace(TYPICAL, missed_points="First <point>.\n\nSecond\nline")
+    html = render("thank_you", interview=interview, contact_id=DANA.id).html
+    assert "<p>First &lt;point&gt;.</p>\n<p>Second<br>\nline</p>" in html
+
+
+def test_every_locale_has_every_template():
+    for locale in ("en", "de", "fr", "es"):
+        for kind in ("thank_you", "follow_up", "rejection_reply"):
+            for part in ("subject.txt", "txt", "html"):
+                builtin_template(locale, kind, part)
+        for part in ("txt", "short.txt", "min.txt"):
+            builtin_template(locale, "linkedin_note", part)
