@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
 
 from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
 from app.api.idempotency import json_response
@@ -11,6 +13,8 @@ from app.api.schemas.policy import PolicyPublic, PolicyPut
 from app.services import policy as service
 
 router = APIRouter(prefix="/v1/policy", tags=["policy"])
+
+IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
 
 def _etag(version: int) -> str:
@@ -26,10 +30,14 @@ async def get_policy(session: SessionDep, tenant: TenantDep) -> Response:
 
 @router.put("", response_model=PolicyPublic, responses=problems(400, 412, 413))
 async def replace_policy(
-    body: PolicyPut, request: Request, session: WriteSessionDep, tenant: TenantDep, now: NowDep
+    body: PolicyPut,
+    request: Request,
+    session: WriteSessionDep,
+    tenant: TenantDep,
+    now: NowDep,
+    if_match: IfMatch = None,
 ) -> Response:
     """Replace the tenant's timing policy; interviews are re-planned in the background."""
-    if_match = request.headers.get("if-match")
     if if_match is not None:
         _, version = service.get_policy(session=session, tenant=tenant)
         service.check_policy_version(if_match, version)
