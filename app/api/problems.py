@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.services.errors import ServiceError
 
@@ -72,6 +73,20 @@ def validation_problem(errors: list[dict]) -> Response:
     return problem(422, f"The request is not valid: {summary}{more}.", title="Invalid input", errors=items, slug="validation")
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (RFC 9110: `Allow` lists them all).
+
+    Starlette answers 405 from the first route whose path matches, so its `Allow`
+    names only that route's methods (e.g. `POST` where GET and POST both exist).
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI, *, retry_after: int) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> Response:
@@ -84,13 +99,15 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is no such resource here; see /docs for the API."
         elif exc.status_code == 405:
             detail = "This method is not allowed on this resource; see /docs for the API."
-        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return problem(exc.status_code, detail, headers=headers)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
