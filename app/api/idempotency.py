@@ -82,6 +82,7 @@ async def idempotency(
         str | None,
         Header(
             max_length=255,
+            pattern=r"^[ -~]*[!-~][ -~]*$",  # printable ASCII, not blank: the spec says what is refused
             description="Makes a retried POST safe: the same key and body replays the first answer for 24 h.",
         ),
     ] = None,
