@@ -15,8 +15,9 @@ from starlette.middleware.cors import CORSMiddleware
 from app.api import docs, openapi, problems
 from app.api.auth import KeyCache
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.api.routes import actions, events, health, interviews, policy
+from app.api.routes import actions, events, health, interviews, messages, policy, templates
 from app.db.engine import Database
+from app.messages.sandbox import shutdown_sandbox
 from app.services import jobs
 from app.settings import Settings, get_settings
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             app.state.db.dispose()
+            shutdown_sandbox()
 
     app = FastAPI(
         title="followup",
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app, retry_after=settings.retry_after_seconds)
     docs.install(app)
-    for module in (health, interviews, events, actions, policy):
+    for module in (health, interviews, events, actions, messages, templates, policy):
         app.include_router(module.router)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
 

@@ -10,7 +10,10 @@ from app.api.schemas.events import EventPublic
 from app.api.schemas.interviews import AgencyFields, ContactPublic, InterviewPublic
 from app.db.events import StoredEvent
 from app.db.interviews import StoredInterview
-from app.domain.model import Action, InterviewStatus
+from app.api.schemas.messages import MessagePublic, MessageWarningPublic, TemplatePublic, TemplateRef
+from app.db.templates import StoredTemplate
+from app.domain.model import Action, InterviewStatus, MessageKind
+from app.messages.types import RenderedMessage
 
 
 def status_of(stored: StoredInterview, now: datetime) -> InterviewStatus:
@@ -103,4 +106,32 @@ def event_public(stored: StoredEvent) -> EventPublic:
         timeline_days=event.timeline_days,
         note=event.note,
         created_at=stored.created_at,
+    )
+
+
+def message_public(message: RenderedMessage) -> MessagePublic:
+    recipient = message.recipient
+    return MessagePublic(
+        kind=message.kind,
+        channel=message.channel,
+        recipient=RecipientPublic(name=recipient.name, email=recipient.email) if recipient else None,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        warnings=[MessageWarningPublic(code=w.code, message=w.message) for w in message.warnings],
+        locale=message.locale,
+        template=TemplateRef(source=message.template_source, id=message.template_id),
+    )
+
+
+def template_public(stored: StoredTemplate) -> TemplatePublic:
+    return TemplatePublic(
+        id=stored.id,
+        message_kind=MessageKind(stored.message_kind),
+        locale=stored.locale,
+        subject=stored.subject,
+        text=stored.text,
+        html=stored.html,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
     )

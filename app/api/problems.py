@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.messages.errors import MessageError, MessageNotApplicable
 from app.services.errors import ServiceError
 
 log = logging.getLogger("followup.api")
@@ -97,6 +98,12 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         errors = [{"loc": loc, "message": message} for loc, message in exc.errors] if exc.errors or exc.status == 422 else None
         headers = {"Retry-After": str(retry_after)} if exc.status == 503 else None
         return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+
+    @app.exception_handler(MessageError)
+    async def _message(_request: Request, exc: MessageError) -> Response:
+        errors = [{"loc": f"template.{field}", "message": message} for field, message in getattr(exc, "errors", [])]
+        title = "Message not applicable" if isinstance(exc, MessageNotApplicable) else "Message cannot be rendered"
+        return problem(422, str(exc), title=title, errors=errors or [{"loc": "message", "message": str(exc)}])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

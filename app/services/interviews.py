@@ -15,7 +15,9 @@ from app.db import interviews as interviews_repo
 from app.db.interviews import InterviewFilter, StoredInterview
 from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
 from app.services import planning
-from app.services.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.preconditions import check_if_match as check_version
+from app.services.preconditions import etag
 from app.services.tenancy import TenantContext
 
 _INTERVIEW_FIELDS = (
@@ -40,19 +42,11 @@ class Page:
 
 
 def etag_of(stored: StoredInterview) -> str:
-    return f'"{stored.version}"'
+    return etag(stored.version)
 
 
 def check_if_match(stored: StoredInterview, if_match: str | None) -> None:
-    """Honour If-Match when sent (api-contract "Writes"): a stale tag is a 412."""
-    if if_match is None:
-        return
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
-    if "*" not in tags and etag_of(stored) not in tags:
-        raise PreconditionFailed(
-            f"The interview has changed since you read it (its ETag is now {etag_of(stored)}); "
-            "read it again and retry."
-        )
+    check_version(if_match, stored.version, what="interview")
 
 
 def contact_from(data: Mapping[str, Any], contact_id: str) -> Contact:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from app.db import jobs as jobs_repo
 from app.db import tenants as tenants_repo
 from app.domain.policy import Policy, PolicyError
-from app.services.errors import InvalidInput, PreconditionFailed
+from app.services.errors import InvalidInput
+from app.services.preconditions import check_if_match
 from app.services.tenancy import TenantContext, policy_of
 
 REPLAN_TENANT = "replan_tenant"
@@ -41,7 +42,6 @@ def replace_policy(*, session: Session, tenant: TenantContext, data: Mapping[str
     return policy, version
 
 
+
 def check_policy_version(if_match: str, version: int) -> None:
-    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
-    if "*" not in tags and f'"{version}"' not in tags:
-        raise PreconditionFailed(f'The policy has changed since you read it (its ETag is now "{version}").')
+    check_if_match(if_match, version, what="policy")

@@ -1,0 +1,98 @@
+"""Messages: rendered for a stored interview, or for one sent inline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.api.deps import NowDep, SessionDep, SettingsDep, TenantDep
+from app.api.presenters import message_public
+from app.api.responses import problems
+from app.api.schemas.common import Timestamp
+from app.api.schemas.messages import MessagePublic, RenderRequest
+from app.domain.model import Interview, MessageKind
+from app.messages.types import RenderedMessage
+from app.services import messages as service
+from app.services.stateless import inline_events, inline_interview
+
+router = APIRouter(tags=["messages"])
+
+EML = "message/rfc822"
+_EML_RESPONSE = {
+    200: {
+        "description": "The message as JSON, or as a ready-to-send `.eml` with `Accept: message/rfc822`.",
+        "content": {EML: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def wants_eml(accept: str | None) -> bool:
+    return accept is not None and EML in accept.lower()
+
+
+def _answer(message: RenderedMessage, *, interview: Interview, at: datetime, accept: str | None, domain: str) -> Response:
+    if wants_eml(accept):
+        eml = service.as_eml(message, interview=interview, at=at, message_id_domain=domain)
+        filename = f"{message.kind.value}.eml"
+        return Response(eml, media_type=EML, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(message_public(message).model_dump_json(), media_type="application/json")
+
+
+async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMessage:
+    """Built-ins render inline (~100 µs); tenant templates wait on the sandbox in a thread."""
+    if source.custom is None:
+        return service.render(tenant=tenant, source=source, **kwargs)
+    return await asyncio.to_thread(lambda: service.render(tenant=tenant, source=source, **kwargs))
+
+
+@router.get(
+    "/v1/interviews/{interview_id}/messages/{message_kind}",
+    response_model=MessagePublic,
+    responses={**_EML_RESPONSE, **problems(404)},
+)
+async def render_interview_message(
+    interview_id: str,
+    message_kind: MessageKind,
+    session: SessionDep,
+    tenant: TenantDep,
+    settings: SettingsDep,
+    now: NowDep,
+    contact_id: Annotated[str | None, Query(max_length=100, description="Required for thank_you and linkedin_note.")] = None,
+    at: Annotated[Timestamp | None, Query(description="The moment the message is written at; default now.")] = None,
+    locale: Annotated[str | None, Query(max_length=35, description="en, de, fr or es; else Accept-Language.")] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Render a message (thank-you, follow-up, LinkedIn note, rejection reply) for an interview."""
+    moment = at or now
+    source = service.load_render_input(
+        session=session, tenant=tenant, interview_id=interview_id, kind=message_kind, locale=locale, accept_language=accept_language
+    )
+    session.commit()  # release the connection before any wait on the sandbox
+    message = await _render(
+        tenant, source, kind=message_kind, contact_id=contact_id, at=moment, locale=locale, accept_language=accept_language
+    )
+    return _answer(message, interview=source.interview, at=moment, accept=accept, domain=settings.message_id_domain)
+
+
+@router.post("/v1/render", response_model=MessagePublic, responses={**_EML_RESPONSE, **problems(400, 413)})
+async def render_message(
+    body: RenderRequest,
+    tenant: TenantDep,
+    settings: SettingsDep,
+    now: NowDep,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Render a message for an interview sent inline; nothing is stored."""
+    interview = inline_interview(body.interview.model_dump())
+    events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
+    moment = body.at or now
+    source = service.inline_input(interview, events)
+    message = await _render(
+        tenant, source, kind=body.message_kind, contact_id=body.contact_id, at=moment, locale=body.locale, accept_language=accept_language
+    )
+    return _answer(message, interview=interview, at=moment, accept=accept, domain=settings.message_id_domain)

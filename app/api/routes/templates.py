@@ -1,0 +1,118 @@
+"""Tenant templates: the tenant's own wording, rendered in a sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.api import cursors
+from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.idempotency import IdempotencyDep, json_response
+from app.api.presenters import message_public, template_public
+from app.api.responses import problems
+from app.api.schemas.common import Limit, Page
+from app.api.schemas.messages import MessagePublic, PreviewRequest, TemplateCreate, TemplatePublic, TemplatePut
+from app.messages.types import TemplateSource
+from app.messages.variables import VARIABLES
+from app.services import messages as messages_service
+from app.services import templates as service
+from app.services.preconditions import etag
+from app.services.samples import SAMPLE_CONTACT_ID, sample_interview
+from app.services.stateless import inline_events, inline_interview
+
+VARIABLES_DOC = "Template variables (the same for built-in and tenant templates):\n\n" + "\n".join(
+    f"- `{name}`: {description}" for name, description in VARIABLES.items()
+)
+
+router = APIRouter(prefix="/v1/templates", tags=["templates"])
+IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
+
+
+async def _validate(body) -> None:
+    """Compiling a tenant template may take up to the sandbox's limit: off the event loop."""
+    await asyncio.to_thread(
+        service.validate, message_kind=body.message_kind, locale=body.locale, subject=body.subject, text=body.text, html=body.html
+    )
+
+
+@router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413), description=VARIABLES_DOC)
+async def create_template(
+    body: TemplateCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+) -> Response:
+    """Create a tenant template for one message kind and locale."""
+    await _validate(body)
+    if (replayed := idem.replay()) is not None:
+        return replayed
+    stored = service.create_template(session=session, tenant_id=tenant.tenant_id, now=now, **body.model_dump())
+    headers = {"Location": f"/v1/templates/{stored.id}", "ETag": etag(stored.version)}
+    return idem.remember(json_response(template_public(stored), status_code=201, headers=headers))
+
+
+@router.get("", response_model=Page[TemplatePublic], responses=problems())
+async def list_templates(
+    session: SessionDep,
+    tenant: TenantDep,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[TemplatePublic]:
+    """List the tenant's templates."""
+    after = cursors.decode(cursor, (datetime, str)) if cursor else None
+    items, has_more = service.list_templates(session=session, tenant_id=tenant.tenant_id, after=after, limit=limit)
+    next_cursor = cursors.encode(items[-1].created_at, items[-1].id) if has_more and items else None
+    return Page[TemplatePublic](items=[template_public(t) for t in items], next_cursor=next_cursor)
+
+
+@router.post("/preview", response_model=MessagePublic, responses=problems(400, 413), description=VARIABLES_DOC)
+async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep) -> MessagePublic:
+    """Render a template against sample or supplied data, without storing it."""
+    if body.interview is None:
+        interview = sample_interview(now)
+        contact_id = body.contact_id or SAMPLE_CONTACT_ID
+    else:
+        interview = inline_interview(body.interview.model_dump())
+        contact_id = body.contact_id
+    events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
+    template = body.template
+    custom = TemplateSource(None, template.message_kind, template.locale, template.subject, template.text, template.html)
+    source = messages_service.inline_input(interview, events, custom)
+    message = await asyncio.to_thread(
+        lambda: messages_service.render(
+            tenant=tenant,
+            source=source,
+            kind=template.message_kind,
+            contact_id=contact_id,
+            at=body.at or now,
+            locale=template.locale,
+            accept_language=None,
+        )
+    )
+    return message_public(message)
+
+
+@router.get("/{template_id}", response_model=TemplatePublic, responses=problems(404))
+async def get_template(template_id: str, session: SessionDep, tenant: TenantDep) -> Response:
+    """Read one template."""
+    stored = service.get_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id)
+    return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
+
+
+@router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413), description=VARIABLES_DOC)
+async def replace_template(
+    template_id: str, body: TemplatePut, session: WriteSessionDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
+) -> Response:
+    """Replace a template."""
+    await _validate(body)
+    stored = service.replace_template(
+        session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match, now=now, **body.model_dump()
+    )
+    return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
+
+
+@router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
+async def delete_template(template_id: str, session: WriteSessionDep, tenant: TenantDep, if_match: IfMatch = None) -> Response:
+    """Delete a template (the built-in wording applies again)."""
+    service.delete_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match)
+    return Response(status_code=204)

@@ -1,0 +1,84 @@
+"""Rendered messages, tenant templates and the stateless render/preview bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.api.schemas.actions import RecipientPublic
+from app.api.schemas.common import Strict, Timestamp, UtcOut
+from app.api.schemas.events import EventCreate
+from app.api.schemas.interviews import InterviewInline
+from app.domain.model import Channel, MessageKind
+from app.messages.types import TemplateSourceKind, WarningCode
+
+LocaleTag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}$")]
+TEMPLATE_SOURCE_MAX = 64 * 1024
+TemplateText = Annotated[str, StringConstraints(min_length=1, max_length=TEMPLATE_SOURCE_MAX)]
+
+
+class MessageWarningPublic(BaseModel):
+    code: WarningCode
+    message: str
+
+
+class TemplateRef(BaseModel):
+    source: TemplateSourceKind
+    id: str | None
+
+
+class MessagePublic(BaseModel):
+    kind: MessageKind
+    channel: Channel
+    recipient: RecipientPublic | None
+    subject: str | None
+    text: str
+    html: str
+    warnings: list[MessageWarningPublic]
+    locale: str
+    template: TemplateRef
+
+
+class RenderRequest(Strict):
+    interview: InterviewInline
+    events: list[EventCreate] = Field(default_factory=list, max_length=500)
+    message_kind: MessageKind
+    contact_id: str | None = Field(default=None, max_length=100)
+    at: Timestamp | None = None
+    locale: Annotated[str | None, StringConstraints(max_length=35)] = None
+
+
+class TemplateFields(Strict):
+    message_kind: MessageKind
+    locale: LocaleTag = Field(default="en", description="Primary language tag, e.g. `en`, `de`.")
+    subject: TemplateText | None = Field(default=None, description="Jinja2; required for email kinds, unused for linkedin_note.")
+    text: TemplateText = Field(description="Jinja2 source of the plain-text body.")
+    html: TemplateText | None = Field(default=None, description="Jinja2 source of the HTML body (autoescaped); default: derived from the text.")
+
+
+class TemplateCreate(TemplateFields):
+    pass
+
+
+class TemplatePut(TemplateFields):
+    pass
+
+
+class TemplatePublic(BaseModel):
+    id: str
+    message_kind: MessageKind
+    locale: str
+    subject: str | None
+    text: str
+    html: str | None
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+class PreviewRequest(Strict):
+    template: TemplateFields
+    interview: InterviewInline | None = Field(default=None, description="Default: a sample interview.")
+    events: list[EventCreate] = Field(default_factory=list, max_length=500)
+    contact_id: str | None = Field(default=None, max_length=100)
+    at: Timestamp | None = None

@@ -1,0 +1,99 @@
+"""Tenants' own message templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import Template
+
+template_t = Template.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTemplate:
+    id: str
+    tenant_id: str
+    message_kind: str
+    locale: str
+    subject: str | None
+    text: str
+    html: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _stored(row) -> StoredTemplate:
+    return StoredTemplate(
+        row.id, row.tenant_id, row.message_kind, row.locale, row.subject, row.text, row.html, row.version, row.created_at, row.updated_at
+    )
+
+
+def insert(session: Session, *, template: StoredTemplate) -> None:
+    session.execute(
+        template_t.insert().values(
+            id=template.id,
+            tenant_id=template.tenant_id,
+            message_kind=template.message_kind,
+            locale=template.locale,
+            subject=template.subject,
+            text=template.text,
+            html=template.html,
+            version=template.version,
+            created_at=template.created_at,
+            updated_at=template.updated_at,
+        )
+    )
+
+
+def replace(session: Session, *, template: StoredTemplate) -> None:
+    session.execute(
+        update(template_t)
+        .where(template_t.c.id == template.id, template_t.c.tenant_id == template.tenant_id)
+        .values(
+            message_kind=template.message_kind,
+            locale=template.locale,
+            subject=template.subject,
+            text=template.text,
+            html=template.html,
+            version=template.version,
+            updated_at=template.updated_at,
+        )
+    )
+
+
+def remove(session: Session, *, tenant_id: str, template_id: str) -> None:
+    session.execute(delete(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id))
+
+
+def get(session: Session, *, tenant_id: str, template_id: str) -> StoredTemplate | None:
+    row = session.execute(
+        select(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id)
+    ).first()
+    return _stored(row) if row else None
+
+
+def find(session: Session, *, tenant_id: str, message_kind: str, locale: str, except_id: str | None = None) -> StoredTemplate | None:
+    query = select(template_t).where(
+        template_t.c.tenant_id == tenant_id, template_t.c.message_kind == message_kind, template_t.c.locale == locale
+    )
+    if except_id is not None:
+        query = query.where(template_t.c.id != except_id)
+    row = session.execute(query.limit(1)).first()
+    return _stored(row) if row else None
+
+
+def page(session: Session, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:
+    query = select(template_t).where(template_t.c.tenant_id == tenant_id)
+    if after is not None:
+        created_at, template_id = after
+        query = query.where(
+            (template_t.c.created_at > created_at)
+            | ((template_t.c.created_at == created_at) & (template_t.c.id > template_id))
+        )
+    rows = session.execute(query.order_by(template_t.c.created_at, template_t.c.id).limit(limit + 1)).all()
+    return [_stored(r) for r in rows]

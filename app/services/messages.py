@@ -1,0 +1,112 @@
+"""Rendering messages for stored or inline interviews, built-in or tenant templates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import events as events_repo
+from app.db import templates as templates_repo
+from app.domain.model import Event, Interview, MessageKind
+from app.messages.eml import build_eml
+from app.messages.locales import negotiate_locale, parse_accept_language
+from app.messages.render import render_message
+from app.messages.types import RenderedMessage, TemplateSource
+from app.services.interviews import get_interview
+from app.services.tenancy import TenantContext
+
+
+@dataclass(frozen=True, slots=True)
+class RenderInput:
+    """Everything a render needs, read in one short transaction."""
+
+    interview: Interview
+    events: tuple[Event, ...]
+    custom: TemplateSource | None
+
+
+def _wanted_locales(locale: str | None, accept_language: str | None) -> list[str]:
+    """The languages asked for, in preference order, as primary tags."""
+    asked = [locale] if locale and locale.strip() else parse_accept_language(accept_language or "")
+    primaries = [tag.strip().replace("_", "-").split("-", 1)[0].lower() for tag in asked if tag and tag != "*"]
+    chosen, _ = negotiate_locale(locale, accept_language)
+    return list(dict.fromkeys([*primaries, chosen]))
+
+
+def tenant_template(
+    session: Session, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
+) -> TemplateSource | None:
+    """The tenant's own template for this kind in the first wanted language, if any."""
+    for wanted in _wanted_locales(locale, accept_language):
+        found = templates_repo.find(session, tenant_id=tenant.tenant_id, message_kind=kind.value, locale=wanted)
+        if found is not None:
+            return source_of(found)
+    return None
+
+
+def source_of(stored: templates_repo.StoredTemplate) -> TemplateSource:
+    return TemplateSource(
+        id=stored.id,
+        message_kind=MessageKind(stored.message_kind),
+        locale=stored.locale,
+        subject=stored.subject,
+        text=stored.text,
+        html=stored.html,
+    )
+
+
+def load_render_input(
+    *,
+    session: Session,
+    tenant: TenantContext,
+    interview_id: str,
+    kind: MessageKind,
+    locale: str | None,
+    accept_language: str | None,
+) -> RenderInput:
+    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
+    events = tuple(e.event for e in events_repo.list_events(session, interview_id=interview_id))
+    custom = tenant_template(session, tenant=tenant, kind=kind, locale=locale, accept_language=accept_language)
+    return RenderInput(stored.interview, events, custom)
+
+
+def render(
+    *,
+    tenant: TenantContext,
+    source: RenderInput,
+    kind: MessageKind,
+    contact_id: str | None,
+    at: datetime,
+    locale: str | None,
+    accept_language: str | None,
+) -> RenderedMessage:
+    """Render with the tenant's policy (agency routing, LinkedIn limit)."""
+    return render_message(
+        interview=source.interview,
+        events=source.events,
+        message_kind=kind,
+        contact_id=contact_id,
+        at=at,
+        locale=locale,
+        accept_language=accept_language,
+        to_agency=tenant.policy.follow_ups_to_agency,
+        linkedin_max_chars=tenant.policy.linkedin_note_max_chars,
+        custom=source.custom,
+    )
+
+
+def as_eml(message: RenderedMessage, *, interview: Interview, at: datetime, message_id_domain: str) -> bytes:
+    return build_eml(
+        message,
+        candidate_name=interview.candidate_name,
+        candidate_email=interview.candidate_email,
+        at=at,
+        message_id_domain=message_id_domain,
+    )
+
+
+def inline_input(interview: Interview, events: Sequence[Event], custom: TemplateSource | None = None) -> RenderInput:
+    return RenderInput(interview, tuple(events), custom)

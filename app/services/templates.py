@@ -1,0 +1,102 @@
+"""Tenant templates: validated on upload, one per message kind and locale."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import templates as repo
+from app.db.templates import StoredTemplate
+from app.domain.model import MessageKind
+from app.messages.sandbox import validate_template
+from app.messages.types import TemplateSource
+from app.services.errors import Conflict, NotFound
+from app.services.preconditions import check_if_match
+
+
+def validate(*, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None) -> None:
+    """Compile the sources in the sandbox; raises TemplateInvalid/-Timeout/-TooLarge (422).
+
+    Blocking (up to the sandbox's time limit): call it outside any transaction.
+    """
+    validate_template(TemplateSource(None, message_kind, locale, subject, text, html))
+
+
+def _unique(session: Session, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
+    if repo.find(session, tenant_id=tenant_id, message_kind=kind, locale=locale, except_id=except_id) is not None:
+        raise Conflict(
+            f"This tenant already has a {kind} template for locale {locale!r}; replace it with PUT instead."
+        )
+
+
+def create_template(
+    *, session: Session, tenant_id: str, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None, now: datetime
+) -> StoredTemplate:
+    _unique(session, tenant_id, message_kind.value, locale, None)
+    template = StoredTemplate(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        message_kind=message_kind.value,
+        locale=locale,
+        subject=subject,
+        text=text,
+        html=html,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.insert(session, template=template)
+    return template
+
+
+def get_template(*, session: Session, tenant_id: str, template_id: str) -> StoredTemplate:
+    found = repo.get(session, tenant_id=tenant_id, template_id=template_id)
+    if found is None:
+        raise NotFound(f"No template with id {template_id!r}.")
+    return found
+
+
+def replace_template(
+    *,
+    session: Session,
+    tenant_id: str,
+    template_id: str,
+    message_kind: MessageKind,
+    locale: str,
+    subject: str | None,
+    text: str,
+    html: str | None,
+    if_match: str | None,
+    now: datetime,
+) -> StoredTemplate:
+    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
+    check_if_match(if_match, current.version, what="template")
+    _unique(session, tenant_id, message_kind.value, locale, template_id)
+    updated = replace(
+        current,
+        message_kind=message_kind.value,
+        locale=locale,
+        subject=subject,
+        text=text,
+        html=html,
+        version=current.version + 1,
+        updated_at=now,
+    )
+    repo.replace(session, template=updated)
+    return updated
+
+
+def delete_template(*, session: Session, tenant_id: str, template_id: str, if_match: str | None) -> None:
+    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
+    check_if_match(if_match, current.version, what="template")
+    repo.remove(session, tenant_id=tenant_id, template_id=template_id)
+
+
+def list_templates(
+    *, session: Session, tenant_id: str, after: tuple[datetime, str] | None, limit: int
+) -> tuple[list[StoredTemplate], bool]:
+    rows = repo.page(session, tenant_id=tenant_id, after=after, limit=limit)
+    return rows[:limit], len(rows) > limit
