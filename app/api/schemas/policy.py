@@ -27,7 +27,10 @@ class PolicyFields(BaseModel):
     send_window_start: ClockTime = Field(description="Rule 11: local HH:MM, before the end.")
     send_window_end: ClockTime = Field(description="Rule 11: local HH:MM, after the start.")
     send_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
-        min_length=1, max_length=7, description="Rule 11: ISO weekdays (1 = Monday)."
+        min_length=1,
+        max_length=7,
+        description="Rule 11: ISO weekdays (1 = Monday), each at most once.",
+        json_schema_extra={"uniqueItems": True},
     )
 
 
