@@ -9,7 +9,8 @@ header value built from user data goes through `header_safe`, which replaces
 each line break (CR, LF, U+2028, U+2029, U+0085, VT, FF) and every other control
 or format character (NUL, DEL, C1 controls, bidi overrides...) with a space and
 collapses runs of whitespace. A value can therefore never start a new header,
-and the email package never sees a character it would refuse. Addresses are
+and the email package never sees a character it would refuse. Text shaped like
+an encoded word gets a space after its `=` so that readers show it literally. Addresses are
 parsed as addresses; one that is not a plain `local@domain` is an `EmlError`.
 """
 
@@ -28,16 +29,28 @@ from app.messages.errors import EmlError
 from app.messages.types import RenderedMessage
 
 #: CRLF line ends, lines folded at 78 characters, RFC 2047 for non-ASCII.
-EML_POLICY = policy.default.clone(linesep="\r\n")
+EML_POLICY = policy.default.clone(linesep="\r\n", max_line_length=998)
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 
 
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?[^?]*\?=")
+
+
 def header_safe(value: str) -> str:
-    """One line of printable text: control/format characters become spaces."""
+    """One line of printable text, shown by mail readers exactly as written.
+
+    Control and format characters (line breaks included) become spaces and
+    whitespace runs collapse. Text that looks like an RFC 2047 encoded word
+    (`=?utf-8?q?...?=`) gets a space after its `=`: the email package writes
+    ASCII as is, and a reader would otherwise decode it into something else.
+    """
     chars = [" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in value]
-    return " ".join("".join(chars).split())
+    text = " ".join("".join(chars).split())
+    while _ENCODED_WORD.search(text):
+        text = _ENCODED_WORD.sub(lambda m: "= " + m.group(0)[1:], text)
+    return text
 
 
 def _address(name: str | None, email: str, *, who: str) -> Address:

@@ -1,0 +1,130 @@
+"""The .eml file parses back to exactly the intended headers, whatever the input."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta, timezone
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.domain.model import Recipient
+from app.messages.eml import build_eml, header_safe
+from app.messages.errors import EmlError
+from app.messages.render import render_message
+from tests.messages.scenarios import AT, DANA, TYPICAL
+
+EXPECTED_HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+BASE = render_message(interview=TYPICAL, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT, locale="fr")
+SMALL = replace(BASE, text="Hi", html="<p>Hi</p>")
+NASTY = ["\r", "\n", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x00", "\x1b", "\x7f", "\u202e"]
+
+
+def build(message=BASE, name="Jordan Müller", email="jordan@example.org"):
+    return build_eml(message, candidate_name=name, candidate_email=email, at=AT, message_id_domain="followup.example")
+
+
+def parse(data: bytes):
+    return BytesParser(policy=policy.default).parsebytes(data)
+
+
+def test_eml_structure():
+    msg = parse(build())
+    assert list(msg.keys()) == EXPECTED_HEADERS
+    assert msg["From"].addresses[0].display_name == "Jordan Müller"
+    assert msg["To"].addresses[0].addr_spec == DANA.email
+    assert msg["Subject"] == BASE.subject
+    assert msg["Date"].datetime == AT
+    assert msg["Message-ID"].endswith("@followup.example>")
+    assert msg.get_content_type() == "multipart/alternative"
+    text, html = msg.get_payload()
+    assert text.get_content_type() == "text/plain" and text.get_content().replace("\r\n", "\n") == BASE.text + "\n"
+    assert html.get_content_type() == "text/html" and html.get_content().replace("\r\n", "\n").strip() == BASE.html
+    assert b"\r\n" in build() and b"\n\n" not in build().replace(b"\r\n", b"")
+
+
+_pieces = st.one_of(
+    st.characters(blacklist_categories=("Cs",)),
+    st.sampled_from(NASTY + ['"', ",", ";", ":", "<", ">", "@", "\\", "=?utf-8?q?x?=", "  ", "😀", "é", "Bcc: a@b.c"]),
+)
+header_text = st.lists(_pieces, max_size=40).map("".join)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=header_text, recipient_name=header_text, subject=header_text)
+def test_headers_round_trip_and_never_inject(name, recipient_name, subject):
+    message = replace(SMALL, subject=subject, recipient=Recipient(name=recipient_name, email=DANA.email))
+    data = build(message, name=name)
+    msg = parse(data)
+    assert list(msg.keys()) == EXPECTED_HEADERS
+    assert not msg.defects
+    assert msg["From"].addresses[0].display_name == header_safe(name)
+    assert msg["From"].addresses[0].addr_spec == "jordan@example.org"
+    assert msg["To"].addresses[0].display_name == header_safe(recipient_name)
+    assert msg["To"].addresses[0].addr_spec == DANA.email
+    assert msg["Subject"] == header_safe(subject)
+    head = data.split(b"\r\n\r\n", 1)[0]
+    assert all(line[:1] in (b" ", b"\t") or b":" in line for line in head.split(b"\r\n"))
+
+
+@pytest.mark.parametrize("bad", NASTY)
+def test_line_breaks_and_controls_become_spaces(bad):
+    msg = parse(build(replace(BASE, subject=f"Hi{bad}Bcc: evil@example.com"), name=f"A{bad}X-Evil: 1"))
+    assert msg["Subject"] == "Hi Bcc: evil@example.com"
+    assert msg["From"].addresses[0].display_name == "A X-Evil: 1"
+    assert "Bcc" not in msg and "X-Evil" not in msg
+
+
+def test_accents_quotes_commas_and_emoji_survive():
+    name = 'Zoë "Z" O\'Brien, PhD 😀'
+    msg = parse(build(replace(BASE, subject="Überraschung, «ça» – 😀"), name=name))
+    assert msg["From"].addresses[0].display_name == name
+    assert msg["Subject"] == "Überraschung, «ça» – 😀"
+
+
+def test_international_domain_is_punycoded():
+    msg = parse(build(email="jordan@exämple.org"))
+    assert msg["From"].addresses[0].addr_spec == "jordan@xn--exmple-cua.org"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"email": None}, "candidate has no email"),
+        ({"email": "not-an-address"}, "cannot be used"),
+        ({"email": "a\r\nb@example.org"}, "cannot be used"),
+        ({"email": "jörg@example.org"}, "cannot be used"),
+        ({"message": replace(BASE, recipient=Recipient(name="Dana", email=None))}, "No email address is known for Dana"),
+        ({"message": replace(BASE, recipient=None)}, "Nobody"),
+    ],
+)
+def test_eml_errors(kwargs, match):
+    with pytest.raises(EmlError, match=match):
+        build(**kwargs)
+
+
+def test_linkedin_note_is_not_an_email():
+    note = render_message(interview=TYPICAL, events=(), message_kind="linkedin_note", contact_id=DANA.id, at=AT, locale="en")
+    with pytest.raises(EmlError, match="LinkedIn"):
+        build(note)
+
+
+def test_date_keeps_the_offset_and_bad_domains_are_refused():
+    other = AT.astimezone(timezone(timedelta(hours=-5)))
+    data = build_eml(BASE, candidate_name="J", candidate_email="j@example.org", at=other, message_id_domain="x.example")
+    assert parse(data)["Date"].datetime == other
+    with pytest.raises(EmlError):
+        build_eml(BASE, candidate_name="J", candidate_email="j@example.org", at=AT, message_id_domain="bad domain\r\nX: y")
+    with pytest.raises(EmlError):
+        build_eml(BASE, candidate_name="J", candidate_email="j@example.org", at=AT.replace(tzinfo=None), message_id_domain="x.example")
+
+
+@pytest.mark.parametrize("unit", ["a@b.c ", "é, \"q\" ", "😀 x.y ", "Zoë O'Brien; "])
+def test_long_values_at_the_schema_maximum_round_trip(unit):
+    value = (unit * 200)[:200]
+    msg = parse(build(replace(SMALL, subject=value), name=value))
+    assert msg["Subject"] == header_safe(value)
+    assert msg["From"].addresses[0].display_name == header_safe(value)
