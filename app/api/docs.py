@@ -1,4 +1,9 @@
-"""Swagger UI served from the `swagger-ui-bundle` package: /docs works offline."""
+"""Swagger UI served from the `swagger-ui-bundle-v2` package: /docs works offline.
+
+The spec is OpenAPI 3.1, which Swagger UI renders from version 5 on; the old
+`swagger-ui-bundle` 1.1 ships 4.15 and shows "Unable to render this
+definition". Both packages provide the module `swagger_ui_bundle`.
+"""
 
 from __future__ import annotations
 
