@@ -1,0 +1,203 @@
+// Interview follow-ups for a career site: plain browser JavaScript, no build step.
+//
+// Calls the followup API from the browser (the API must list this page's origin
+// in FOLLOWUP_CORS_ORIGINS). Everything the API returns is shown with
+// textContent, never as HTML.
+"use strict";
+
+(function () {
+  const PAGE_SIZE = 20;
+  const OPEN_STATES = new Set(["upcoming", "due", "overdue"]);
+  const ACTION_LABELS = {
+    send_thank_you: "Send a thank-you",
+    send_follow_up: "Send a follow-up",
+    connect_on_linkedin: "Connect on LinkedIn",
+    reply_to_rejection: "Reply to the rejection",
+    wait: "Wait",
+    close_out: "Close out",
+  };
+  const MESSAGE_LABELS = {
+    thank_you: "Preview thank-you",
+    follow_up: "Preview follow-up",
+    linkedin_note: "Preview LinkedIn note",
+    rejection_reply: "Preview reply",
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const form = $("connect-form");
+  const urlInput = $("api-url");
+  const keyInput = $("api-key");
+  const loadButton = $("load-button");
+  const moreButton = $("more-button");
+  const statusLine = $("status");
+  const list = $("interviews");
+  const empty = $("empty");
+  const preview = $("preview");
+
+  let connection = null; // {baseUrl, key}
+  let nextCursor = null;
+
+  /** An API error with the problem+json detail when there is one. */
+  class ApiError extends Error {}
+
+  function setStatus(text, isError = false) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("error", isError);
+  }
+
+  async function api(path) {
+    const url = connection.baseUrl + path;
+    let response;
+    try {
+      response = await fetch(url, {
+        headers: { Authorization: "Bearer " + connection.key, Accept: "application/json" },
+      });
+    } catch (networkError) {
+      // A CORS refusal looks exactly like a network failure to page scripts.
+      throw new ApiError(
+        "Could not reach " + connection.baseUrl +
+        " (is the URL right, and does the API allow this site's origin in its CORS settings?)"
+      );
+    }
+    const type = response.headers.get("content-type") || "";
+    const body = type.includes("json") ? await response.json() : null;
+    if (!response.ok) {
+      const detail = body && body.detail ? body.detail : response.status + " " + response.statusText;
+      throw new ApiError(detail);
+    }
+    return body;
+  }
+
+  function formatTime(iso, timeZone) {
+    const options = { dateStyle: "medium", timeStyle: "short" };
+    try {
+      return new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(new Date(iso));
+    } catch (badZone) {
+      return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
+    }
+  }
+
+  function renderAction(interview, action) {
+    const item = $("action-template").content.firstElementChild.cloneNode(true);
+    item.dataset.state = action.state;
+    const badge = item.querySelector(".badge");
+    badge.textContent = action.state;
+    badge.classList.add("badge-" + action.state);
+    let label = ACTION_LABELS[action.kind] || action.kind;
+    if (action.recipient && action.recipient.name) label += " to " + action.recipient.name;
+    item.querySelector(".action-kind").textContent = label;
+    item.querySelector(".action-due").textContent = "by " + formatTime(action.due_at, interview.timezone);
+    item.querySelector(".action-reason").textContent = action.reason;
+    if (action.message_kind) {
+      const button = item.querySelector(".preview-button");
+      button.hidden = false;
+      button.textContent = MESSAGE_LABELS[action.message_kind] || "Preview message";
+      button.setAttribute("aria-controls", "preview");
+      button.addEventListener("click", () => showMessage(interview, action));
+    }
+    return item;
+  }
+
+  function renderInterview(interview, actions) {
+    const item = $("interview-template").content.firstElementChild.cloneNode(true);
+    item.dataset.interviewId = interview.id;
+    item.querySelector(".interview-title").textContent =
+      interview.candidate_name + " · " + interview.job_title + " at " + interview.company_name;
+    item.querySelector(".interview-meta").textContent =
+      formatTime(interview.starts_at, interview.timezone) + " · " + interview.status.replaceAll("_", " ");
+    const actionList = item.querySelector(".actions");
+    const open = actions.filter((action) => OPEN_STATES.has(action.state));
+    if (open.length === 0) {
+      const none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "Nothing left to do.";
+      actionList.append(none);
+    }
+    for (const action of open) actionList.append(renderAction(interview, action));
+    return item;
+  }
+
+  async function loadPage(cursor) {
+    let path = "/v1/interviews?limit=" + PAGE_SIZE;
+    if (cursor) path += "&cursor=" + encodeURIComponent(cursor);
+    const page = await api(path);
+    const plans = await Promise.all(
+      page.items.map((interview) => api("/v1/interviews/" + encodeURIComponent(interview.id) + "/actions"))
+    );
+    page.items.forEach((interview, i) => list.append(renderInterview(interview, plans[i].actions)));
+    nextCursor = page.next_cursor;
+    moreButton.hidden = !nextCursor;
+    empty.hidden = list.children.length > 0;
+    return page.items.length;
+  }
+
+  async function run(task, busyText) {
+    loadButton.disabled = moreButton.disabled = true;
+    list.setAttribute("aria-busy", "true");
+    setStatus(busyText);
+    try {
+      await task();
+    } catch (error) {
+      setStatus(error instanceof ApiError ? error.message : "Something went wrong: " + error, true);
+    } finally {
+      loadButton.disabled = moreButton.disabled = false;
+      list.setAttribute("aria-busy", "false");
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    connection = { baseUrl: urlInput.value.trim().replace(/\/+$/, ""), key: keyInput.value.trim() };
+    list.replaceChildren();
+    preview.hidden = true;
+    empty.hidden = true;
+    run(async () => {
+      await loadPage(null);
+      const count = list.children.length;
+      setStatus(count === 1 ? "1 interview loaded." : count + " interviews loaded.");
+    }, "Loading interviews…");
+  });
+
+  moreButton.addEventListener("click", () => {
+    run(async () => {
+      await loadPage(nextCursor);
+      setStatus(list.children.length + " interviews loaded.");
+    }, "Loading more…");
+  });
+
+  async function showMessage(interview, action) {
+    await run(async () => {
+      let path = "/v1/interviews/" + encodeURIComponent(interview.id) + "/messages/" + action.message_kind;
+      if (action.contact_id) path += "?contact_id=" + encodeURIComponent(action.contact_id);
+      const message = await api(path);
+      const to = message.recipient;
+      $("preview-to").textContent = to ? [to.name, to.email && "<" + to.email + ">"].filter(Boolean).join(" ") : "—";
+      $("preview-subject").textContent = message.subject || "—";
+      $("preview-text").textContent = message.text;
+      const warnings = $("preview-warnings");
+      warnings.replaceChildren(
+        ...(message.warnings || []).map((warning) => {
+          const li = document.createElement("li");
+          li.textContent = warning.message;
+          return li;
+        })
+      );
+      preview.hidden = false;
+      preview.focus();
+      setStatus("Message preview for " + interview.candidate_name + " is ready.");
+    }, "Rendering the message…");
+  }
+
+  $("copy-button").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText($("preview-text").textContent);
+      setStatus("Copied.");
+    } catch (denied) {
+      setStatus("Copying is not allowed here; select the text instead.", true);
+    }
+  });
+
+  // A career site may link here with ?api=https://... to fill in the URL.
+  const suggested = new URLSearchParams(location.search).get("api");
+  if (suggested) urlInput.value = suggested;
+})();

@@ -1,0 +1,194 @@
+"""A real browser on a career site: headless Chromium, CORS and /docs offline.
+
+The example page (examples/career-site/) is served by a static server on a
+second loopback port, so it is another origin than the API: every call it
+makes is a real cross-origin `fetch` with a preflight. The API runs as the
+real `followup serve` with FOLLOWUP_CORS_ORIGINS naming that origin only; a
+third port serves the same page from an origin that is not allowed, and
+there the browser must refuse to hand the page any data.
+
+Chromium is Debian's (/usr/bin/chromium), driven by playwright-core from
+tests/browser/driver (node). `.ci/install-browser` installs both; without
+them these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live import ROOT, create_tenant_key, live_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+DRIVER_DIR = ROOT / "tests" / "browser" / "driver"
+SITE = ROOT / "examples" / "career-site"
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is absent: run .ci/install-browser (apt-get install chromium)"
+    if shutil.which("node") is None:
+        return "node is absent: the browser driver (playwright-core) runs on Node.js"
+    if not (DRIVER_DIR / "node_modules" / "playwright-core").is_dir():
+        return "playwright-core is not installed: run .ci/install-browser (npm ci in tests/browser/driver)"
+    return None
+
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.e2e,
+    pytest.mark.timeout(60),
+    pytest.mark.skipif(_missing() is not None, reason=_missing() or ""),
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@functools.cache
+def _site_handler():
+    return functools.partial(_QuietHandler, directory=str(SITE))
+
+
+class StaticSite:
+    """The example folder served on its own loopback port: its own origin."""
+
+    def __init__(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _site_handler())
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> StaticSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def drive(scenario: str, **options) -> dict:
+    """Run one scenario of driver/drive.mjs and return what the page showed."""
+    done = subprocess.run(
+        ["node", str(DRIVER_DIR / "drive.mjs"), json.dumps({"scenario": scenario, **options})],
+        capture_output=True,
+        text=True,
+        timeout=40,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"the driver printed nothing (exit {done.returncode}): {done.stderr[-3000:]}"
+    result = json.loads(lines[-1])
+    assert result["ok"], result.get("error")
+    return result
+
+
+@pytest.fixture(scope="module")
+def sites() -> Iterator[tuple[StaticSite, StaticSite]]:
+    with StaticSite() as allowed, StaticSite() as foreign:
+        yield allowed, foreign
+
+
+@pytest.fixture(scope="module")
+def api(sites, tmp_path_factory):
+    """The real server on SQLite, allowing the first site's origin only; a seeded interview."""
+    allowed, _ = sites
+    folder = tmp_path_factory.mktemp("browser-api")
+    database_url = f"sqlite:///{folder / 'followup.db'}"
+    key = create_tenant_key(database_url, "career-site")
+    with live_server(database_url, log_dir=folder, FOLLOWUP_CORS_ORIGINS=allowed.origin) as server:
+        headers = {"Authorization": f"Bearer {key}"}
+        starts = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
+        created = httpx.post(
+            server.url + "/v1/interviews",
+            headers=headers,
+            json={
+                "candidate_name": "Ada Lovelace",
+                "candidate_email": "ada@example.com",
+                "job_title": "Backend Engineer",
+                "company_name": "Initech",
+                "starts_at": starts.isoformat(),
+                "format": "virtual",
+                "timezone": "Europe/Berlin",
+                "topics": ["the migration to PostgreSQL"],
+                "interviewers": [{"name": "Dana Reyes", "email": "dana@initech.example", "role": "hiring_manager"}],
+            },
+        )
+        assert created.status_code == 201, created.text
+        yield server, key, created.json()
+
+
+def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
+    server, key, interview = api
+    allowed, _ = sites
+    headers = {"Authorization": f"Bearer {key}"}
+    actions = httpx.get(f"{server.url}/v1/interviews/{interview['id']}/actions", headers=headers).json()["actions"]
+    thank_you = next(a for a in actions if a["kind"] == "send_thank_you")
+    message = httpx.get(
+        f"{server.url}/v1/interviews/{interview['id']}/messages/thank_you",
+        params={"contact_id": thank_you["contact_id"]},
+        headers={**headers, "Accept-Language": "en-US"},
+    ).json()
+
+    shot = tmp_path / "career-site.png"
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=server.url, key=key, screenshot=str(shot))
+
+    assert not page["statusIsError"], page["status"]
+    assert page["status"] == "1 interview loaded."
+    assert page["titles"] == ["Ada Lovelace · Backend Engineer at Initech"]
+    assert thank_you["reason"] in page["reasons"]
+    assert "Send a thank-you to Dana Reyes" in page["actions"]
+    assert page["previewSubject"] == message["subject"]
+    assert page["previewText"].strip() == message["text"].strip()
+    assert "Dana" in page["previewText"]
+    assert page["previewTo"] == "Dana Reyes <dana@initech.example>"
+    assert page["consoleErrors"] == []
+    # Nothing but the page's own origin and the API: no CDN, no third party.
+    assert all(url.startswith((allowed.origin, server.url)) for url in page["requests"]), page["requests"]
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_foreign_origin_gets_no_data(api, sites):
+    server, key, _ = api
+    _, foreign = sites
+    page = drive("career-site", pageUrl=foreign.origin + "/index.html", apiUrl=server.url, key=key)
+
+    assert page["statusIsError"]
+    assert "Could not reach" in page["status"]
+    assert page["titles"] == []
+    assert any("CORS" in error for error in page["consoleErrors"]), page["consoleErrors"]
+
+
+def test_preflight_answers_the_allowed_origin_only(api, sites):
+    server, _, _ = api
+    allowed, foreign = sites
+    ask = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"}
+    ok = httpx.options(server.url + "/v1/interviews", headers={"Origin": allowed.origin, **ask})
+    assert ok.status_code == 200
+    assert ok.headers["access-control-allow-origin"] == allowed.origin
+    refused = httpx.options(server.url + "/v1/interviews", headers={"Origin": foreign.origin, **ask})
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_docs_render_offline(api, tmp_path):
+    server, _, _ = api
+    shot = tmp_path / "docs.png"
+    page = drive("docs", docsUrl=server.url + "/docs", screenshot=str(shot))
+
+    assert page["title"].startswith("followup")
+    assert "/v1/interviews" in page["paths"]
+    assert any(op.endswith("-create_interview") for op in page["operationIds"]), page["operationIds"]
+    assert page["consoleErrors"] == []
+    assert all(url.startswith(server.url) for url in page["requests"]), page["requests"]
