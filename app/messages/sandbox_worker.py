@@ -85,6 +85,27 @@ def _check_pow(left: Any, right: Any) -> None:
         raise OutputTooLarge("numbers in templates are limited in size")
 
 
+_PRINTABLE = (str, int, float)
+
+
+def _printable(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, _PRINTABLE):
+        return True
+    if isinstance(value, (list, tuple)) and depth < 4:
+        return all(_printable(item, depth + 1) for item in value)
+    if isinstance(value, dict) and depth < 4:
+        return all(_printable(k, depth + 1) and _printable(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def finalize_tenant(value: Any) -> Any:
+    """Print only data (text, numbers, lists of them): never a function or an object."""
+    value = refuse_none(value)
+    if not _printable(value):
+        raise SecurityError("only text and numbers can be printed in templates")
+    return value
+
+
 class TenantEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox tenant templates compile in (no loader, capped operators)."""
 
@@ -97,7 +118,7 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
             autoescape=autoescape,
             trim_blocks=True,
             lstrip_blocks=True,
-            finalize=refuse_none,
+            finalize=finalize_tenant,
             cache_size=0,
         )
         self.globals.clear()

@@ -1,0 +1,221 @@
+"""Tenant templates: validation, injection payloads, resource payloads, the pool."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from app.domain.model import MessageKind
+from app.messages.errors import TemplateInvalid, TemplateTimeout, TemplateTooLarge
+from app.messages.render import render_message
+from app.messages.sandbox import get_pool, shutdown_sandbox, validate_template
+from app.messages.types import TemplateSource, TemplateSourceKind, WarningCode
+from tests.messages.scenarios import AT, DANA, TYPICAL
+
+SECRET = "s3cr3t-planted-value-7f1c"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pool():
+    """A fresh pool that inherits a planted secret; stopped after the module."""
+    shutdown_sandbox()
+    os.environ["FOLLOWUP_TEST_SECRET"] = SECRET
+    yield
+    shutdown_sandbox()
+    os.environ.pop("FOLLOWUP_TEST_SECRET", None)
+
+
+def source(text: str, *, subject: str = "Thanks – {{ job_title }}", html: str | None = None,
+           kind: MessageKind = MessageKind.THANK_YOU) -> TemplateSource:
+    return TemplateSource(id="tpl-1", message_kind=kind, locale="en", subject=subject, text=text, html=html)
+
+
+def render(src: TemplateSource, **kw):
+    kind = src.message_kind
+    contact = DANA.id if kind in (MessageKind.THANK_YOU, MessageKind.LINKEDIN_NOTE) else None
+    return render_message(interview=TYPICAL, events=(), message_kind=kind, contact_id=contact, at=AT,
+                          locale="en", custom=src, **kw)
+
+
+def test_custom_template_renders_with_the_same_variables():
+    src = source("Dear {{ interviewer_name }}, {{ topic }} — {{ time_since_interview }}.\n{{ candidate_name }}",
+                 html="<p>{{ interviewer_name }} &amp; {{ company_name }}</p>")
+    message = render(src)
+    assert message.text == "Dear Dana Lee, the migration of the event pipeline to Kafka — two weeks.\nJordan Müller"
+    assert message.subject == "Thanks – Senior Data Engineer"
+    assert message.html == "<p>Dana Lee &amp; Acme Analytics</p>"
+    assert message.template_source is TemplateSourceKind.CUSTOM and message.template_id == "tpl-1"
+
+
+def test_custom_html_autoescapes_and_text_only_templates_get_html():
+    hostile = TYPICAL.__class__(**{**{f: getattr(TYPICAL, f) for f in TYPICAL.__dataclass_fields__},
+                                   "candidate_name": "<script>x</script>"})
+    message = render_message(interview=hostile, events=(), message_kind="follow_up", contact_id=None, at=AT,
+                             locale="en", custom=source("Hi {{ candidate_name }}", html="<b>{{ candidate_name }}</b>",
+                                                        kind=MessageKind.FOLLOW_UP))
+    assert message.html == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
+    assert render(source("A\n\nB")).html == "<p>A</p>\n<p>B</p>"
+
+
+def test_custom_linkedin_note_too_long_warns():
+    long_note = source("{{ candidate_name }} " + "x" * 290, subject=None, kind=MessageKind.LINKEDIN_NOTE)
+    message = render(long_note)
+    assert message.subject is None
+    assert WarningCode.LINKEDIN_NOTE_TOO_LONG in {w.code for w in message.warnings}
+
+
+def test_syntax_error_names_the_line():
+    with pytest.raises(TemplateInvalid) as exc:
+        validate_template(source("Hello\n{{ candidate_name }\nBye"))
+    assert exc.value.errors[0][0] == "text" and exc.value.errors[0][1].startswith("line 2:")
+
+
+def test_unknown_variable_lists_the_known_ones():
+    with pytest.raises(TemplateInvalid) as exc:
+        validate_template(source("Hi {{ candidat_name }}"))
+    field, message = exc.value.errors[0]
+    assert field == "text" and "candidat_name" in message and "candidate_name" in message and "topics" in message
+
+
+def test_subject_errors_are_reported_on_the_subject():
+    with pytest.raises(TemplateInvalid) as exc:
+        validate_template(source("ok", subject="{{ nope }}"))
+    assert exc.value.errors[0][0] == "subject"
+
+
+def test_required_parts_and_size_limit():
+    with pytest.raises(TemplateInvalid):
+        validate_template(source("ok", subject=" "))
+    with pytest.raises(TemplateInvalid) as exc:
+        validate_template(source("x" * (64 * 1024 + 1)))
+    assert "64 KiB" in str(exc.value)
+    validate_template(source("x" * 1000))
+
+
+def test_missing_value_fails_loudly_in_tenant_templates_too():
+    with pytest.raises(TemplateInvalid, match="None"):
+        render(source("{{ missed_points }}"))  # TYPICAL has no missed points
+    assert render(source("{% if missed_points %}{{ missed_points }}{% else %}-{% endif %}")).text == "-"
+
+
+INJECTIONS = [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ topics.__class__.__base__.__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.environ }}",
+    "{{ joiner.__init__.__globals__ }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ range.__self__ }}",
+    "{{ range.__call__ }}",
+    "{{ self.__init__.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ self }}",
+    "{{ request.application.__globals__ }}",
+    "{{ config.items() }}",
+    "{{ config.__class__.__init__.__globals__['os'].environ }}",
+    "{{ dict.__class__ }}",
+    "{{ dict(a=1) }}",
+    "{{ topics|attr('__class__') }}",
+    "{{ candidate_name|attr('format') }}",
+    "{{ candidate_name|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
+    "{{ candidate_name['__class__'] }}",
+    "{{ candidate_name['\\x5f\\x5fclass\\x5f\\x5f'] }}",
+    "{% set k = '_' ~ '_class_' ~ '_' %}{{ candidate_name[k] }}",
+    "{{ '{0.__class__.__mro__}'.format(topics) }}",
+    "{{ '{0.__class__}'.format_map({'0': topics}) }}",
+    "{{ candidate_name.format }}",
+    "{{ '%s'|format(topics.__class__) }}",
+    "{{ topics.append(1) }}{{ topics }}",
+    "{{ topics.pop() }}",
+    "{% for c in ''.__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+    "{{ (topics|map(attribute='__class__')|list) }}",
+    "{{ topics|map('attr', '__class__')|list }}",
+    "{{ topics|sort(attribute='__class__') }}",
+    "{% macro m() %}{{ caller.__globals__ }}{% endmacro %}{{ m() }}",
+    "{{ loop.__class__ }}",
+    "{% for x in topics %}{{ loop.__class__.__init__.__globals__ }}{% endfor %}",
+    "{% include '/etc/passwd' %}",
+    "{% extends 'base.html' %}",
+    "{% import 'macros.html' as m %}",
+    "{% from 'x' import y %}",
+    "{{ range }}",
+    "{{ candidate_name.upper }}",
+    "{{ topics|pprint }}",
+    "{{ missed_points.__doc__ }}",
+    "{{ (1).__class__ }}",
+    "{{ days_since_interview.real.__class__ }}",
+    "{{ topics|selectattr('__class__')|list }}",
+    "{{ topics|groupby('__class__') }}",
+    "{{ candidate_name|safe }}",
+    "{{ topics|tojson }}",
+    "{{ candidate_name.__len__() }}",
+    "{{ getattr }}{{ os }}{{ __builtins__ }}",
+]
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_injection_payloads_are_refused_or_inert(payload):
+    assert len(INJECTIONS) >= 30
+    src = source(payload, html=payload)
+    try:
+        validate_template(src)
+    except TemplateInvalid:
+        return  # refused at validation
+    try:
+        message = render(src)
+    except (TemplateInvalid, TemplateTooLarge):
+        return  # refused at render
+    for output in (message.text, message.html, message.subject or ""):
+        for leak in ("<class", "<function", "<module", "<built-in", "<bound", "<method", "TemplateReference",
+                     "__globals__", SECRET, "environ"):
+            assert leak not in output, (payload, output)
+
+
+RESOURCE_PAYLOADS = [
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+    "{{ 'a' * 10**9 }}",
+    "{{ 'a' * 1000000000 }}",
+    "{{ 9 ** (9 ** 9) }}",
+    "{{ 9 ** 999999 }}",
+    "{{ range(10**9)|list }}",
+    "{{ range(100000)|list }}",
+    "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+    "{% macro f(s, n) %}{% if n %}{{ f(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ f('ab', 40) }}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+    "{{ 'x'|center(1000000000) }}",
+    "{{ 'x'|indent(1000000000) }}",
+    "{{ (topics * 100000)|join }}",
+    "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{{ k }}{% endfor %}{% endfor %}{% endfor %}",
+    "{% for a in 'x'|center(60000) %}{% for b in 'x'|center(60000) %}{% endfor %}{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("payload", RESOURCE_PAYLOADS)
+def test_resource_payloads_are_stopped_quickly_and_the_next_render_works(payload):
+    started = time.monotonic()
+    with pytest.raises((TemplateTimeout, TemplateInvalid, TemplateTooLarge)):
+        validate_template(source(payload))
+        render(source(payload))
+    assert time.monotonic() - started < 2.0
+    assert render(source("Hi {{ interviewer_name }}")).text == "Hi Dana Lee"
+
+
+def test_pool_is_reused_and_renders_in_a_few_ms():
+    pool = get_pool()
+    src = source("Dear {{ interviewer_name }}, thank you. {{ candidate_name }}", html="<p>{{ topic }}</p>")
+    render(src)  # warm: worker started, template compiled and cached
+    timings = []
+    for _ in range(50):
+        started = time.perf_counter()
+        render(src)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    assert get_pool() is pool
+    assert timings[len(timings) // 2] < 0.005, timings[len(timings) // 2]
+
+
+def test_shutdown_then_use_again():
+    shutdown_sandbox()
+    assert render(source("ok {{ topic }}")).text.startswith("ok the migration")
