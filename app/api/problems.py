@@ -96,7 +96,12 @@ def install(app: FastAPI, *, retry_after: int) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, exc: ServiceError) -> Response:
         errors = [{"loc": loc, "message": message} for loc, message in exc.errors] if exc.errors or exc.status == 422 else None
-        headers = {"Retry-After": str(retry_after)} if exc.status == 503 else None
+        headers = None
+        if exc.status == 503:
+            headers = {"Retry-After": str(retry_after)}
+        elif exc.status == 401:
+            # RFC 9110 15.5.2 / RFC 6750 3: a 401 names the scheme it wants.
+            headers = {"WWW-Authenticate": 'Bearer realm="followup"'}
         return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
 
     @app.exception_handler(MessageError)
