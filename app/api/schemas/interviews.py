@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, HttpUrl, StrictBool, StringConstraints, TypeAdapter, ValidationError, model_validator
 
 from app.api.schemas.actions import NextAction
 from app.api.schemas.common import LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
 
 Email = Annotated[EmailStr, StringConstraints(max_length=320)]
-Url = Annotated[HttpUrl, Field(max_length=2048)]
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _http_url(value: str) -> str:
+    """Validate as an http(s) URL but keep the text as sent: normalising it (a
+    trailing `/`, percent-encoding) could push a 2048-character URL past the
+    limit the spec states and the column holds."""
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError:
+        raise ValueError("is not a valid http(s) URL") from None
+    return value.strip()
+
+
+Url = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://"),
+    AfterValidator(_http_url),
+    Field(json_schema_extra={"format": "uri"}),
+]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Days = Annotated[int, Field(ge=0, le=365)]
 
@@ -20,7 +39,7 @@ class ContactFields(Strict):
     name: Name
     email: Email | None = None
     role: ContactRole = ContactRole.INTERVIEWER
-    is_human: bool | None = Field(default=None, description="Default true; always false for role `ai`.")
+    is_human: StrictBool | None = Field(default=None, description="Default true; always false for role `ai`.")
     rapport: Rapport | None = None
     linkedin_url: Url | None = None
 
