@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.api.schemas.common import Strict
 
@@ -23,9 +23,9 @@ class PolicyFields(BaseModel):
     linkedin_note_max_chars: int = Field(ge=100, le=300, description="Rule 6: LinkedIn note limit.")
     rejection_reply_due_hours: int = Field(ge=1, le=168, description="Rule 7: reply due after the rejection.")
     rejection_reply_late_hours: int = Field(ge=1, le=336, description="Rule 7: reply late after (>= due).")
-    follow_ups_to_agency: bool = Field(description="Rule 9: follow-ups go to the agency contact when one is set.")
+    follow_ups_to_agency: StrictBool = Field(description="Rule 9: follow-ups go to the agency contact when one is set.")
     send_window_start: ClockTime = Field(description="Rule 11: local HH:MM, before the end.")
-    send_window_end: ClockTime = Field(description="Rule 11: local HH:MM, after the start.")
+    send_window_end: ClockTime = Field(description="Rule 11: local HH:MM, after the start.", examples=["18:00"])
     send_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
         min_length=1,
         max_length=7,
