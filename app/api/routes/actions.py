@@ -36,6 +36,12 @@ async def list_interview_actions(
     return InterviewActions(interview_id=interview_id, at=moment, actions=actions_public(actions))
 
 
+def _list_pattern(enum) -> str:
+    """A comma-separated list of the enum's values (blank items allowed), so the spec says what is refused."""
+    one = "(?:" + "|".join(e.value for e in enum) + ")"
+    return rf"^\s*(?:{one}\s*)?(?:,\s*(?:{one}\s*)?)*$"
+
+
 def _parse_set(raw: str | None, enum, name: str):
     if raw is None:
         return None
@@ -57,8 +63,14 @@ async def list_actions(
     now: NowDep,
     at: At = None,
     due_before: Timestamp | None = None,
-    state: Annotated[str | None, Query(max_length=200, description="Comma-separated states; default the open ones.")] = None,
-    kind: Annotated[str | None, Query(max_length=200, description="Comma-separated kinds; wait/close_out only when named.")] = None,
+    state: Annotated[
+        str | None,
+        Query(max_length=200, pattern=_list_pattern(ActionState), description="Comma-separated states; default the open ones."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(max_length=200, pattern=_list_pattern(ActionKind), description="Comma-separated kinds; wait/close_out only when named."),
+    ] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[ActionPublic]:
