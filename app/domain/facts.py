@@ -1,0 +1,146 @@
+"""What one schedule call knows about an interview, indexed once.
+
+The rule modules read these indexes instead of re-scanning the events, which
+keeps `plan()` within its 50 µs budget (bench/plan_bench.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+from app.domain.model import (
+    OUTCOME_EVENTS,
+    Contact,
+    ContactRole,
+    Event,
+    EventType,
+    Interview,
+    InterviewFormat,
+    Recipient,
+)
+from app.domain.policy import Policy
+from app.domain.reasons import format_day
+from app.domain.recipients import follow_up_recipient
+from app.domain.send_time import suggested_send_at
+from app.domain.timecalc import minutes, to_utc, zone
+
+_by_time = attrgetter("occurred_at")
+_RUNS_CONVERSATION = (ContactRole.INTERVIEWER, ContactRole.HIRING_MANAGER, ContactRole.AI)
+_AI_ROLE = ContactRole.AI
+_THANK_YOU_SENT = EventType.THANK_YOU_SENT
+_LINKEDIN_SENT = EventType.LINKEDIN_REQUEST_SENT
+_REPLY_SENT = EventType.REJECTION_REPLY_SENT
+_REJECTION = EventType.REJECTION_RECEIVED
+
+
+def is_human(contact: Contact) -> bool:
+    """Rule 2: an AI interviewer is never written to."""
+    return contact.is_human and contact.role is not _AI_ROLE
+
+
+def is_ai_interview(interview: Interview) -> bool:
+    """Rule 2: the format is `ai`, or nobody who ran the conversation was human.
+
+    Only contacts who ran the conversation (interviewers, hiring managers, AI)
+    count: a human recruiter listed beside an AI interviewer does not make the
+    interview human. An interview with no such contact is not an AI interview.
+    """
+    if interview.format is InterviewFormat.AI:
+        return True
+    runners = [c for c in interview.interviewers if c.role in _RUNS_CONVERSATION]
+    return bool(runners) and not any(is_human(c) for c in runners)
+
+
+class Facts:
+    """Indexes over one interview's events, built once per `schedule` call.
+
+    - `outcome`: the first chain-ending event (rules 7 and 8), or None;
+      `chain` the events before it: events after an outcome are recorded but
+      do not revive the chain.
+    - `thank_you_at[contact_id]`: first thank-you in the chain (None key: a
+      thank-you naming nobody, which settles every thank-you).
+    - `thank_you_ever`, `linkedin_at`: the same over all events (rule 6
+      survives every outcome); `reply_at`: the first reply after a rejection.
+    - `follow_up_to`, `follow_up_contact`: rule 9's recipient (the agency has
+      no contact); `positions`: each contact's index in the interview.
+    """
+
+    __slots__ = (
+        "interview", "policy", "zone", "end", "ai", "humans", "positions", "events", "outcome",
+        "chain", "thank_you_at", "thank_you_ever", "linkedin_at", "reply_at", "follow_up_to",
+        "follow_up_contact", "_recipients",
+    )  # fmt: skip
+
+    def __init__(self, interview: Interview, events: Iterable[Event], policy: Policy) -> None:
+        self.interview = interview
+        self.policy = policy
+        self.zone: ZoneInfo = zone(interview.timezone)
+        self.end: datetime = to_utc(interview.starts_at) + minutes(interview.duration_minutes)
+        self.ai = is_ai_interview(interview)
+        contacts = interview.interviewers
+        self.positions = {c.id: i for i, c in enumerate(contacts)}
+        self.humans = [(i, c) for i, c in enumerate(contacts) if c.is_human and c.role is not _AI_ROLE]
+        self.follow_up_to, self.follow_up_contact = follow_up_recipient(
+            interview, to_agency=policy.follow_ups_to_agency
+        )
+        self.events = ordered = sorted(events, key=_by_time)
+        self._recipients: dict[str, Recipient] = {}
+        outcome: Event | None = None
+        chain: list[Event] = []
+        thank_you_at: dict[str | None, datetime] = {}
+        thank_you_ever: dict[str | None, datetime] = {}
+        linkedin_at: dict[str | None, datetime] = {}
+        reply_at = None
+        for event in ordered:
+            kind = event.type
+            if outcome is None:
+                if kind in OUTCOME_EVENTS:
+                    outcome = event
+                else:
+                    chain.append(event)
+                    if kind is _THANK_YOU_SENT and event.contact_id not in thank_you_at:
+                        thank_you_at[event.contact_id] = event.occurred_at
+            if kind is _THANK_YOU_SENT:
+                if event.contact_id not in thank_you_ever:
+                    thank_you_ever[event.contact_id] = event.occurred_at
+            elif kind is _LINKEDIN_SENT:
+                if event.contact_id not in linkedin_at:
+                    linkedin_at[event.contact_id] = event.occurred_at
+            elif kind is _REPLY_SENT and reply_at is None and outcome is not None and outcome.type is _REJECTION:
+                reply_at = event.occurred_at
+        self.outcome = outcome
+        self.chain = chain
+        self.thank_you_at = thank_you_at
+        self.thank_you_ever = thank_you_ever
+        self.linkedin_at = linkedin_at
+        self.reply_at = reply_at
+
+    def day(self, moment: datetime) -> str:
+        """`format_day` in the interview's timezone."""
+        return format_day(moment, self.zone)
+
+    def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
+        """Rule 11's suggested send time in this interview's timezone."""
+        return suggested_send_at(available_at, late_after, self.zone, self.policy)
+
+    def recipient(self, contact: Contact) -> Recipient:
+        """`{name, email}` of a contact, built once per call."""
+        recipient = self._recipients.get(contact.id)
+        if recipient is None:
+            recipient = self._recipients[contact.id] = Recipient(contact.name, contact.email)
+        return recipient
+
+
+def first_of(index: dict[str | None, datetime], contact_id: str | None) -> datetime | None:
+    """The earliest event for a contact, counting events that name nobody."""
+    named = index.get(contact_id)
+    anyone = index.get(None)
+    if named is None:
+        return anyone
+    if anyone is None or named <= anyone:
+        return named
+    return anyone
+

@@ -1,0 +1,241 @@
+"""Rules 3, 4, 5 and 9: follow-ups after silence, never pestering, and close-out.
+
+Walks the chain once, in time order, keeping what the rules need: the last
+outreach (rule 4), the latest response (rule 4: only the latest counts), and
+the last email to the follow-up recipient (rule 5 spacing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain import reasons
+from app.domain.facts import Facts
+from app.domain.model import ActionKind, ActionState, Channel, Event, EventType, MessageKind, Priority, Rule
+from app.domain.steps import Step, new_step
+from app.domain.timecalc import add_days
+
+#: The spacing key of the agency contact (never equal to a contact id).
+_AGENCY = ("agency",)
+
+# What set an opening time (rule slugs are chosen from these, see `_rule`).
+SILENCE, RESPONSE, DECISION, SPACING = "silence", "response", "decision", "spacing"
+
+_KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
+_DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
+_THANK_YOU_SENT, _FOLLOW_UP_SENT = EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT
+_RESPONSE = EventType.RESPONSE_RECEIVED
+
+
+class _Walk:
+    """The chain at one moment: what the next follow-up's opening depends on."""
+
+    __slots__ = ("f", "decided", "outreach", "outreach_what", "response", "last_email")
+
+    def __init__(self, f: Facts) -> None:
+        self.f = f
+        timeline = f.interview.decision_timeline_days
+        self.decided = add_days(f.end, timeline, f.zone) if timeline is not None else None
+        self.outreach: datetime | None = None
+        self.outreach_what = "interview"
+        self.response: Event | None = None
+        self.last_email: datetime | None = None
+
+    def opening(self, response: Event | None) -> tuple[datetime, str]:
+        """When the next follow-up opens, and which rule set it.
+
+        Rule 4: the later of the last outreach (else the interview end) plus
+        the wait, and rule 3's decision timeline. A latest `response` with a
+        new timeline counts from the response instead (outreach after it still
+        counts as silence); rule 5 keeps it out of the spacing window of the
+        last email to the same person. Ties go to the earlier-listed rule.
+        """
+        f = self.f
+        tz, wait = f.zone, f.policy.follow_up_wait_days
+        outreach = self.outreach
+        if response is not None and response.timeline_days is not None:
+            at, source = add_days(response.occurred_at, response.timeline_days, tz), RESPONSE
+            if outreach is not None and outreach > response.occurred_at:
+                later = add_days(outreach, wait, tz)
+                if later > at:
+                    at, source = later, SILENCE
+        else:
+            at, source = add_days(outreach if outreach is not None and outreach > f.end else f.end, wait, tz), SILENCE
+        if self.decided is not None and self.decided > at:
+            at, source = self.decided, DECISION
+        if self.last_email is not None:
+            spaced = add_days(self.last_email, f.policy.follow_up_spacing_days, tz)
+            if spaced > at:
+                at, source = spaced, SPACING
+        return at, source
+
+
+def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
+    """The follow-ups done, the next one (or the close-out), and when thank-yous are missed.
+
+    Rule 5: only the next follow-up is listed, never a queue; after the cap a
+    `close_out` opens `close_out_after_days` after the last follow-up. A latest
+    response without a timeline ends the chain (rule 4). The second value is
+    when the first follow-up opens (rule 1: a late thank-you is missed then).
+    """
+    interview, p = f.interview, f.policy
+    recipient, contact = f.follow_up_to, f.follow_up_contact
+    via_agency = recipient is not None and contact is None
+    person = _AGENCY if via_agency else (contact.id if contact is not None else None)
+    contact_id = contact.id if contact is not None else None
+    position = f.positions[contact_id] if contact_id is not None else -1
+    label = _recipient_label(f, via_agency)
+
+    walk = _Walk(f)
+    steps: list[Step] = []
+    first_open: datetime | None = None
+    last_sent: datetime | None = None
+    for event in f.chain:
+        kind = event.type
+        if kind is _THANK_YOU_SENT:
+            walk.outreach, walk.outreach_what = event.occurred_at, "thank-you"
+            if person is not None and (event.contact_id == person or (event.contact_id is None and not via_agency)):
+                walk.last_email = event.occurred_at
+        elif kind is _FOLLOW_UP_SENT:
+            opens, source = walk.opening(walk.response)
+            if first_open is None:
+                first_open = opens if opens < event.occurred_at else event.occurred_at
+            named = interview.contact(event.contact_id)
+            if named is None:
+                to, to_id, to_position, to_label = recipient, contact_id, position, label
+            else:
+                to, to_id, to_position, to_label = f.recipient(named), named.id, f.positions[named.id], named.name
+            steps.append(
+                new_step(Step, (
+                    _KIND, to_id, to, _EMAIL, opens, opens, None, f.send_at(opens, None), _NORMAL,
+                    _rule(source, via_agency and named is None),
+                    reasons.follow_up_done(to_label, f.day(event.occurred_at)),
+                    _MESSAGE, _DONE, None, None, to_position,
+                ))  # fmt: skip
+            )
+            walk.outreach = last_sent = event.occurred_at
+            walk.outreach_what = "follow-up"
+            if (named.id if named is not None else person) == person:
+                walk.last_email = event.occurred_at
+        elif kind is _RESPONSE:
+            walk.response = event
+
+    response = walk.response
+    ended = response is not None and response.timeline_days is None
+    if first_open is None:
+        # Rule 1: the thank-you window closes on silence, even after a reply without a timeline.
+        opens, source = walk.opening(None if ended else response)
+        first_open = opens
+    elif not ended:
+        opens, source = walk.opening(response)
+    if ended:
+        return steps, first_open
+    outcome = f.outcome
+    if len(steps) < p.max_follow_ups:
+        number = len(steps) + 1
+        if outcome is not None:
+            resolution: ActionState | None = _CANCELLED
+            reason = reasons.cancelled(f"the follow-up to {label}", outcome.type, f.day(outcome.occurred_at))
+        else:
+            resolution = None
+            reason = _reason(f, walk, source, opens, label, number, number == p.max_follow_ups, via_agency)
+            if recipient is None:
+                reason = reasons.no_recipient_hint(reason)
+        steps.append(
+            new_step(Step, (
+                _KIND, contact_id, recipient, _EMAIL, opens, opens, None, f.send_at(opens, None), _NORMAL,
+                _rule(source, via_agency), reason, _MESSAGE, resolution, None, None, position,
+            ))  # fmt: skip
+        )
+    else:
+        steps.append(_close_out(f, walk, first_open, last_sent, label if recipient is not None else None))
+    return steps, first_open
+
+
+def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime | None, label: str | None) -> Step:
+    """Rule 5: after the last follow-up, wait `close_out_after_days`, then close out.
+
+    With a cap of 0 there is no follow-up to wait after: the close-out opens
+    when the first follow-up would have. A newer response with a timeline
+    pushes it back, so the candidate never closes out inside a promised wait.
+    """
+    opens = first_open if last_sent is None else add_days(last_sent, f.policy.close_out_after_days, f.zone)
+    response = walk.response
+    if response is not None and response.timeline_days is not None:
+        promised = add_days(response.occurred_at, response.timeline_days, f.zone)
+        if promised > opens:
+            opens = promised
+    outcome = f.outcome
+    resolution: ActionState | None
+    if outcome is None:
+        resolution = None
+        reason = reasons.close_out(
+            label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)
+        )
+    elif outcome.type is EventType.CLOSED:
+        resolution = _DONE
+        reason = reasons.close_out_done(f.day(outcome.occurred_at))
+    else:
+        resolution = _CANCELLED
+        reason = reasons.cancelled("closing out", outcome.type, f.day(outcome.occurred_at))
+    return new_step(Step, (
+        ActionKind.CLOSE_OUT, None, None, None, opens, opens, None, opens,
+        _NORMAL, Rule.NEVER_PESTER, reason, None, resolution, None, None, -1,
+    ))  # fmt: skip
+
+
+def _rule(source: str, via_agency: bool) -> Rule:
+    """The slug that set the timing; rule 9 names a plain silence wait through an agency."""
+    if source is DECISION:
+        return Rule.DECISION_TIMELINE
+    if source is SPACING:
+        return Rule.NEVER_PESTER
+    if source is SILENCE and via_agency:
+        return Rule.AGENCY
+    return Rule.FOLLOW_UP
+
+
+def _recipient_label(f: Facts, via_agency: bool) -> str:
+    """How reasons name the follow-up recipient (rule 9: the agency says so)."""
+    recipient = f.follow_up_to
+    if recipient is None:
+        return f"someone at {f.interview.company_name}"
+    if via_agency:
+        agency = f.interview.agency
+        assert agency is not None
+        if recipient.name and agency.name and recipient.name != agency.name:
+            return f"{recipient.name} at {agency.name}"
+        return recipient.name or recipient.email or "your agency"
+    return recipient.name or recipient.email or "your contact"
+
+
+def _reason(
+    f: Facts, walk: _Walk, source: str, opens: datetime, label: str, number: int, last: bool, via_agency: bool
+) -> str:
+    """Rules 3, 4, 5, 9: the sentence for the next follow-up, naming what set its day."""
+    on = f.day(opens)
+    if source is DECISION:
+        who = f.follow_up_contact or next((c for _, c in f.humans), None)
+        return reasons.follow_up_decision(
+            who.name if who is not None else "Your interviewer",
+            f.interview.decision_timeline_days or 0,
+            on,
+            label if via_agency else None,
+        )
+    if source is RESPONSE:
+        response = walk.response
+        assert response is not None
+        named = f.interview.contact(response.contact_id)
+        who = named.name if named is not None else f.interview.company_name
+        return reasons.follow_up_response(who, f.day(response.occurred_at), response.timeline_days or 0, label, on)
+    if source is SPACING:
+        assert walk.last_email is not None
+        return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
+    outreach = walk.outreach
+    if outreach is not None and outreach > f.end:
+        what, since = walk.outreach_what, outreach
+    else:
+        what, since = "interview", f.end
+    if via_agency:
+        return reasons.follow_up_agency(label, what, f.day(since), on, number, last)
+    return reasons.follow_up_silence(label, what, f.day(since), on, number, last)

@@ -1,0 +1,156 @@
+"""The planner: composes the rule modules into a schedule, and a schedule into actions.
+
+`schedule` is clock-free: every step the rules produce from the recorded
+events, with the times that decide its state. `materialize` reads a schedule
+at a moment. `plan` is the engine's contract (followup-rules.md): planning at
+`now` uses only the events that occurred at or before `now`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from app.domain.actions import new_action as _new_action
+from app.domain.facts import Facts
+from app.domain.follow_up import follow_up_steps
+from app.domain.linkedin import linkedin_steps
+from app.domain.model import (
+    Action,
+    ActionKind,
+    ActionState,
+    Event,
+    Interview,
+    PlannedStep,
+    Priority,
+    Rule,
+)
+from app.domain.outcomes import rejection_reply_steps
+from app.domain.policy import Policy
+from app.domain.steps import Step, step_order
+from app.domain.thank_you import thank_you_steps
+from app.domain.waits import wait_steps
+
+_PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+_WAIT, _THANK_YOU = ActionKind.WAIT, ActionKind.SEND_THANK_YOU
+_DUE, _OVERDUE, _MISSED, _UPCOMING = ActionState.DUE, ActionState.OVERDUE, ActionState.MISSED, ActionState.UPCOMING
+_HIGH = Priority.HIGH
+
+
+def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> list[Step]:
+    """The schedule as cheap `Step` tuples, in the rulebook's order."""
+    f = Facts(interview, events, policy)
+    follow_ups, first_follow_up = follow_up_steps(f)
+    steps = thank_you_steps(f, first_follow_up)
+    steps += follow_ups
+    steps += linkedin_steps(f)
+    steps += rejection_reply_steps(f)
+    steps += wait_steps(f, steps)
+    steps.sort(key=step_order)
+    return steps
+
+
+def schedule(interview: Interview, events: Iterable[Event], policy: Policy) -> tuple[PlannedStep, ...]:
+    """Every step the rules produce from these events, in the rulebook's order.
+
+    Clock-free: done and cancelled steps carry their `resolution`, a pending
+    thank-you its `missed_at` (rule 1), and the `wait` steps the stretch of
+    time when each is the answer (rule 10). Pass only the events up to the
+    moment being planned (`plan` does).
+    """
+    return tuple(PlannedStep(*step) for step in _steps(interview, events, policy))
+
+
+def state_at(step: PlannedStep, now: datetime) -> ActionState:
+    """The state of a step at `now` ("Times and states").
+
+    A recorded resolution wins; then a thank-you overtaken by the follow-up is
+    missed (rule 1); else upcoming before `available_at`, overdue from
+    `late_after`, due in between.
+    """
+    if step.resolution is not None:
+        return step.resolution
+    if step.missed_at is not None and now >= step.missed_at:
+        return ActionState.MISSED
+    if now < step.available_at:
+        return ActionState.UPCOMING
+    if step.late_after is not None and now >= step.late_after:
+        return ActionState.OVERDUE
+    return _DUE
+
+
+def priority_at(step: PlannedStep, state: ActionState) -> Priority:
+    """Rule 1: a late (overdue) thank-you is high priority; otherwise the step's own."""
+    if state is _OVERDUE and step.kind is ActionKind.SEND_THANK_YOU:
+        return Priority.HIGH
+    return step.priority
+
+
+def materialize(interview_id: str, steps: Sequence[PlannedStep], now: datetime) -> list[Action]:
+    """The actions of a schedule at `now`, in the schedule's (rulebook) order.
+
+    A `wait` is included only while it is the answer: `now` in
+    [`shown_from`, `available_at`). States and priorities are `state_at` and
+    `priority_at`, inlined here because this loop is the hot path of `plan`.
+    """
+    actions = []
+    append = actions.append
+    for s in steps:
+        kind = s.kind
+        if kind is _WAIT and (now >= s.available_at or (s.shown_from is not None and now < s.shown_from)):
+            continue
+        priority = s.priority
+        if s.resolution is not None:
+            state = s.resolution
+        elif s.missed_at is not None and now >= s.missed_at:
+            state = _MISSED
+        elif now < s.available_at:
+            state = _UPCOMING
+        elif s.late_after is not None and now >= s.late_after:
+            state = _OVERDUE
+            if kind is _THANK_YOU:
+                priority = _HIGH
+        else:
+            state = _DUE
+        append(
+            _new_action(
+                interview_id, kind, s.contact_id, s.recipient, s.channel, state, s.available_at, s.due_at,
+                s.late_after, s.suggested_send_at, priority, s.rule, s.reason, s.message_kind,
+            )  # fmt: skip
+        )
+    return actions
+
+
+def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: datetime) -> list[Action]:
+    """The engine: every action at `now`, from the events at or before `now` only.
+
+    Equal to `materialize(interview.id, schedule(interview, events up to now,
+    policy), now)`, without building the frozen steps in between.
+    """
+    steps = _steps(interview, [e for e in events if e.occurred_at <= now], policy)
+    return materialize(interview.id, steps, now)  # type: ignore[arg-type]  # Step reads like PlannedStep
+
+
+def next_action(actions: Iterable[Action]) -> Action | None:
+    """api-contract `next_action`: what the candidate should do next.
+
+    The due or overdue action (not `wait`) with the earliest `due_at`, ties
+    by priority (high first), then list order; else the `wait` (rule 10:
+    waiting is the answer while something will still open); else the earliest
+    upcoming action; None when nothing remains.
+    """
+    best: Action | None = None
+    best_key: tuple[datetime, int] | None = None
+    wait: Action | None = None
+    upcoming: Action | None = None
+    for action in actions:
+        if action.kind is _WAIT:
+            if wait is None:
+                wait = action
+        elif action.state is _DUE or action.state is _OVERDUE:
+            key = (action.due_at, _PRIORITY_RANK[action.priority])
+            if best_key is None or key < best_key:
+                best, best_key = action, key
+        elif action.state is ActionState.UPCOMING and (upcoming is None or action.due_at < upcoming.due_at):
+            upcoming = action
+    return best or wait or upcoming

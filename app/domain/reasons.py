@@ -1,0 +1,184 @@
+"""One English sentence per action, naming the real date and the real person.
+
+Rule-book "Output": the reason names the day in the interview's timezone
+("Thursday 16 April") and the person concerned, so the candidate reads why
+without decoding a rule number. Built once per schedule (clock-free), so the
+wording never depends on `now`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.domain.model import EventType
+from app.domain.timecalc import zone as _zone
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+#: How an outcome is named in "The offer on Monday 20 April ended ...".
+OUTCOME_NAMES = {
+    EventType.REJECTION_RECEIVED: "rejection",
+    EventType.OFFER_RECEIVED: "offer",
+    EventType.WITHDRAWN: "withdrawal",
+    EventType.NEXT_ROUND_SCHEDULED: "next round",
+    EventType.CLOSED: "close-out",
+}
+
+
+def format_day(moment: datetime, tz: ZoneInfo | str) -> str:
+    """Name the local calendar day of `moment` in `tz`, as "Thursday 16 April" (locale-free)."""
+    local = moment.astimezone(_zone(tz) if isinstance(tz, str) else tz)
+    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+
+
+def _hours(n: int) -> str:
+    return "1 hour" if n == 1 else f"{n} hours"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+# Rule 1 and rule 2: thank-yous.
+
+
+def thank_you(name: str, ended: str, due: str, due_hours: int, until: str) -> str:
+    """Rule 1: thank each human interviewer by name, soon after the interview."""
+    return (
+        f"Send {name} a thank-you by {due}, within {_hours(due_hours)} of your interview "
+        f"on {ended}; it stays worth sending until {until}, when a follow-up takes over."
+    )
+
+
+def thank_you_ai(name: str | None, ended: str, due: str) -> str:
+    """Rule 2: after an AI interview no person has met the candidate yet."""
+    if name is None:
+        return (
+            f"Your interview on {ended} was with an AI and no person has met you yet, so find "
+            f"the name of the recruiter or hiring contact and send them a thank-you by {due}."
+        )
+    return (
+        f"Your interview on {ended} was with an AI and no person has met you yet, so send "
+        f"{name} a thank-you by {due} to put a human face on your application."
+    )
+
+
+def thank_you_done(name: str | None, sent: str) -> str:
+    return f"You sent {name or 'your contact'} a thank-you on {sent}."
+
+
+def cancelled(what: str, outcome: EventType, on: str) -> str:
+    """Rules 7 and 8: an outcome ends the chain; say which and when."""
+    return f"The {OUTCOME_NAMES[outcome]} on {on} ended the follow-up chain, so {what} is no longer needed."
+
+
+# Rules 3, 4, 5 and 9: follow-ups.
+
+
+def follow_up_silence(recipient: str, since_what: str, since: str, on: str, number: int, last: bool) -> str:
+    """Rule 4: follow up only after silence."""
+    which = _nth_follow_up(number, last)
+    return f"You have heard nothing since your {since_what} on {since}, so send {recipient} {which} on {on}."
+
+
+def follow_up_decision(who: str, days: int, on: str, through: str | None) -> str:
+    """Rule 3: respect the decision timeline the interviewer gave."""
+    tail = f" through {through}" if through else ""
+    return f"{who} said a decision would come within {_days(days)}, so wait until {on} before following up{tail}."
+
+
+def follow_up_response(who: str, replied: str, days: int, recipient: str, on: str) -> str:
+    """Rule 4: a response with a new timeline restarts the count from the response."""
+    return (
+        f"{who} replied on {replied} that news would come within {_days(days)}, "
+        f"so follow up with {recipient} on {on}."
+    )
+
+
+def follow_up_spacing(recipient: str, last_email: str, spacing_days: int, on: str) -> str:
+    """Rule 5: never two emails to one person inside the spacing window."""
+    return (
+        f"Your last email to {recipient} went out on {last_email} and emails to one person "
+        f"stay {_days(spacing_days)} apart, so follow up on {on}."
+    )
+
+
+def follow_up_agency(agency: str, since_what: str, since: str, on: str, number: int, last: bool) -> str:
+    """Rule 9: follow-ups go through the agency contact."""
+    which = _nth_follow_up(number, last)
+    return (
+        f"Your application runs through the agency, so send {agency} {which} on {on}, "
+        f"having heard nothing since your {since_what} on {since}."
+    )
+
+
+def follow_up_done(recipient: str, sent: str) -> str:
+    return f"You followed up with {recipient} on {sent}."
+
+
+def _nth_follow_up(number: int, last: bool) -> str:
+    if number == 1:
+        return "a polite follow-up" if not last else "one polite follow-up"
+    ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(number, f"{number}th")
+    return f"a {ordinal}{', final,' if last else ''} follow-up"
+
+
+def no_recipient_hint(reason: str) -> str:
+    """Rules 2 and 9: with no human contact known, ask for one."""
+    return reason[:-1] + ", once you know the recruiter's or hiring manager's email."
+
+
+# Rule 5: closing out.
+
+
+def close_out(recipient: str | None, last_follow_up: str | None, ended: str, on: str) -> str:
+    if last_follow_up is None:
+        return f"You have heard nothing since your interview on {ended}, so close this application out on {on}."
+    return (
+        f"{recipient or 'Nobody'} has not answered your last follow-up of {last_follow_up}, "
+        f"so close this application out on {on}."
+    )
+
+
+def close_out_done(on: str) -> str:
+    return f"You closed this application out on {on}."
+
+
+# Rule 6: LinkedIn.
+
+
+def linkedin(name: str, recruiter: bool, due: str) -> str:
+    why = f"{name} is a recruiter" if recruiter else f"You had a good rapport with {name}"
+    return f"{why}, so connect on LinkedIn by {due} to stay in touch whatever the outcome."
+
+
+def linkedin_done(name: str, sent: str) -> str:
+    return f"You sent {name} a LinkedIn request on {sent}."
+
+
+# Rule 7: rejection.
+
+
+def rejection_reply(company: str, name: str | None, rejected: str, due: str) -> str:
+    if name is None:
+        return (
+            f"{company} turned you down on {rejected}; find who to thank and reply graciously "
+            f"by {due} to keep the door open for future roles."
+        )
+    return f"{company} turned you down on {rejected}; thank {name} graciously by {due} to keep the door open for future roles."
+
+
+def rejection_reply_done(name: str | None, sent: str) -> str:
+    return f"You replied graciously to {name or 'the rejection'} on {sent}."
+
+
+# Rule 10: waiting.
+
+
+def wait(until: str, what: str) -> str:
+    return f"Nothing is due now, so be patient until {until}, when {what}."

@@ -1,0 +1,66 @@
+"""Rule 1 (`thank_you`) and rule 2 (`ai_interview`): one thank-you per human contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain import reasons
+from app.domain.facts import Facts, first_of
+from app.domain.model import ActionKind, ActionState, Channel, MessageKind, Priority, Rule
+from app.domain.steps import Step, new_step
+from app.domain.timecalc import hours
+
+_KIND, _EMAIL, _MESSAGE = ActionKind.SEND_THANK_YOU, Channel.EMAIL, MessageKind.THANK_YOU
+_DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
+
+
+def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
+    """Every human contact gets their own thank-you, addressed by name (rule 1).
+
+    Available at the interview end, due and late after the policy's hours; a
+    late one stays open until `missed_at`, when a follow-up would become
+    available and takes over. After an AI interview every thank-you is high
+    priority, and with no human known one contactless thank-you asks for one
+    (rule 2). An outcome cancels the thank-yous still pending (rules 7, 8); one
+    already missed stays missed.
+    """
+    targets = f.humans or (((-1, None),) if f.ai else ())
+    if not targets:
+        return []
+    p = f.policy
+    end = f.end
+    due = end + hours(p.thank_you_due_hours)
+    late = end + hours(p.thank_you_late_hours)
+    send_at = f.send_at(end, late)
+    outcome = f.outcome
+    cancels = outcome is not None and missed_at > outcome.occurred_at
+    rule, priority = (Rule.AI_INTERVIEW, Priority.HIGH) if f.ai else (Rule.THANK_YOU, Priority.NORMAL)
+    steps = []
+    for position, contact in targets:
+        if contact is None:
+            sent = min(f.thank_you_at.values(), default=None)
+            name = contact_id = recipient = None
+        else:
+            sent = first_of(f.thank_you_at, contact.id)
+            name, contact_id, recipient = contact.name, contact.id, f.recipient(contact)
+        resolution = missed = None
+        if sent is not None:
+            resolution = _DONE
+            reason = reasons.thank_you_done(name, f.day(sent))
+        elif cancels:
+            resolution = _CANCELLED
+            what = f"the thank-you to {name}" if name else "the thank-you"
+            reason = reasons.cancelled(what, outcome.type, f.day(outcome.occurred_at))  # type: ignore[union-attr]
+        else:
+            missed = missed_at
+            if f.ai:
+                reason = reasons.thank_you_ai(name, f.day(end), f.day(due))
+            else:
+                reason = reasons.thank_you(name, f.day(end), f.day(due), p.thank_you_due_hours, f.day(missed_at))
+        steps.append(
+            new_step(Step, (
+                _KIND, contact_id, recipient, _EMAIL, end, due, late, send_at,
+                priority, rule, reason, _MESSAGE, resolution, missed, None, position,
+            ))  # fmt: skip
+        )
+    return steps

@@ -1,0 +1,77 @@
+"""Rule 10 (`wait`): waiting is an answer.
+
+The wait windows are the stretches of time when no step is due or overdue but
+some step will still open; each window's wait points at the moment the next
+step opens. Computed from the schedule's own times, so `state_at` and the
+windows always agree, whatever `now` is asked about.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain import reasons
+from app.domain.facts import Facts
+from app.domain.model import ActionKind, Priority, Rule
+from app.domain.steps import Step, new_step, step_order
+
+def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
+    """One `wait` per free stretch of time, pointing at the step that ends it.
+
+    A pending step that will open is busy (due or overdue) from `available_at`
+    until it is missed, forever if never. Between busy stretches nothing is
+    due, and the next step to open is the one that ends the stretch. Resolved
+    steps, and steps missed before they open, never open: no wait points at
+    them, and there is no wait when nothing will ever open again. Among
+    steps opening together the wait names the first in the rulebook's order.
+    """
+    opening = sorted(
+        (s for s in steps if s.resolution is None and (s.missed_at is None or s.missed_at > s.available_at)),
+        key=step_order,
+    )
+    waits: list[Step] = []
+    free_from: datetime | None = None  # the current free stretch starts here (None: forever ago)
+    busy = False
+    for step in opening:
+        if not busy or step.available_at > free_from:  # type: ignore[operator]
+            waits.append(_wait(f, free_from, step))
+        elif step.missed_at is not None and step.missed_at <= free_from:  # type: ignore[operator]
+            continue
+        busy = True
+        free_from = step.missed_at
+        if free_from is None:
+            break
+    return waits
+
+
+_WHAT = {
+    ActionKind.SEND_THANK_YOU: "you can thank {name}",
+    ActionKind.SEND_FOLLOW_UP: "you can follow up with {name}",
+    ActionKind.CONNECT_ON_LINKEDIN: "you can connect with {name} on LinkedIn",
+    ActionKind.REPLY_TO_REJECTION: "you can reply to {name}",
+    ActionKind.CLOSE_OUT: "you can close this application out",
+}
+
+
+def _wait(f: Facts, shown_from: datetime | None, target: Step) -> Step:
+    opens = target.available_at
+    name = target.recipient.name if target.recipient is not None and target.recipient.name else None
+    what = _WHAT[target.kind].format(name=name or "your contact")
+    return new_step(Step, (
+        ActionKind.WAIT,
+        None,
+        None,
+        None,
+        opens,
+        opens,
+        None,
+        opens,
+        Priority.LOW,
+        Rule.WAIT,
+        reasons.wait(f.day(opens), what),
+        None,
+        None,
+        None,
+        shown_from,
+        -1,
+    ))
