@@ -31,7 +31,7 @@ def refuse_none(value: Any) -> Any:
 def paragraphs(value: str) -> Markup:
     """Filter: escape free text and turn it into HTML paragraphs (blank line = new one)."""
     parts = [p.strip() for p in _BLANK_LINES.split(str(value).replace("\r\n", "\n")) if p.strip()]
-    return Markup("\n").join(Markup("<p>%s</p>") % Markup("<br>\n").join(escape(l) for l in p.split("\n")) for p in parts)
+    return Markup("\n").join(Markup("<p>%s</p>") % Markup("<br>\n").join(escape(line) for line in p.split("\n")) for p in parts)
 
 
 def text_to_html(text: str) -> str:

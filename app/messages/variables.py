@@ -8,7 +8,7 @@ with `{% if ... %}`. Printing a `None` is an error too: no "Dear ," ever goes ou
 
 | name | type | meaning |
 |---|---|---|
-""" 
+"""
 
 from __future__ import annotations
 

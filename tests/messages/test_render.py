@@ -14,7 +14,7 @@ from app.messages.environment import builtin_template, get_environment
 from app.messages.errors import MessageNotApplicable, MessageRequestError
 from app.messages.locales import negotiate_locale, parse_accept_language, time_since
 from app.messages.render import render_message
-from app.messages.types import TemplateSourceKind, WarningCode
+from app.messages.types import TemplateSourceKind
 from app.messages.variables import VARIABLES
 from tests.messages.scenarios import AT, AVA, DANA, SAM, START, TYPICAL
 
