@@ -18,7 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
+from fastapi.routing import iter_route_contexts
+from starlette.routing import compile_path, get_route_path
 
 from app.messages.errors import MessageError, MessageNotApplicable
 from app.services.errors import ServiceError
@@ -79,12 +80,15 @@ def _allowed_methods(request: Request) -> str:
 
     Starlette answers 405 from the first route whose path matches, so its `Allow`
     names only that route's methods (e.g. `POST` where GET and POST both exist).
+    FastAPI keeps included routers as nested entries of `app.router.routes`, so
+    the routes are walked through `iter_route_contexts`, which yields each route
+    with its full path.
     """
+    path = get_route_path(request.scope)
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(path):
+            methods.update(route.methods)
     return ", ".join(sorted(methods))
 
 
