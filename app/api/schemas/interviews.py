@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, HttpUrl, StrictBool, StringConstraints, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, HttpUrl, StrictBool, StrictInt, StringConstraints, TypeAdapter, ValidationError, model_validator
 
 from app.api.schemas.actions import NextAction
 from app.api.schemas.common import LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
@@ -32,7 +32,7 @@ Url = Annotated[
     Field(json_schema_extra={"format": "uri"}),
 ]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-Days = Annotated[int, Field(ge=0, le=365)]
+Days = Annotated[StrictInt, Field(ge=0, le=365)]
 
 
 class ContactFields(Strict):
@@ -70,7 +70,7 @@ class AgencyFields(Strict):
 
 class InterviewWritable(Strict):
     candidate_email: Email | None = None
-    duration_minutes: int = Field(default=60, ge=1, le=1440)
+    duration_minutes: StrictInt = Field(default=60, ge=1, le=1440)
     timezone: TimeZoneName = Field(default="UTC", description="IANA timezone of the candidate, e.g. Europe/Berlin.")
     topics: list[Topic] = Field(default_factory=list, max_length=20, description="Specific things discussed.")
     missed_points: LongText | None = None
@@ -100,7 +100,7 @@ class InterviewUpdate(InterviewWritable):
     company_name: Name | None = None
     starts_at: Timestamp | None = None
     format: InterviewFormat | None = None
-    duration_minutes: int | None = Field(default=None, ge=1, le=1440)
+    duration_minutes: StrictInt | None = Field(default=None, ge=1, le=1440)
     timezone: TimeZoneName | None = None
     topics: list[Topic] | None = Field(default=None, max_length=20)
     interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)
