@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app, retry_after=settings.retry_after_seconds)
     docs.install(app)
-    for module in (health, interviews, events, actions, messages, templates, policy):
+    # The hottest routes first: Starlette tries routes in order.
+    for module in (actions, interviews, events, messages, templates, policy, health):
         app.include_router(module.router)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
 

@@ -45,6 +45,14 @@ class KeyCache:
             self._entries.pop(key, None)
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The credentials of an `Authorization: Bearer ...` header, else None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def authenticate(db: Database, cache: KeyCache, key: str | None) -> TenantContext:
     """The tenant of a bearer key, or 401."""
     if not key:

@@ -54,6 +54,20 @@ def _links(spec: dict[str, Any]) -> None:
     }
 
 
+def _security(spec: dict[str, Any]) -> None:
+    """Every /v1 operation needs `Authorization: Bearer fu_...` (checked in app.api.deps)."""
+    components = spec.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["bearerAuth"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key: `fu_` followed by random URL-safe characters.",
+    }
+    for path, item in spec.get("paths", {}).items():
+        if path.startswith("/v1/"):
+            for operation in item.values():
+                operation["security"] = [{"bearerAuth": []}]
+
+
 def build(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -69,5 +83,6 @@ def build(app: FastAPI) -> dict[str, Any]:
     )
     _problem_only(spec)
     _links(spec)
+    _security(spec)
     app.openapi_schema = spec
     return spec

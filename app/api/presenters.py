@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+
+import orjson
 
 from app.api.schemas.actions import ActionPublic, NextAction, RecipientPublic
 from app.api.schemas.events import EventPublic
@@ -45,6 +47,36 @@ def action_public(action: Action) -> ActionPublic:
 
 def actions_public(actions: Iterable[Action]) -> list[ActionPublic]:
     return [action_public(a) for a in actions]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def action_dict(action: Action) -> dict:
+    """The ActionPublic shape as a plain dict (the hot routes serialise these with orjson)."""
+    recipient = action.recipient
+    return {
+        "interview_id": action.interview_id,
+        "kind": action.kind,
+        "contact_id": action.contact_id,
+        "recipient": {"name": recipient.name, "email": recipient.email} if recipient else None,
+        "channel": action.channel,
+        "state": action.state,
+        "available_at": action.available_at.astimezone(UTC),
+        "due_at": action.due_at.astimezone(UTC),
+        "late_after": _utc(action.late_after),
+        "suggested_send_at": action.suggested_send_at.astimezone(UTC),
+        "priority": action.priority,
+        "rule": action.rule,
+        "reason": action.reason,
+        "message_kind": action.message_kind,
+    }
+
+
+def json_bytes(document: object) -> bytes:
+    """orjson with UTC timestamps written as `...Z`, like the response models."""
+    return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
 def next_action_public(action: Action | None) -> NextAction | None:

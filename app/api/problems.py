@@ -85,10 +85,15 @@ def _allowed_methods(request: Request) -> str:
     with its full path.
     """
     path = get_route_path(request.scope)
-    methods: set[str] = set()
+    matches: list[tuple[int, set[str]]] = []
     for route in iter_route_contexts(request.app.router.routes):
-        if route.path and route.methods and compile_path(route.path)[0].match(path):
-            methods.update(route.methods)
+        if route.path and route.methods:
+            regex, _, convertors = compile_path(route.path)
+            if regex.match(path):
+                matches.append((len(convertors), set(route.methods)))
+    # The most literal paths own the URL: /v1/templates/preview, not /v1/templates/{template_id}.
+    fewest = min((params for params, _ in matches), default=0)
+    methods: set[str] = set().union(*(m for params, m in matches if params == fewest))
     return ", ".join(sorted(methods))
 
 

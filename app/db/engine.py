@@ -8,6 +8,11 @@ Read-only transactions stay deferred so readers never wait for writers.
 
 PostgreSQL: psycopg 3, a sized pool, `pool_pre_ping`, and a connect timeout
 so an unreachable server turns into a quick 503 rather than a hung request.
+A request's database work runs inline on the event loop, so a statement
+waiting for a row lock held elsewhere would stall every request of the
+process, and keep the connection from the pool, for as long as that lock is
+held: `lock_timeout` bounds such a wait by the pool timeout, after which the
+request answers 503 like one that found no free connection.
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ def make_engine(settings: Settings) -> Engine:
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"connect_timeout": settings.db_connect_timeout},
+        connect_args={
+            "connect_timeout": settings.db_connect_timeout,
+            "options": f"-c lock_timeout={round(settings.db_pool_timeout * 1000)}",
+        },
     )
 
 
@@ -63,10 +71,10 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if connection.get_execution_options().get(WRITE):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            connection.exec_driver_sql("BEGIN")
+        # Straight to the driver: a SQLAlchemy round trip here would cost
+        # more than the whole query on the hot read path.
+        mode = "BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN"
+        connection.connection.driver_connection.execute(mode)
 
     return engine
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.driver import RawReader, utc
 from app.db.tables import Event as EventRow
 from app.domain.model import Event, EventType
 
@@ -37,10 +38,25 @@ def insert_event(session: Session, *, event_id: str, interview_id: str, event: E
     )
 
 
+_TIMELINE_SQL = (
+    "SELECT id, interview_id, type, occurred_at, contact_id, timeline_days, note, created_at "
+    "FROM event WHERE interview_id = ? ORDER BY occurred_at, id"
+)
+
+
+def timeline(session: Session, *, interview_id: str) -> list[Event]:
+    """Every event of an interview in the order it happened (hot path: driver SQL)."""
+    with RawReader(session) as reader:
+        rows = reader.all(_TIMELINE_SQL, (interview_id,))
+    return [
+        Event(type=EventType(r[2]), occurred_at=utc(r[3]), contact_id=r[4], timeline_days=r[5], note=r[6]) for r in rows
+    ]
+
+
 def list_events(
     session: Session, *, interview_id: str, after: tuple[datetime, str] | None = None, limit: int | None = None
 ) -> list[StoredEvent]:
-    """The timeline in (occurred_at, id) order."""
+    """A page of the timeline in (occurred_at, id) order, with ids."""
     query = select(event_t).where(event_t.c.interview_id == interview_id)
     if after is not None:
         occurred_at, event_id = after

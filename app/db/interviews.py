@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.db.driver import RawReader, json_value, utc
 from app.db.tables import Contact as ContactRow
 from app.db.tables import Interview as InterviewRow
 from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
@@ -214,18 +215,74 @@ _CONTACT_COLUMNS = (
 )
 
 
+_INTERVIEW_SQL = (
+    "SELECT id, tenant_id, candidate_name, candidate_email, job_title, company_name, starts_at, "
+    "duration_minutes, timezone, format, topics, missed_points, decision_timeline_days, agency, "
+    "external_ref, notes, outcome, version, plan_policy_version, created_at, updated_at "
+    "FROM interview WHERE id = ? AND tenant_id = ?"
+)
+_CONTACTS_SQL = (
+    "SELECT id, name, email, role, is_human, rapport, linkedin_url FROM contact "
+    "WHERE interview_id = ? ORDER BY position"
+)
+
+
 def load_interview(session: Session, *, tenant_id: str, interview_id: str, for_update: bool = False) -> StoredInterview | None:
-    """One interview of this tenant, or None (a foreign id looks exactly like a missing one)."""
-    query = select(interview_t).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id)
-    if for_update:
-        query = query.with_for_update()
-    row = session.execute(query).first()
-    if row is None:
-        return None
-    contacts = session.execute(
-        select(*_CONTACT_COLUMNS).where(contact_t.c.interview_id == interview_id).order_by(contact_t.c.position)
-    ).all()
-    return _to_domain(row, tuple(_contact(c) for c in contacts))
+    """One interview of this tenant, or None (a foreign id looks exactly like a missing one).
+
+    The hottest read of the service: driver-level SQL (app.db.driver).
+    """
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(interview_t.c.id).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id).with_for_update()
+        )
+    with RawReader(session) as reader:
+        rows = reader.all(_INTERVIEW_SQL, (interview_id, tenant_id))
+        if not rows:
+            return None
+        contacts = reader.all(_CONTACTS_SQL, (interview_id,))
+    (
+        id_, tenant, candidate_name, candidate_email, job_title, company_name, starts_at, duration, zone, format_,
+        topics, missed_points, timeline, agency, external_ref, notes, outcome, version, plan_version, created_at, updated_at,
+    ) = rows[0]
+    agency = json_value(agency)
+    return StoredInterview(
+        interview=Interview(
+            id=id_,
+            candidate_name=candidate_name,
+            candidate_email=candidate_email,
+            job_title=job_title,
+            company_name=company_name,
+            starts_at=utc(starts_at),
+            duration_minutes=duration,
+            timezone=zone,
+            format=InterviewFormat(format_),
+            interviewers=tuple(
+                Contact(
+                    id=c[0],
+                    name=c[1],
+                    email=c[2],
+                    role=ContactRole(c[3]),
+                    is_human=bool(c[4]),
+                    rapport=Rapport(c[5]) if c[5] else None,
+                    linkedin_url=c[6],
+                )
+                for c in contacts
+            ),
+            topics=tuple(json_value(topics) or ()),
+            missed_points=missed_points,
+            decision_timeline_days=timeline,
+            agency=Agency(**agency) if agency else None,
+        ),
+        tenant_id=tenant,
+        external_ref=external_ref,
+        notes=notes,
+        outcome=outcome,
+        version=version,
+        plan_policy_version=plan_version,
+        created_at=utc(created_at),
+        updated_at=utc(updated_at),
+    )
 
 
 def load_interviews(session: Session, rows) -> list[StoredInterview]:

@@ -19,7 +19,7 @@ from app.services.tenancy import TenantContext
 def interview_actions(*, session: Session, tenant: TenantContext, interview_id: str, at: datetime) -> list[Action]:
     """Every action at `at`, replaying only the events up to `at` (api-contract)."""
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+    events = events_repo.timeline(session, interview_id=interview_id)
     return plan(stored.interview, events, tenant.policy, at)
 
 

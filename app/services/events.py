@@ -35,7 +35,7 @@ def record_event(
         raise InvalidInput(str(rejected), errors=[("body", str(rejected))]) from rejected
     event_id = str(uuid.uuid4())
     events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
-    events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+    events = events_repo.timeline(session, interview_id=interview_id)
     planning.record_outcome(session, stored=stored, events=events, now=now)
     planning.replan(session, tenant=tenant, stored=stored, events=events)
     return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)

@@ -203,7 +203,7 @@ def update_interview(
     external_ref = changes.get("external_ref", stored.external_ref)
     _external_ref_free(session, tenant, external_ref, interview_id)
     interview = build_interview(interview_id, fields, contacts)
-    events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+    events = events_repo.timeline(session, interview_id=interview_id)
     if events and min(e.occurred_at for e in events) < interview.starts_at:
         raise InvalidInput(
             "starts_at cannot move after events that are already recorded "

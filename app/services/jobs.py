@@ -34,7 +34,7 @@ def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
             stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id)
             if stored is None:
                 continue
-            events = [e.event for e in events_repo.list_events(session, interview_id=interview_id)]
+            events = events_repo.timeline(session, interview_id=interview_id)
             planning.replan(session, tenant=tenant, stored=stored, events=events)
         return len(ids)
 

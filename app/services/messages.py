@@ -68,7 +68,7 @@ def load_render_input(
     accept_language: str | None,
 ) -> RenderInput:
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    events = tuple(e.event for e in events_repo.list_events(session, interview_id=interview_id))
+    events = tuple(events_repo.timeline(session, interview_id=interview_id))
     custom = tenant_template(session, tenant=tenant, kind=kind, locale=locale, accept_language=accept_language)
     return RenderInput(stored.interview, events, custom)
 

@@ -48,7 +48,7 @@ def stored_steps(
 ) -> list[PlannedStep]:
     """The stored schedule, re-planned first when it predates the tenant's policy."""
     if stored.plan_policy_version != tenant.policy_version:
-        events = [e.event for e in events_repo.list_events(session, interview_id=stored.interview.id)]
+        events = events_repo.timeline(session, interview_id=stored.interview.id)
         return list(replan(session, tenant=tenant, stored=stored, events=events))
     return plans_repo.load_plans(session, interview_ids=[stored.interview.id])[stored.interview.id]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api import cursors
 from app.api.deps import NowDep, SessionDep, TenantDep
-from app.api.presenters import actions_public
+from app.api.presenters import action_dict, json_bytes
 from app.api.responses import problems
 from app.api.schemas.actions import ActionPublic, InterviewActions, PlanResult
 from app.api.schemas.common import Limit, Page, Timestamp
@@ -29,11 +29,12 @@ At = Annotated[Timestamp | None, Query(description="The moment to compute for (R
 @router.get("/v1/interviews/{interview_id}/actions", response_model=InterviewActions, responses=problems(404))
 async def list_interview_actions(
     interview_id: str, session: SessionDep, tenant: TenantDep, now: NowDep, at: At = None
-) -> InterviewActions:
+) -> Response:
     """Every action for one interview at a moment, done ones included."""
     moment = at or now
     actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment)
-    return InterviewActions(interview_id=interview_id, at=moment, actions=actions_public(actions))
+    document = {"interview_id": interview_id, "at": moment.astimezone(UTC), "actions": [action_dict(a) for a in actions]}
+    return Response(json_bytes(document), media_type="application/json")
 
 
 def _list_pattern(enum) -> str:
@@ -73,7 +74,7 @@ async def list_actions(
     ] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> Page[ActionPublic]:
+) -> Response:
     """List the tenant's actions across interviews, soonest due first."""
     query = DueQuery(
         tenant_id=tenant.tenant_id,
@@ -86,13 +87,15 @@ async def list_actions(
     )
     page = service.tenant_actions(session=session, query=query)
     next_cursor = cursors.encode(*page.next_after) if page.next_after else None
-    return Page[ActionPublic](items=actions_public(page.items), next_cursor=next_cursor)
+    document = {"items": [action_dict(a) for a in page.items], "next_cursor": next_cursor}
+    return Response(json_bytes(document), media_type="application/json")
 
 
 @router.post("/v1/plan", response_model=PlanResult, responses=problems(400, 413))
-async def plan_interview(body: PlanRequest, tenant: TenantDep, now: NowDep) -> PlanResult:
+async def plan_interview(body: PlanRequest, tenant: TenantDep, now: NowDep) -> Response:
     """Plan an interview sent whole; nothing is stored."""
     fields = body.interview.model_dump()
     interview = inline_interview(fields)
     events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
-    return PlanResult(actions=actions_public(plan(interview, events, tenant.policy, body.at or now)))
+    actions = plan(interview, events, tenant.policy, body.at or now)
+    return Response(json_bytes({"actions": [action_dict(a) for a in actions]}), media_type="application/json")

@@ -36,6 +36,16 @@ def _rfc3339_text(value: object) -> object:
     return value
 
 
+def _json_integer(value: object) -> object:
+    """A JSON integer: pydantic's lax mode also took `false` and `"7"` for an int."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be an integer")
+    return value
+
+
+#: An integer in a request body (1.0 counts, as in JSON Schema; booleans and strings do not).
+Int = Annotated[int, BeforeValidator(_json_integer)]
+
 #: An RFC 3339 timestamp with an offset; a naive one is refused (422).
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]
 #: Timestamps are answered in UTC.

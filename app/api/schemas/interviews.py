@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, HttpUrl, StrictBool, StrictInt, StringConstraints, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StrictBool,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from app.api.schemas.actions import NextAction
-from app.api.schemas.common import LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
+from app.api.schemas.common import Int, LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
 
 Email = Annotated[EmailStr, StringConstraints(max_length=320)]
@@ -32,7 +44,7 @@ Url = Annotated[
     Field(json_schema_extra={"format": "uri"}),
 ]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-Days = Annotated[StrictInt, Field(ge=0, le=365)]
+Days = Annotated[Int, Field(ge=0, le=365)]
 
 
 class ContactFields(Strict):
@@ -70,7 +82,7 @@ class AgencyFields(Strict):
 
 class InterviewWritable(Strict):
     candidate_email: Email | None = None
-    duration_minutes: StrictInt = Field(default=60, ge=1, le=1440)
+    duration_minutes: Int = Field(default=60, ge=1, le=1440)
     timezone: TimeZoneName = Field(default="UTC", description="IANA timezone of the candidate, e.g. Europe/Berlin.")
     topics: list[Topic] = Field(default_factory=list, max_length=20, description="Specific things discussed.")
     missed_points: LongText | None = None
@@ -95,13 +107,15 @@ _REQUIRED = ("candidate_name", "job_title", "company_name", "starts_at", "format
 class InterviewUpdate(InterviewWritable):
     """Only the fields sent change; `interviewers`, when sent, replaces the list."""
 
-    candidate_name: Name | None = None
-    job_title: Name | None = None
-    company_name: Name | None = None
-    starts_at: Timestamp | None = None
-    format: InterviewFormat | None = None
-    duration_minutes: StrictInt | None = Field(default=None, ge=1, le=1440)
-    timezone: TimeZoneName | None = None
+    # Required fields may be left out but not set to null: the spec says so
+    # (SkipJsonSchema keeps null out of it) and the validator below refuses it.
+    candidate_name: Name | SkipJsonSchema[None] = None
+    job_title: Name | SkipJsonSchema[None] = None
+    company_name: Name | SkipJsonSchema[None] = None
+    starts_at: Timestamp | SkipJsonSchema[None] = None
+    format: InterviewFormat | SkipJsonSchema[None] = None
+    duration_minutes: Annotated[Int, Field(ge=1, le=1440)] | SkipJsonSchema[None] = None
+    timezone: TimeZoneName | SkipJsonSchema[None] = None
     topics: list[Topic] | None = Field(default=None, max_length=20)
     interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
-from app.api.schemas.common import Strict
+from app.api.schemas.common import Int, Strict
 
 
 def _distinct(days: list[int]) -> list[int]:
@@ -20,21 +20,21 @@ ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", exa
 
 
 class PolicyFields(BaseModel):
-    thank_you_due_hours: StrictInt = Field(ge=1, le=168, description="Rule 1: a thank-you is due this long after the end.")
-    thank_you_late_hours: StrictInt = Field(ge=1, le=336, description="Rule 1: late after this long (>= due).")
-    follow_up_wait_days: StrictInt = Field(ge=1, le=90, description="Rule 4: silence before a follow-up.")
-    follow_up_spacing_days: StrictInt = Field(ge=1, le=90, description="Rule 5: spacing between emails to one person.")
-    max_follow_ups: StrictInt = Field(ge=0, le=5, description="Rule 5: cap on follow-ups.")
-    close_out_after_days: StrictInt = Field(ge=1, le=90, description="Rule 5: close-out after the last follow-up.")
-    linkedin_delay_hours: StrictInt = Field(ge=0, le=336, description="Rule 6: LinkedIn opens at the latest this long after the end.")
-    linkedin_due_days: StrictInt = Field(ge=1, le=90, description="Rule 6: LinkedIn request due this long after it opens.")
-    linkedin_note_max_chars: StrictInt = Field(ge=100, le=300, description="Rule 6: LinkedIn note limit.")
-    rejection_reply_due_hours: StrictInt = Field(ge=1, le=168, description="Rule 7: reply due after the rejection.")
-    rejection_reply_late_hours: StrictInt = Field(ge=1, le=336, description="Rule 7: reply late after (>= due).")
+    thank_you_due_hours: Int = Field(ge=1, le=168, description="Rule 1: a thank-you is due this long after the end.")
+    thank_you_late_hours: Int = Field(ge=1, le=336, description="Rule 1: late after this long (>= due).")
+    follow_up_wait_days: Int = Field(ge=1, le=90, description="Rule 4: silence before a follow-up.")
+    follow_up_spacing_days: Int = Field(ge=1, le=90, description="Rule 5: spacing between emails to one person.")
+    max_follow_ups: Int = Field(ge=0, le=5, description="Rule 5: cap on follow-ups.")
+    close_out_after_days: Int = Field(ge=1, le=90, description="Rule 5: close-out after the last follow-up.")
+    linkedin_delay_hours: Int = Field(ge=0, le=336, description="Rule 6: LinkedIn opens at the latest this long after the end.")
+    linkedin_due_days: Int = Field(ge=1, le=90, description="Rule 6: LinkedIn request due this long after it opens.")
+    linkedin_note_max_chars: Int = Field(ge=100, le=300, description="Rule 6: LinkedIn note limit.")
+    rejection_reply_due_hours: Int = Field(ge=1, le=168, description="Rule 7: reply due after the rejection.")
+    rejection_reply_late_hours: Int = Field(ge=1, le=336, description="Rule 7: reply late after (>= due).")
     follow_ups_to_agency: StrictBool = Field(description="Rule 9: follow-ups go to the agency contact when one is set.")
     send_window_start: ClockTime = Field(description="Rule 11: local HH:MM, before the end.")
     send_window_end: ClockTime = Field(description="Rule 11: local HH:MM, after the start.", examples=["18:00"])
-    send_days: Annotated[list[Annotated[StrictInt, Field(ge=1, le=7)]], AfterValidator(_distinct)] = Field(
+    send_days: Annotated[list[Annotated[Int, Field(ge=1, le=7)]], AfterValidator(_distinct)] = Field(
         min_length=1,
         max_length=7,
         description="Rule 11: ISO weekdays (1 = Monday), each at most once.",
