@@ -1,0 +1,98 @@
+"""Builders shared by the domain tests (plain functions, no fixtures)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from app.domain.model import (
+    Action,
+    ActionKind,
+    Contact,
+    ContactRole,
+    Event,
+    EventType,
+    Interview,
+    InterviewFormat,
+    Rapport,
+)
+from app.domain.planner import plan
+from app.domain.policy import Policy
+
+UTC = timezone.utc
+BERLIN = "Europe/Berlin"
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, tz: str = BERLIN) -> datetime:
+    """An aware moment at a local wall time, expressed in UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def dana(**kw) -> Contact:
+    return Contact(**{"id": "dana", "name": "Dana Lee", "email": "dana@acme.test",
+                      "role": ContactRole.HIRING_MANAGER, **kw})  # fmt: skip
+
+
+def sam(**kw) -> Contact:
+    return Contact(**{"id": "sam", "name": "Sam Reed", "email": "sam@acme.test", "role": ContactRole.RECRUITER, **kw})
+
+
+def kai(**kw) -> Contact:
+    return Contact(**{"id": "kai", "name": "Kai Berg", "email": "kai@acme.test", "role": ContactRole.INTERVIEWER, **kw})
+
+
+def bot(**kw) -> Contact:
+    return Contact(**{"id": "bot", "name": "HireBot", "role": ContactRole.AI, "is_human": False, **kw})
+
+
+#: Thursday 16 April 2026, 10:00-11:00 in Berlin (CEST, UTC+2): ends 09:00 UTC.
+START = local(2026, 4, 16, 10)
+END = START + timedelta(hours=1)
+
+
+def interview(**kw) -> Interview:
+    values = {
+        "id": "iv1",
+        "candidate_name": "Alex Kim",
+        "job_title": "Data Engineer",
+        "company_name": "Acme",
+        "starts_at": START,
+        "duration_minutes": 60,
+        "timezone": BERLIN,
+        "format": InterviewFormat.VIRTUAL,
+        "interviewers": (dana(),),
+    }
+    values.update(kw)
+    return Interview(**values)
+
+
+def ev(kind: EventType, at: datetime, contact: str | None = None, timeline: int | None = None) -> Event:
+    return Event(type=kind, occurred_at=at, contact_id=contact, timeline_days=timeline)
+
+
+def actions(iv: Interview, events: list[Event], now: datetime, policy: Policy | None = None) -> list[Action]:
+    return plan(iv, events, policy or Policy(), now)
+
+
+def of_kind(acts: list[Action], kind: ActionKind, contact_id: str | None | object = ...) -> list[Action]:
+    return [a for a in acts if a.kind is kind and (contact_id is ... or a.contact_id == contact_id)]
+
+
+def one(acts: list[Action], kind: ActionKind, contact_id: str | None | object = ...) -> Action:
+    found = of_kind(acts, kind, contact_id)
+    assert len(found) == 1, f"expected one {kind} for {contact_id}, got {found}"
+    return found[0]
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+__all__ = [
+    "BERLIN", "END", "START", "UTC", "ActionKind", "ContactRole", "EventType", "InterviewFormat", "Rapport",
+    "actions", "bot", "dana", "days", "ev", "hours", "interview", "kai", "local", "of_kind", "one", "sam",
+]  # fmt: skip

@@ -1,0 +1,233 @@
+"""Rules 3, 4 and 5: decision timeline, silence, responses, spacing, cap, close-out."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.model import ActionState, Priority, Recipient, Rule
+from app.domain.policy import Policy
+from tests.domain.domain_builders import (
+    END,
+    ActionKind,
+    EventType,
+    actions,
+    dana,
+    days,
+    ev,
+    hours,
+    interview,
+    kai,
+    of_kind,
+    one,
+    sam,
+)
+
+FOLLOW = ActionKind.SEND_FOLLOW_UP
+CLOSE = ActionKind.CLOSE_OUT
+THANKED = ev(EventType.THANK_YOU_SENT, END + hours(3), "dana")
+
+
+def follow_ups(acts):
+    return of_kind(acts, FOLLOW)
+
+
+def test_silence_after_the_thank_you():
+    acts = actions(interview(), [THANKED], END + days(2))
+    follow_up = one(acts, FOLLOW)
+    assert follow_up.available_at == follow_up.due_at == END + hours(3) + days(7)
+    assert follow_up.late_after is None
+    assert follow_up.state is ActionState.UPCOMING
+    assert follow_up.priority is Priority.NORMAL
+    assert follow_up.rule is Rule.FOLLOW_UP
+    assert follow_up.recipient == Recipient("Dana Lee", "dana@acme.test")
+    assert follow_up.reason == (
+        "You have heard nothing since your thank-you on Thursday 16 April, "
+        "so send Dana Lee a polite follow-up on Thursday 23 April."
+    )
+
+
+def test_no_thank_you_counts_from_the_end():
+    follow_up = one(actions(interview(), [], END + days(1)), FOLLOW)
+    assert follow_up.available_at == END + days(7)
+    assert "since your interview on Thursday 16 April" in follow_up.reason
+
+
+def test_a_thank_you_during_the_interview_still_counts_from_the_end():
+    during = ev(EventType.THANK_YOU_SENT, END - hours(1), "dana")
+    assert one(actions(interview(), [during], END + days(1)), FOLLOW).available_at == END + days(7)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "opens", "rule"),
+    [
+        (10, END + days(10), Rule.DECISION_TIMELINE),  # longer than the 7-day wait
+        (5, END + hours(3) + days(7), Rule.FOLLOW_UP),  # shorter: the wait wins
+        (7, END + hours(3) + days(7), Rule.FOLLOW_UP),
+        (0, END + hours(3) + days(7), Rule.FOLLOW_UP),
+    ],
+)
+def test_decision_timeline(timeline, opens, rule):
+    iv = interview(decision_timeline_days=timeline)
+    follow_up = one(actions(iv, [THANKED], END + days(1)), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (opens, rule)
+
+
+def test_decision_timeline_reason_is_the_rulebook_sentence():
+    iv = interview(decision_timeline_days=10)
+    follow_up = one(actions(iv, [THANKED], END + days(1)), FOLLOW)
+    assert follow_up.reason == (
+        "Dana Lee said a decision would come within 10 days, so wait until Sunday 26 April before following up."
+    )
+
+
+def test_a_response_without_a_timeline_ends_the_chain():
+    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(2), "dana")]
+    acts = actions(interview(), events, END + days(30))
+    assert follow_ups(acts) == [] and of_kind(acts, CLOSE) == [] and of_kind(acts, ActionKind.WAIT) == []
+
+
+def test_a_response_without_a_timeline_still_lets_the_thank_you_lapse():
+    iv = interview(interviewers=(dana(), kai()))
+    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1))]
+    acts = actions(iv, events, END + days(8))
+    assert one(acts, ActionKind.SEND_THANK_YOU, "kai").state is ActionState.MISSED
+
+
+def test_a_response_with_a_new_timeline():
+    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(5), "dana", timeline=14)]
+    follow_up = one(actions(interview(), events, END + days(6)), FOLLOW)
+    assert follow_up.available_at == END + days(19)
+    assert follow_up.rule is Rule.FOLLOW_UP
+    assert follow_up.reason == (
+        "Dana Lee replied on Tuesday 21 April that news would come within 14 days, "
+        "so follow up with Dana Lee on Tuesday 5 May."
+    )
+
+
+def test_a_short_response_timeline_never_beats_the_original_decision_timeline():
+    iv = interview(decision_timeline_days=20)
+    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=3)]
+    follow_up = one(actions(iv, events, END + days(3)), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (END + days(20), Rule.DECISION_TIMELINE)
+
+
+def test_a_short_response_timeline_never_lands_inside_the_spacing_window():
+    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=2)]
+    follow_up = one(actions(interview(), events, END + days(2)), FOLLOW)
+    assert follow_up.available_at == END + hours(3) + days(7)
+    assert follow_up.rule is Rule.NEVER_PESTER
+    assert "emails to one person stay 7 days apart" in follow_up.reason
+
+
+def test_only_the_latest_response_counts():
+    timed = ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=20)
+    untimed = ev(EventType.RESPONSE_RECEIVED, END + days(2))
+    retimed = ev(EventType.RESPONSE_RECEIVED, END + days(3), timeline=10)
+    assert follow_ups(actions(interview(), [THANKED, timed, untimed], END + days(4))) == []
+    follow_up = one(actions(interview(), [THANKED, untimed, retimed], END + days(4)), FOLLOW)
+    assert follow_up.available_at == END + days(13)
+    follow_up = one(actions(interview(), [retimed, THANKED, untimed, timed], END + days(4)), FOLLOW)
+    assert follow_up.available_at == END + days(13)  # input order does not matter, time does
+
+
+def test_the_second_follow_up_and_never_a_third_with_the_default_cap():
+    first = ev(EventType.FOLLOW_UP_SENT, END + days(7) + hours(5))
+    second = ev(EventType.FOLLOW_UP_SENT, END + days(15))
+    acts = actions(interview(), [THANKED, first], END + days(8))
+    done, pending = follow_ups(acts)
+    assert done.state is ActionState.DONE and done.available_at == END + hours(3) + days(7)
+    assert pending.state is ActionState.UPCOMING
+    assert pending.available_at == END + days(14) + hours(5)
+    assert "a second, final, follow-up" in pending.reason
+    # after the second: no third, a close-out 7 days later and a wait pointing at it
+    acts = actions(interview(), [THANKED, first, second], END + days(16))
+    assert [f.state for f in follow_ups(acts)] == [ActionState.DONE, ActionState.DONE]
+    close = one(acts, CLOSE)
+    assert close.available_at == close.due_at == close.suggested_send_at == END + days(22)
+    assert close.rule is Rule.NEVER_PESTER and close.late_after is None
+    assert close.recipient is None and close.channel is None and close.message_kind is None
+    wait = one(acts, ActionKind.WAIT)
+    assert wait.available_at == END + days(22)
+    assert "close this application out" in wait.reason
+    assert one(actions(interview(), [THANKED, first, second], END + days(22)), CLOSE).state is ActionState.DUE
+
+
+def test_a_third_follow_up_with_a_cap_of_three():
+    events = [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(16))]
+    acts = actions(interview(), events, END + days(17), Policy(max_follow_ups=3))
+    third = follow_ups(acts)[-1]
+    assert third.state is ActionState.UPCOMING and third.available_at == END + days(23)
+    assert "a third, final, follow-up" in third.reason
+    assert of_kind(acts, CLOSE) == []
+
+
+def test_a_cap_of_zero_closes_out_when_the_follow_up_would_have_opened():
+    acts = actions(interview(), [THANKED], END + days(8), Policy(max_follow_ups=0))
+    assert follow_ups(acts) == []
+    close = one(acts, CLOSE)
+    assert close.available_at == END + hours(3) + days(7)
+    assert close.reason.startswith("You have heard nothing since your interview on Thursday 16 April")
+
+
+def test_closed_event_settles_the_close_out():
+    events = [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(16))]
+    acts = actions(interview(), [*events, ev(EventType.CLOSED, END + days(24))], END + days(25))
+    close = one(acts, CLOSE)
+    assert close.state is ActionState.DONE
+    assert close.reason == "You closed this application out on Sunday 10 May."
+    assert of_kind(acts, ActionKind.WAIT) == []
+
+
+def test_a_response_after_the_last_follow_up_pushes_the_close_out_back():
+    events = [
+        THANKED,
+        ev(EventType.FOLLOW_UP_SENT, END + days(8)),
+        ev(EventType.FOLLOW_UP_SENT, END + days(16)),
+        ev(EventType.RESPONSE_RECEIVED, END + days(17), timeline=14),
+    ]
+    assert one(actions(interview(), events, END + days(18)), CLOSE).available_at == END + days(31)
+
+
+def test_spacing_between_emails_to_one_person():
+    policy = Policy(follow_up_wait_days=2, follow_up_spacing_days=10)
+    follow_up = one(actions(interview(), [THANKED], END + days(1), policy), FOLLOW)
+    assert follow_up.available_at == END + hours(3) + days(10)
+    assert follow_up.rule is Rule.NEVER_PESTER
+    # a thank-you to another person does not count against the follow-up recipient
+    iv = interview(interviewers=(dana(), kai()))
+    follow_up = one(actions(iv, [ev(EventType.THANK_YOU_SENT, END + hours(3), "kai")], END + days(1), policy), FOLLOW)
+    assert follow_up.available_at == END + hours(3) + days(2)
+    assert follow_up.rule is Rule.FOLLOW_UP
+
+
+def test_spacing_counts_a_follow_up_named_for_someone_else_only_for_them():
+    iv = interview(interviewers=(dana(), kai()))
+    policy = Policy(follow_up_wait_days=2, follow_up_spacing_days=10, max_follow_ups=3)
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(3), "kai")]
+    acts = actions(iv, events, END + days(4), policy)
+    done, pending = follow_ups(acts)
+    assert (done.contact_id, done.recipient.name) == ("kai", "Kai Berg")
+    assert done.reason == "You followed up with Kai Berg on Sunday 19 April."
+    assert pending.contact_id == "dana" and pending.available_at == END + days(5)
+
+
+def test_follow_up_goes_to_hiring_manager_then_recruiter_then_interviewer():
+    iv = interview(interviewers=(kai(), sam(), dana()))
+    assert one(actions(iv, [], END), FOLLOW).contact_id == "dana"
+    iv = interview(interviewers=(kai(), sam()))
+    assert one(actions(iv, [], END), FOLLOW).contact_id == "sam"
+    iv = interview(interviewers=(kai(),))
+    assert one(actions(iv, [], END), FOLLOW).contact_id == "kai"
+
+
+def test_policy_wait_and_close_out_days():
+    policy = Policy(follow_up_wait_days=3, follow_up_spacing_days=3, close_out_after_days=4, max_follow_ups=1)
+    acts = actions(interview(), [THANKED], END + days(1), policy)
+    assert one(acts, FOLLOW).available_at == END + hours(3) + days(3)
+    assert "one polite follow-up" in one(acts, FOLLOW).reason
+    acts = actions(interview(), [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(4))], END + days(5), policy)
+    assert one(acts, CLOSE).available_at == END + days(8)
+    assert one(acts, CLOSE).reason == (
+        "Dana Lee has not answered your last follow-up of Monday 20 April, so close this application out on "
+        "Friday 24 April."
+    )

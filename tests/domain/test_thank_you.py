@@ -1,0 +1,135 @@
+"""Rule 1: one thank-you per human contact, due 24 h and late 48 h after the end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.domain.model import ActionState, Channel, MessageKind, Priority, Recipient, Rule
+from app.domain.policy import Policy
+from tests.domain.domain_builders import (
+    END,
+    ActionKind,
+    EventType,
+    Rapport,
+    actions,
+    dana,
+    days,
+    ev,
+    hours,
+    interview,
+    kai,
+    of_kind,
+    one,
+    sam,
+)
+
+TINY = timedelta(microseconds=1)
+THANK = ActionKind.SEND_THANK_YOU
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "priority"),
+    [
+        (END - TINY, ActionState.UPCOMING, Priority.NORMAL),
+        (END, ActionState.DUE, Priority.NORMAL),
+        (END + hours(24) - TINY, ActionState.DUE, Priority.NORMAL),
+        (END + hours(24), ActionState.DUE, Priority.NORMAL),  # past due_at, not yet late
+        (END + hours(48) - TINY, ActionState.DUE, Priority.NORMAL),
+        (END + hours(48), ActionState.OVERDUE, Priority.HIGH),  # late: high priority
+        (END + days(7) - TINY, ActionState.OVERDUE, Priority.HIGH),
+        (END + days(7), ActionState.MISSED, Priority.NORMAL),  # the follow-up takes over
+        (END + days(60), ActionState.MISSED, Priority.NORMAL),
+    ],
+)
+def test_due_late_missed_boundaries(now, state, priority):
+    thank_you = one(actions(interview(), [], now), THANK)
+    assert (thank_you.state, thank_you.priority) == (state, priority)
+    assert thank_you.available_at == END
+    assert thank_you.due_at == END + hours(24)
+    assert thank_you.late_after == END + hours(48)
+    assert thank_you.rule is Rule.THANK_YOU
+    assert thank_you.channel is Channel.EMAIL
+    assert thank_you.message_kind is MessageKind.THANK_YOU
+    assert thank_you.recipient == Recipient("Dana Lee", "dana@acme.test")
+    assert thank_you.contact_id == "dana"
+    assert thank_you.interview_id == "iv1"
+
+
+def test_the_follow_up_opens_exactly_when_the_thank_you_is_missed():
+    acts = actions(interview(), [], END + days(7))
+    assert one(acts, THANK).state is ActionState.MISSED
+    follow_up = one(acts, ActionKind.SEND_FOLLOW_UP)
+    assert (follow_up.available_at, follow_up.state) == (END + days(7), ActionState.DUE)
+
+
+def test_a_panel_of_three_gets_three_thank_yous_by_name():
+    iv = interview(interviewers=(kai(), dana(), sam()))
+    thanks = of_kind(actions(iv, [], END + hours(1)), THANK)
+    assert [t.contact_id for t in thanks] == ["kai", "dana", "sam"]  # the interview's order
+    assert [t.recipient.name for t in thanks] == ["Kai Berg", "Dana Lee", "Sam Reed"]
+    assert all(t.state is ActionState.DUE for t in thanks)
+    for thank_you in thanks:
+        assert thank_you.recipient.name in thank_you.reason
+
+
+def test_each_thank_you_is_settled_by_its_own_event():
+    iv = interview(interviewers=(kai(), dana(), sam()))
+    acts = actions(iv, [ev(EventType.THANK_YOU_SENT, END + hours(2), "dana")], END + hours(50))
+    states = {t.contact_id: t.state for t in of_kind(acts, THANK)}
+    assert states == {"kai": ActionState.OVERDUE, "dana": ActionState.DONE, "sam": ActionState.OVERDUE}
+
+
+def test_a_thank_you_naming_nobody_settles_every_thank_you():
+    iv = interview(interviewers=(kai(), dana()))
+    acts = actions(iv, [ev(EventType.THANK_YOU_SENT, END + hours(2))], END + hours(3))
+    assert {t.state for t in of_kind(acts, THANK)} == {ActionState.DONE}
+
+
+def test_a_contact_without_email_still_gets_its_thank_you():
+    iv = interview(interviewers=(dana(email=None),))
+    thank_you = one(actions(iv, [], END), THANK)
+    assert thank_you.recipient == Recipient("Dana Lee", None)
+
+
+def test_a_late_thank_you_sent_is_done_even_after_it_was_missed():
+    acts = actions(interview(), [ev(EventType.THANK_YOU_SENT, END + days(8))], END + days(9))
+    assert one(acts, THANK).state is ActionState.DONE
+    # the follow-up now counts from that thank-you (rule 4)
+    assert one(acts, ActionKind.SEND_FOLLOW_UP).available_at == END + days(15)
+
+
+def test_no_human_contact_and_not_an_ai_interview_means_no_thank_you():
+    iv = interview(interviewers=())
+    assert of_kind(actions(iv, [], END + hours(1)), THANK) == []
+
+
+def test_policy_hours_change_due_and_late():
+    policy = Policy(thank_you_due_hours=2, thank_you_late_hours=5)
+    thank_you = one(actions(interview(), [], END + hours(5), policy), THANK)
+    assert thank_you.due_at == END + hours(2)
+    assert thank_you.late_after == END + hours(5)
+    assert (thank_you.state, thank_you.priority) == (ActionState.OVERDUE, Priority.HIGH)
+    assert "within 2 hours of your interview" in thank_you.reason
+
+
+def test_missed_follows_the_follow_up_wait_policy():
+    policy = Policy(follow_up_wait_days=3)
+    assert one(actions(interview(), [], END + days(3) - hours(1), policy), THANK).state is ActionState.OVERDUE
+    assert one(actions(interview(), [], END + days(3), policy), THANK).state is ActionState.MISSED
+
+
+def test_a_follow_up_sent_early_overtakes_the_thank_you():
+    acts = actions(interview(), [ev(EventType.FOLLOW_UP_SENT, END + hours(3))], END + hours(4))
+    assert one(acts, THANK).state is ActionState.MISSED
+
+
+def test_thank_you_reason_names_person_and_days():
+    thank_you = one(actions(interview(interviewers=(kai(rapport=Rapport.GOOD),)), [], END), THANK)
+    assert thank_you.reason == (
+        "Send Kai Berg a thank-you by Friday 17 April, within 24 hours of your interview on "
+        "Thursday 16 April; it stays worth sending until Thursday 23 April, when a follow-up takes over."
+    )
+    done = one(actions(interview(), [ev(EventType.THANK_YOU_SENT, END + hours(30))], END + hours(31)), THANK)
+    assert done.reason == "You sent Dana Lee a thank-you on Friday 17 April."

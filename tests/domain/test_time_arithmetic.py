@@ -1,0 +1,92 @@
+"""Time arithmetic: hours are elapsed time, days are local calendar days (DST-safe)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from tests.domain.domain_builders import UTC, local
+
+from app.domain.timecalc import add_days, add_hours, at_local, days, hours, minutes, to_utc, zone
+
+BERLIN = zone("Europe/Berlin")
+
+
+def test_zone_is_cached():
+    assert zone("Europe/Berlin") is zone("Europe/Berlin")
+    assert str(zone("Asia/Tokyo")) == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # 7 days across spring forward (29 March 2026): 10:00 stays 10:00 local, 167 elapsed hours.
+        (local(2026, 3, 25, 10), 7, local(2026, 4, 1, 10)),
+        # across fall back (25 October 2026): 169 elapsed hours.
+        (local(2026, 10, 21, 10), 7, local(2026, 10, 28, 10)),
+        (local(2026, 4, 16, 11), 10, local(2026, 4, 26, 11)),
+        (local(2026, 4, 16, 11), 0, local(2026, 4, 16, 11)),
+        (local(2026, 12, 28, 23, 30), 5, local(2027, 1, 2, 23, 30)),
+        (local(2026, 1, 1), 400, local(2027, 2, 5)),
+    ],
+)
+def test_add_days_keeps_local_wall_time(start, n, expected):
+    result = add_days(start, n, BERLIN)
+    assert result == expected
+    assert result.tzinfo is UTC
+
+
+def test_add_days_elapsed_hours_differ_across_dst():
+    assert add_days(local(2026, 3, 25, 10), 7, BERLIN) - local(2026, 3, 25, 10) == timedelta(hours=167)
+    assert add_days(local(2026, 10, 21, 10), 7, BERLIN) - local(2026, 10, 21, 10) == timedelta(hours=169)
+
+
+def test_nonexistent_local_time_moves_forward():
+    # 02:30 on 29 March 2026 does not exist in Berlin: read with the old offset, it is 03:30 CEST.
+    start = datetime(2026, 3, 22, 2, 30, tzinfo=BERLIN).astimezone(UTC)
+    assert add_days(start, 7, BERLIN) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert add_days(start, 7, BERLIN).astimezone(BERLIN).hour == 3
+
+
+def test_ambiguous_local_time_is_the_first_occurrence():
+    # 02:30 on 25 October 2026 happens twice in Berlin; the first one is 00:30 UTC.
+    start = datetime(2026, 10, 18, 2, 30, tzinfo=BERLIN).astimezone(UTC)
+    assert add_days(start, 7, BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN).astimezone(UTC)
+    assert second == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    # from the second occurrence, a week later is an ordinary 02:30 CET
+    assert add_days(second, 7, BERLIN) == datetime(2026, 11, 1, 1, 30, tzinfo=UTC)
+    # and landing on the ambiguous hour from the second occurrence of another day picks the first
+    assert add_days(second, 0, BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_add_hours_is_elapsed_time():
+    start = local(2026, 3, 28, 12)
+    assert add_hours(start, 24) == start + timedelta(hours=24)
+    assert add_hours(start, 24).astimezone(BERLIN).hour == 13  # the clock jumped
+    offset = start.astimezone(timezone(timedelta(hours=5)))
+    assert add_hours(offset, 400) == start + timedelta(hours=400)
+    assert add_hours(offset, 3).tzinfo is UTC
+
+
+def test_to_utc():
+    aware = datetime(2026, 4, 16, 12, tzinfo=BERLIN)
+    assert to_utc(aware) == aware and to_utc(aware).tzinfo is UTC
+    already = datetime(2026, 4, 16, 12, tzinfo=UTC)
+    assert to_utc(already) is already
+    with pytest.raises(ValueError, match="naive"):
+        to_utc(datetime(2026, 4, 16, 12))
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 399, 400, 1000])
+def test_period_tables(n):
+    assert days(n) == timedelta(days=n)
+    assert hours(n) == timedelta(hours=n)
+    assert minutes(n) == timedelta(minutes=n)
+    assert minutes(1440) == timedelta(days=1) and minutes(1441) == timedelta(minutes=1441)
+
+
+def test_at_local():
+    assert at_local(datetime(2026, 4, 16, 9), BERLIN) == datetime(2026, 4, 16, 7, tzinfo=UTC)
+    assert at_local(datetime(2026, 3, 29, 2, 30), BERLIN) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert at_local(datetime(2026, 10, 25, 2, 30), BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
