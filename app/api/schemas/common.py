@@ -43,8 +43,11 @@ def _json_integer(value: object) -> object:
     return value
 
 
-#: An integer in a request body (1.0 counts, as in JSON Schema; booleans and strings do not).
-Int = Annotated[int, BeforeValidator(_json_integer)]
+#: Refuses booleans and strings where a body wants an integer (1.0 counts, as in JSON Schema).
+#: Put it after the range (`Annotated[int, Field(ge=..), JsonInt]`) so the spec keeps minimum/maximum.
+JsonInt = BeforeValidator(_json_integer)
+#: An integer in a request body; the range goes on the field.
+Int = Annotated[int, JsonInt]
 
 #: An RFC 3339 timestamp with an offset; a naive one is refused (422).
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc)]

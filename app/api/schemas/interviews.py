@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from app.api.schemas.actions import NextAction
-from app.api.schemas.common import Int, LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
+from app.api.schemas.common import Int, JsonInt, LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
 
 Email = Annotated[EmailStr, StringConstraints(max_length=320)]
@@ -44,7 +44,7 @@ Url = Annotated[
     Field(json_schema_extra={"format": "uri"}),
 ]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-Days = Annotated[Int, Field(ge=0, le=365)]
+Days = Annotated[int, Field(ge=0, le=365), JsonInt]
 
 
 class ContactFields(Strict):
@@ -114,7 +114,7 @@ class InterviewUpdate(InterviewWritable):
     company_name: Name | SkipJsonSchema[None] = None
     starts_at: Timestamp | SkipJsonSchema[None] = None
     format: InterviewFormat | SkipJsonSchema[None] = None
-    duration_minutes: Annotated[Int, Field(ge=1, le=1440)] | SkipJsonSchema[None] = None
+    duration_minutes: Annotated[int, Field(ge=1, le=1440), JsonInt] | SkipJsonSchema[None] = None
     timezone: TimeZoneName | SkipJsonSchema[None] = None
     topics: list[Topic] | None = Field(default=None, max_length=20)
     interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)

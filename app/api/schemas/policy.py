@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
-from app.api.schemas.common import Int, Strict
+from app.api.schemas.common import Int, JsonInt, Strict
 
 
 def _distinct(days: list[int]) -> list[int]:
@@ -34,7 +34,7 @@ class PolicyFields(BaseModel):
     follow_ups_to_agency: StrictBool = Field(description="Rule 9: follow-ups go to the agency contact when one is set.")
     send_window_start: ClockTime = Field(description="Rule 11: local HH:MM, before the end.")
     send_window_end: ClockTime = Field(description="Rule 11: local HH:MM, after the start.", examples=["18:00"])
-    send_days: Annotated[list[Annotated[Int, Field(ge=1, le=7)]], AfterValidator(_distinct)] = Field(
+    send_days: Annotated[list[Annotated[int, Field(ge=1, le=7), JsonInt]], AfterValidator(_distinct)] = Field(
         min_length=1,
         max_length=7,
         description="Rule 11: ISO weekdays (1 = Monday), each at most once.",
