@@ -1,0 +1,182 @@
+"""The planner: states, priorities, order, replay at a moment, next_action."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import timedelta
+
+import pytest
+
+from app.domain.actions import KNOWN_FIELDS, new_action
+from app.domain.model import Action, ActionState, PlannedStep, Priority, Recipient, Rule
+from app.domain.planner import materialize, next_action, plan, priority_at, schedule, state_at
+from app.domain.policy import Policy
+from app.domain.steps import Step
+from tests.domain.domain_builders import (
+    END,
+    ActionKind,
+    EventType,
+    Rapport,
+    actions,
+    dana,
+    days,
+    ev,
+    hours,
+    interview,
+    kai,
+    sam,
+)
+
+STEP = PlannedStep(
+    kind=ActionKind.SEND_THANK_YOU,
+    contact_id="dana",
+    recipient=Recipient("Dana Lee", None),
+    channel=None,
+    available_at=END,
+    due_at=END + hours(24),
+    late_after=END + hours(48),
+    suggested_send_at=END,
+    priority=Priority.NORMAL,
+    rule=Rule.THANK_YOU,
+    reason="r",
+    message_kind=None,
+    missed_at=END + days(7),
+)
+TINY = timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("step", "now", "state"),
+    [
+        (STEP, END - TINY, ActionState.UPCOMING),
+        (STEP, END, ActionState.DUE),
+        (STEP, END + hours(48), ActionState.OVERDUE),
+        (STEP, END + days(7), ActionState.MISSED),
+        (replace(STEP, resolution=ActionState.DONE), END - hours(1), ActionState.DONE),
+        (replace(STEP, resolution=ActionState.CANCELLED), END + days(9), ActionState.CANCELLED),
+        (replace(STEP, late_after=None), END + days(6), ActionState.DUE),
+        (replace(STEP, missed_at=None), END + days(99), ActionState.OVERDUE),
+        (replace(STEP, missed_at=END - hours(1)), END - hours(1), ActionState.MISSED),
+    ],
+)
+def test_state_at(step, now, state):
+    assert state_at(step, now) is state
+    assert materialize("iv1", [step], now)[0].state is state
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "base", "expected"),
+    [
+        (ActionKind.SEND_THANK_YOU, ActionState.OVERDUE, Priority.NORMAL, Priority.HIGH),
+        (ActionKind.SEND_THANK_YOU, ActionState.DUE, Priority.NORMAL, Priority.NORMAL),
+        (ActionKind.SEND_THANK_YOU, ActionState.MISSED, Priority.NORMAL, Priority.NORMAL),
+        (ActionKind.SEND_THANK_YOU, ActionState.DUE, Priority.HIGH, Priority.HIGH),
+        (ActionKind.REPLY_TO_REJECTION, ActionState.OVERDUE, Priority.NORMAL, Priority.NORMAL),
+        (ActionKind.CONNECT_ON_LINKEDIN, ActionState.DUE, Priority.LOW, Priority.LOW),
+    ],
+)
+def test_priority_at(kind, state, base, expected):
+    step = replace(STEP, kind=kind, priority=base)
+    assert priority_at(step, state) is expected
+
+
+def test_materialize_equals_state_at_and_priority_at_for_every_step():
+    iv = interview(interviewers=(dana(), kai(rapport=Rapport.GOOD), sam()), decision_timeline_days=9)
+    steps = schedule(iv, [ev(EventType.THANK_YOU_SENT, END + hours(4), "kai")], Policy())
+    for offset in range(-2, 24 * 12, 5):
+        now = END + hours(offset)
+        acts = materialize("iv1", steps, now)
+        visible = [s for s in steps if s.kind is not ActionKind.WAIT or (
+            (s.shown_from is None or s.shown_from <= now) and now < s.available_at)]
+        assert len(acts) == len(visible)
+        for action, step in zip(acts, visible, strict=True):
+            assert action.state is state_at(step, now)
+            assert action.priority is priority_at(step, action.state)
+            assert (action.kind, action.contact_id, action.reason) == (step.kind, step.contact_id, step.reason)
+
+
+def test_plan_uses_only_the_events_up_to_now():
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(5), "dana"), ev(EventType.REJECTION_RECEIVED, END + days(3))]
+    early = actions(interview(), events, END + hours(4))
+    assert [a.state for a in early if a.kind is ActionKind.SEND_THANK_YOU] == [ActionState.DUE]
+    at_event = actions(interview(), events, END + hours(5))
+    assert [a.state for a in at_event if a.kind is ActionKind.SEND_THANK_YOU] == [ActionState.DONE]
+    assert plan(interview(), events, Policy(), END + hours(4)) == materialize(
+        "iv1", schedule(interview(), events[:0], Policy()), END + hours(4)
+    )
+
+
+def test_order_is_available_at_then_rule_then_position():
+    iv = interview(interviewers=(sam(), kai(rapport=Rapport.GOOD), dana()))
+    acts = actions(iv, [ev(EventType.THANK_YOU_SENT, END)], END + days(1))
+    assert [(a.kind, a.contact_id) for a in acts] == [
+        (ActionKind.SEND_THANK_YOU, "sam"),
+        (ActionKind.SEND_THANK_YOU, "kai"),
+        (ActionKind.SEND_THANK_YOU, "dana"),
+        (ActionKind.CONNECT_ON_LINKEDIN, "sam"),
+        (ActionKind.CONNECT_ON_LINKEDIN, "kai"),
+        (ActionKind.SEND_FOLLOW_UP, "dana"),
+    ]
+    assert [a.available_at for a in acts] == sorted(a.available_at for a in acts)
+
+
+def test_schedule_is_clock_free_and_deterministic():
+    iv = interview(interviewers=(dana(), sam()))
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(1), "sam"), ev(EventType.FOLLOW_UP_SENT, END + days(8))]
+    assert schedule(iv, events, Policy()) == schedule(iv, list(reversed(events)), Policy())
+    assert all(isinstance(s, PlannedStep) for s in schedule(iv, events, Policy()))
+
+
+def test_step_mirrors_planned_step():
+    assert Step._fields == tuple(f.name for f in fields(PlannedStep))
+    assert tuple(Step._field_defaults.items()) == tuple(
+        (f.name, f.default) for f in fields(PlannedStep) if f.default is not f.default_factory
+    )[-4:]
+
+
+def test_fast_action_is_an_action():
+    assert KNOWN_FIELDS == tuple(f.name for f in fields(Action))
+    values = ("iv", ActionKind.WAIT, "c", None, None, ActionState.DUE, END, END, None, END, Priority.LOW,
+              Rule.WAIT, "why", None)  # fmt: skip
+    fast = new_action(*values)
+    assert type(fast) is Action and fast == Action(*values) and hash(fast) == hash(Action(*values))
+    with pytest.raises(AttributeError):
+        fast.reason = "x"  # type: ignore[misc]
+
+
+def action(kind, state, due, priority=Priority.NORMAL):
+    return Action("iv", kind, None, None, None, state, due, due, None, due, priority, Rule.THANK_YOU, "r", None)
+
+
+def test_next_action_earliest_due_then_priority():
+    low = action(ActionKind.CONNECT_ON_LINKEDIN, ActionState.DUE, END, Priority.LOW)
+    high = action(ActionKind.SEND_THANK_YOU, ActionState.OVERDUE, END, Priority.HIGH)
+    later = action(ActionKind.SEND_FOLLOW_UP, ActionState.DUE, END - hours(1) + days(1))
+    wait = action(ActionKind.WAIT, ActionState.UPCOMING, END + days(1))
+    assert next_action([low, later, high, wait]) is high
+    assert next_action([later, low]) is low
+    normal = action(ActionKind.SEND_FOLLOW_UP, ActionState.DUE, END)
+    assert next_action([low, normal]) is normal
+    assert next_action([normal, replace(normal, kind=ActionKind.CLOSE_OUT)]) is normal  # list order last
+
+
+def test_next_action_wait_then_upcoming_then_none():
+    wait = action(ActionKind.WAIT, ActionState.UPCOMING, END + days(1))
+    second_wait = action(ActionKind.WAIT, ActionState.UPCOMING, END + days(2))
+    upcoming = action(ActionKind.SEND_FOLLOW_UP, ActionState.UPCOMING, END + days(3))
+    sooner = action(ActionKind.SEND_FOLLOW_UP, ActionState.UPCOMING, END + days(2))
+    done = action(ActionKind.SEND_THANK_YOU, ActionState.DONE, END)
+    missed = action(ActionKind.SEND_THANK_YOU, ActionState.MISSED, END)
+    cancelled = action(ActionKind.SEND_THANK_YOU, ActionState.CANCELLED, END)
+    assert next_action([done, upcoming, wait, second_wait]) is wait
+    assert next_action([done, upcoming, sooner, missed]) is sooner
+    assert next_action([upcoming, sooner]) is sooner
+    assert next_action([done, missed, cancelled]) is None
+    assert next_action([]) is None
+
+
+def test_next_action_on_real_plans():
+    assert next_action(actions(interview(), [], END - hours(1))).kind is ActionKind.WAIT
+    assert next_action(actions(interview(), [], END)).kind is ActionKind.SEND_THANK_YOU
+    offer = [ev(EventType.OFFER_RECEIVED, END + hours(1))]
+    assert next_action(actions(interview(), offer, END + hours(2))) is None
