@@ -157,8 +157,8 @@ def _state_clause(state: ActionState, at: datetime):
     )
 
 
-def due_list(session: Session, query: DueQuery) -> list[tuple[str, int, PlannedStep]]:
-    """One page of (interview_id, seq, step), ordered by due_at, interview id, kind, seq."""
+def due_sql(query: DueQuery):
+    """The keyset query of the due list (also EXPLAINed by bench/due_list.py)."""
     c = action_t.c
     stmt = select(*_STEP_COLUMNS).where(c.tenant_id == query.tenant_id)
     if query.states <= OPEN:
@@ -182,6 +182,10 @@ def due_list(session: Session, query: DueQuery) -> list[tuple[str, int, PlannedS
         stmt = stmt.where(c.due_at < query.due_before)
     if query.after is not None:
         stmt = stmt.where(tuple_(c.due_at, c.interview_id, c.kind, c.seq) > tuple_(*query.after))
-    stmt = stmt.order_by(c.due_at, c.interview_id, c.kind, c.seq).limit(query.limit + 1)
-    return [(row.interview_id, row.seq, _step(row)) for row in session.execute(stmt)]
+    return stmt.order_by(c.due_at, c.interview_id, c.kind, c.seq).limit(query.limit + 1)
+
+
+def due_list(session: Session, query: DueQuery) -> list[tuple[str, int, PlannedStep]]:
+    """One page of (interview_id, seq, step), ordered by due_at, interview id, kind, seq."""
+    return [(row.interview_id, row.seq, _step(row)) for row in session.execute(due_sql(query))]
 
