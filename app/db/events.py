@@ -54,10 +54,17 @@ def timeline(session: Session, *, interview_id: str) -> list[Event]:
 
 
 def list_events(
-    session: Session, *, interview_id: str, after: tuple[datetime, str] | None = None, limit: int | None = None
+    session: Session,
+    *,
+    interview_id: str,
+    after: tuple[datetime, str] | None = None,
+    limit: int | None = None,
+    event_id: str | None = None,
 ) -> list[StoredEvent]:
-    """A page of the timeline in (occurred_at, id) order, with ids."""
+    """A page of the timeline in (occurred_at, id) order, with ids (or the one `event_id`)."""
     query = select(event_t).where(event_t.c.interview_id == interview_id)
+    if event_id is not None:
+        query = query.where(event_t.c.id == event_id)
     if after is not None:
         occurred_at, event_id = after
         query = query.where(

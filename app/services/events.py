@@ -13,7 +13,7 @@ from app.db.events import StoredEvent
 from app.domain.events import EventRejected, check_event
 from app.domain.model import Event
 from app.services import planning
-from app.services.errors import InvalidInput
+from app.services.errors import InvalidInput, NotFound
 from app.services.interviews import get_interview
 from app.services.tenancy import TenantContext
 
@@ -52,3 +52,12 @@ def list_events(
     get_interview(session=session, tenant=tenant, interview_id=interview_id)
     rows = events_repo.list_events(session, interview_id=interview_id, after=after, limit=limit + 1)
     return EventPage(items=rows[:limit], has_more=len(rows) > limit)
+
+
+def get_event(*, session: Session, tenant: TenantContext, interview_id: str, event_id: str) -> StoredEvent:
+    """One event of one of the tenant's interviews (the `Location` of a created event)."""
+    get_interview(session=session, tenant=tenant, interview_id=interview_id)
+    rows = events_repo.list_events(session, interview_id=interview_id, event_id=event_id, limit=1)
+    if not rows:
+        raise NotFound(f"No event with id {event_id!r} on this interview.")
+    return rows[0]

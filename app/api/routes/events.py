@@ -53,3 +53,9 @@ async def list_events(
     last = page.items[-1] if page.items else None
     next_cursor = cursors.encode(last.event.occurred_at, last.id) if page.has_more and last else None
     return Page[EventPublic](items=[event_public(e) for e in page.items], next_cursor=next_cursor)
+
+
+@router.get("/{event_id}", response_model=EventPublic, responses=problems(404))
+async def get_event(interview_id: str, event_id: str, session: SessionDep, tenant: TenantDep) -> EventPublic:
+    """Read one event (where a created event's `Location` points)."""
+    return event_public(service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id))
