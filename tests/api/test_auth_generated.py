@@ -27,10 +27,10 @@ def victim(client, tenant) -> dict[str, str]:
     """Real resources of a tenant, to aim the unauthenticated calls at."""
     interview = create_interview(client, tenant)
     contact_id = interview["interviewers"][0]["id"]
-    record_event(client, tenant, interview["id"], type="thank_you_sent", contact_id=contact_id)
+    event = record_event(client, tenant, interview["id"], type="thank_you_sent", contact_id=contact_id)
     r = client.post("/v1/templates", json=VICTIM_TEMPLATE, headers=tenant.headers)
     assert r.status_code == 201, r.text
-    return {"interview_id": interview["id"], "contact_id": contact_id, "template_id": r.json()["id"]}
+    return {"interview_id": interview["id"], "contact_id": contact_id, "event_id": event["id"], "template_id": r.json()["id"]}
 
 
 def test_bodies_table_covers_every_operation_with_a_body(spec):

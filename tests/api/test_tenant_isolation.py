@@ -55,7 +55,7 @@ def test_foreign_ids_answer_404_like_missing_ones_and_change_nothing(client, app
     assert {op.operation_id for op in ops} >= {"get_interview", "update_interview", "delete_interview", "create_event",
                                                "list_events", "list_interview_actions", "get_template"}
     before = snapshot(app.state.db)
-    missing = {"interview_id": random_id(), "template_id": random_id(), "contact_id": owned["contact_id"]}
+    missing = {"interview_id": random_id(), "event_id": random_id(), "template_id": random_id(), "contact_id": owned["contact_id"]}
     failures = []
     for op in ops:
         foreign = client.request(**request_args(op, owned), headers=other_tenant.headers)
