@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import reasons
-from app.domain.facts import Facts
+from app.domain.facts import Facts, is_human
 from app.domain.model import ActionKind, ActionState, Channel, Event, EventType, MessageKind, Priority, Rule
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import add_days
@@ -101,6 +101,8 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
             if first_open is None:
                 first_open = opens if opens < event.occurred_at else event.occurred_at
             named = interview.contact(event.contact_id)
+            if named is not None and not is_human(named):
+                named = None  # rule 2: an AI is never written to; it went to the usual recipient
             if named is None:
                 to, to_id, to_position, to_label = recipient, contact_id, position, label
             else:

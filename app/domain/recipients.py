@@ -64,6 +64,6 @@ def rejection_reply_recipient(
     rejection = first_rejection(events)
     if rejection is not None:
         named = interview.contact(rejection.contact_id)
-        if named is not None and named.is_human:
+        if named is not None and named.is_human and named.role is not ContactRole.AI:
             return recipient_of(named), named
     return follow_up_recipient(interview, to_agency=to_agency)

@@ -95,3 +95,18 @@ def test_an_ai_contact_is_never_addressed_even_with_role_interviewer():
     assert {a.contact_id for a in acts if a.contact_id} == {"dana"}
     iv2 = interview(interviewers=(dana(role=ContactRole.AI, is_human=True),))
     assert [a for a in actions(iv2, [], END) if a.contact_id == "dana"] == []
+
+
+def test_a_follow_up_event_naming_an_ai_counts_for_the_usual_recipient():
+    iv = interview(interviewers=(bot(), dana()))
+    acts = actions(iv, [ev(EventType.FOLLOW_UP_SENT, END + days(8), "bot")], END + days(9))
+    done = of_kind(acts, ActionKind.SEND_FOLLOW_UP)[0]
+    assert (done.state, done.contact_id) == (ActionState.DONE, "dana")
+    assert done.reason == "You followed up with Dana Lee on Friday 24 April."
+
+
+def test_a_rejection_naming_an_ai_is_answered_to_the_usual_recipient():
+    iv = interview(interviewers=(dana(role=ContactRole.AI), sam()))
+    reply = one(actions(iv, [ev(EventType.REJECTION_RECEIVED, END + days(1), "dana")], END + days(1)),
+                ActionKind.REPLY_TO_REJECTION)  # fmt: skip
+    assert reply.contact_id == "sam"

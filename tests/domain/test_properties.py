@@ -1,0 +1,302 @@
+"""Properties over hundreds of generated interviews and timelines (hypothesis).
+
+Deterministic (`derandomize=True`, no example database) so CI stays stable;
+`pytest --hypothesis-show-statistics tests/domain` shows which event types and
+cases were generated.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from app.domain.model import (
+    OPEN_STATES,
+    OUTCOME_EVENTS,
+    ActionKind,
+    ActionState,
+    Agency,
+    Contact,
+    ContactRole,
+    Event,
+    EventType,
+    Interview,
+    InterviewFormat,
+    Rapport,
+)
+from app.domain.planner import materialize, plan, schedule
+from app.domain.policy import Policy
+from app.domain.recipients import follow_up_recipient
+
+UTC = timezone.utc
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns")
+#: 300 examples each; fewer under mutmut (it sets MUTANT_UNDER_TEST), where the tables do most killing.
+EXAMPLES = 25 if os.environ.get("MUTANT_UNDER_TEST") else 300
+PROPERTIES = settings(
+    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+EMAILS = (ActionKind.SEND_THANK_YOU, ActionKind.SEND_FOLLOW_UP)
+
+contacts = st.lists(
+    st.builds(
+        Contact,
+        id=st.sampled_from(["c0", "c1", "c2", "c3"]),
+        name=st.sampled_from(["Dana Lee", "Sam Reed", "Kai Berg", "Mei Chen"]),
+        email=st.one_of(st.none(), st.just("x@acme.test")),
+        role=st.sampled_from(list(ContactRole)),
+        is_human=st.booleans(),
+        rapport=st.one_of(st.none(), st.sampled_from(list(Rapport))),
+    ),
+    max_size=4,
+    unique_by=lambda c: c.id,
+)
+
+policies = st.one_of(
+    st.just(Policy()),
+    st.builds(
+        Policy,
+        thank_you_due_hours=st.integers(1, 72),
+        thank_you_late_hours=st.integers(72, 200),
+        follow_up_wait_days=st.integers(1, 14),
+        follow_up_spacing_days=st.integers(1, 14),
+        max_follow_ups=st.integers(0, 4),
+        close_out_after_days=st.integers(1, 14),
+        linkedin_delay_hours=st.integers(0, 72),
+        linkedin_due_days=st.integers(1, 14),
+        rejection_reply_due_hours=st.integers(1, 48),
+        rejection_reply_late_hours=st.integers(48, 120),
+        follow_ups_to_agency=st.booleans(),
+        send_window_start=st.sampled_from([time(8), time(9), time(2, 30)]),
+        send_window_end=st.sampled_from([time(17), time(20, 15)]),
+        send_days=st.sampled_from([(1, 2, 3, 4, 5), (6, 7), (3,), (1, 2, 3, 4, 5, 6, 7)]),
+    ),
+)
+
+
+@st.composite
+def cases(draw):
+    people = tuple(draw(contacts))
+    start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 730)))
+    iv = Interview(
+        id="iv",
+        candidate_name="Alex Kim",
+        job_title="Engineer",
+        company_name="Acme",
+        starts_at=start,
+        duration_minutes=draw(st.sampled_from([30, 60, 90, 240])),
+        timezone=draw(st.sampled_from(ZONES)),
+        format=draw(st.sampled_from(list(InterviewFormat))),
+        interviewers=people,
+        decision_timeline_days=draw(st.one_of(st.none(), st.integers(0, 30))),
+        agency=draw(st.one_of(st.none(), st.just(Agency("Talent Co", "Ann Agent", "ann@talent.test")))),
+    )
+    end = iv.ends_at
+    ids = [c.id for c in people]
+    events = []
+    for _ in range(draw(st.integers(0, 7))):
+        kind = draw(st.sampled_from(list(EventType)))
+        at = end + timedelta(minutes=draw(st.integers(-iv.duration_minutes, 60 * 24 * 45)))
+        timeline = draw(st.one_of(st.none(), st.integers(0, 30))) if kind is EventType.RESPONSE_RECEIVED else None
+        contact = draw(st.one_of(st.none(), st.sampled_from(ids))) if ids else None
+        events.append(Event(type=kind, occurred_at=at, contact_id=contact, timeline_days=timeline))
+    now = end + timedelta(minutes=draw(st.integers(-60 * 24 * 2, 60 * 24 * 70)))
+    policy = draw(policies)
+    for e in events:
+        event(f"event type: {e.type}")
+    event(f"format: {iv.format}")
+    event(f"agency: {iv.agency is not None}")
+    event(f"policy: {'default' if policy == Policy() else 'custom'}")
+    first_outcome = min((e for e in events if e.type in OUTCOME_EVENTS and e.occurred_at <= now),
+                        key=lambda e: e.occurred_at, default=None)  # fmt: skip
+    event(f"outcome at now: {first_outcome.type if first_outcome else 'none'}")
+    return iv, events, policy, now
+
+
+def day_later(moment: datetime, days: int, tz: str) -> datetime:
+    """An independent oracle for calendar days (same wall time, first occurrence)."""
+    wall = moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None) + timedelta(days=days)
+    return wall.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def known(events, now):
+    return sorted((e for e in events if e.occurred_at <= now), key=lambda e: e.occurred_at)
+
+
+def chain(events):
+    out = []
+    for e in events:
+        if e.type in OUTCOME_EVENTS:
+            break
+        out.append(e)
+    return out
+
+
+@PROPERTIES
+@given(cases())
+def test_same_input_same_output(case):
+    iv, events, policy, now = case
+    assert plan(iv, events, policy, now) == plan(iv, list(events), policy, now)
+    assert schedule(iv, events, policy) == schedule(iv, events, policy)
+
+
+@PROPERTIES
+@given(cases())
+def test_times_are_ordered(case):
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    for a in acts:
+        assert a.available_at <= a.due_at
+        if a.late_after is not None:
+            assert a.due_at <= a.late_after
+        assert a.suggested_send_at >= a.available_at
+        if a.suggested_send_at != a.available_at:
+            assert a.late_after is None or a.suggested_send_at < a.late_after
+            wall = a.suggested_send_at.astimezone(ZoneInfo(iv.timezone))
+            assert wall.isoweekday() in policy.send_days
+            assert wall.time() < policy.send_window_end
+        if a.kind in (ActionKind.SEND_FOLLOW_UP, ActionKind.CONNECT_ON_LINKEDIN, ActionKind.WAIT, ActionKind.CLOSE_OUT):
+            assert a.late_after is None
+    assert [a.available_at for a in acts] == sorted(a.available_at for a in acts)
+
+
+@PROPERTIES
+@given(cases())
+def test_no_thank_you_before_the_end_no_follow_up_before_the_timelines(case):
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    end = iv.ends_at
+    past = chain(known(events, now))
+    responses = [e for e in past if e.type is EventType.RESPONSE_RECEIVED]
+    for a in acts:
+        if a.kind is ActionKind.SEND_THANK_YOU:
+            assert a.available_at == end
+        if a.kind is ActionKind.SEND_FOLLOW_UP:
+            assert a.available_at >= end + timedelta(days=1) - timedelta(hours=2)  # a wait of >= 1 day (DST slack)
+            if iv.decision_timeline_days is not None:
+                assert a.available_at >= day_later(end, iv.decision_timeline_days, iv.timezone)
+            if a.state in OPEN_STATES and responses and responses[-1].timeline_days is not None:
+                event("open follow-up after a response with a timeline")
+                latest = responses[-1]
+                assert a.available_at >= day_later(latest.occurred_at, latest.timeline_days, iv.timezone)
+
+
+@PROPERTIES
+@given(cases())
+def test_never_two_emails_to_one_person_inside_the_spacing_window(case):
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    opened = [a for a in acts if a.kind in EMAILS and a.state in OPEN_STATES and a.recipient is not None]
+    actionable = [(a.contact_id or "agency") for a in opened if a.state is not ActionState.UPCOMING]
+    assert len(actionable) == len(set(actionable)), "two emails to one person suggested at once"
+    recipient, contact = follow_up_recipient(iv, to_agency=policy.follow_ups_to_agency)
+    default = contact.id if contact is not None else ("agency" if recipient is not None else None)
+    ids = {c.id for c in iv.interviewers}
+    for a in opened:
+        if a.kind is not ActionKind.SEND_FOLLOW_UP:
+            continue
+        person = a.contact_id or "agency"
+        for e in chain(known(events, now)):
+            named = e.contact_id if e.contact_id in ids else None
+            to_person = (
+                (e.type is EventType.THANK_YOU_SENT and (named == person or (named is None and person != "agency")))
+                or (e.type is EventType.FOLLOW_UP_SENT and (named or default) == person)
+            )
+            if to_person:
+                event("spacing checked against an earlier email")
+                assert a.available_at >= day_later(e.occurred_at, policy.follow_up_spacing_days, iv.timezone)
+
+
+@PROPERTIES
+@given(cases())
+def test_never_more_follow_ups_than_the_cap(case):
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    follow_ups = [a for a in acts if a.kind is ActionKind.SEND_FOLLOW_UP]
+    done = [a for a in follow_ups if a.state is ActionState.DONE]
+    pending = [a for a in follow_ups if a.state is not ActionState.DONE]
+    assert len(pending) <= 1
+    if pending:
+        assert len(done) < policy.max_follow_ups
+    sent = [e for e in chain(known(events, now)) if e.type is EventType.FOLLOW_UP_SENT]
+    assert len(done) == len(sent)
+    assert len(follow_ups) <= max(policy.max_follow_ups, len(sent))
+    assert len([a for a in acts if a.kind is ActionKind.CLOSE_OUT]) <= 1
+    if any(a.kind is ActionKind.CLOSE_OUT for a in acts):
+        assert len(sent) >= policy.max_follow_ups and not pending
+
+
+@PROPERTIES
+@given(cases())
+def test_after_a_rejection_only_the_reply_linkedin_and_wait_stay_open(case):
+    iv, events, policy, now = case
+    past = known(events, now)
+    outcomes = [e for e in past if e.type in OUTCOME_EVENTS]
+    acts = plan(iv, events, policy, now)
+    if outcomes:
+        allowed = {ActionKind.CONNECT_ON_LINKEDIN, ActionKind.WAIT}
+        if outcomes[0].type is EventType.REJECTION_RECEIVED:
+            allowed.add(ActionKind.REPLY_TO_REJECTION)
+            event("rejection checked")
+        for a in acts:
+            if a.state in OPEN_STATES:
+                assert a.kind in allowed, a
+        assert len([a for a in acts if a.kind is ActionKind.REPLY_TO_REJECTION]) == (
+            1 if outcomes[0].type is EventType.REJECTION_RECEIVED else 0
+        )
+    else:
+        assert not any(a.state is ActionState.CANCELLED for a in acts)
+
+
+@PROPERTIES
+@given(cases())
+def test_no_action_is_addressed_to_an_ai(case):
+    iv, events, policy, now = case
+    ai = {c.id for c in iv.interviewers if not c.is_human or c.role is ContactRole.AI}
+    ai_recipients = {(c.name, c.email) for c in iv.interviewers if c.id in ai}
+    for a in plan(iv, events, policy, now):
+        assert a.contact_id not in ai
+        if a.contact_id is None and a.recipient is not None:
+            assert (a.recipient.name, a.recipient.email) not in ai_recipients or a.recipient.name == "Ann Agent"
+
+
+@PROPERTIES
+@given(cases())
+def test_materialized_schedule_agrees_with_plan_until_the_next_event(case):
+    iv, events, policy, now = case
+    past = [e for e in events if e.occurred_at <= now]
+    steps = schedule(iv, past, policy)
+    assert plan(iv, events, policy, now) == materialize(iv.id, steps, now)
+    later = sorted(e.occurred_at for e in events if e.occurred_at > now)
+    horizon = later[0] if later else now + timedelta(days=90)
+    for fraction in (0.0, 0.25, 0.5, 0.999):
+        moment = now + (horizon - now) * fraction
+        if moment < horizon:
+            assert plan(iv, events, policy, moment) == materialize(iv.id, steps, moment)
+
+
+@PROPERTIES
+@given(cases())
+def test_a_wait_exactly_when_nothing_is_due_and_something_will_open(case):
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    waits = [a for a in acts if a.kind is ActionKind.WAIT]
+    busy = [a for a in acts if a.kind is not ActionKind.WAIT and a.state in (ActionState.DUE, ActionState.OVERDUE)]
+    steps = {(s.kind, s.contact_id, s.available_at): s for s in schedule(iv, known(events, now), policy)}
+    opening = [
+        a for a in acts
+        if a.state is ActionState.UPCOMING and a.kind is not ActionKind.WAIT
+        and (steps[(a.kind, a.contact_id, a.available_at)].missed_at is None
+             or steps[(a.kind, a.contact_id, a.available_at)].missed_at > a.available_at)
+    ]  # fmt: skip
+    assert len(waits) <= 1
+    if busy or not opening:
+        assert waits == []
+    else:
+        event("wait generated")
+        (wait,) = waits
+        assert wait.available_at == wait.due_at == wait.suggested_send_at == min(a.available_at for a in opening)
+        assert wait.state is ActionState.UPCOMING and wait.available_at > now
