@@ -1,0 +1,176 @@
+"""The tenant policy: read, replace (validated as a whole), If-Match, and re-planning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.db.tables import Interview as InterviewRow
+from app.db.tables import PlannedAction
+from app.services.jobs import run_until_idle
+from tests.api.helpers import ago, assert_problem, create_interview, error_locs, iso, snapshot
+
+DEFAULTS = {
+    "thank_you_due_hours": 24,
+    "thank_you_late_hours": 48,
+    "follow_up_wait_days": 7,
+    "follow_up_spacing_days": 7,
+    "max_follow_ups": 2,
+    "close_out_after_days": 7,
+    "linkedin_delay_hours": 24,
+    "linkedin_due_days": 7,
+    "linkedin_note_max_chars": 300,
+    "rejection_reply_due_hours": 24,
+    "rejection_reply_late_hours": 72,
+    "follow_ups_to_agency": True,
+    "send_window_start": "09:00",
+    "send_window_end": "17:00",
+    "send_days": [1, 2, 3, 4, 5],
+}
+
+
+def parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def test_get_policy_is_exactly_the_defaults(client, tenant):
+    r = client.get("/v1/policy", headers=tenant.headers)
+    assert r.status_code == 200
+    assert r.json() == DEFAULTS
+    assert r.headers["etag"]
+
+
+def test_put_replaces_the_policy(client, tenant):
+    first = client.get("/v1/policy", headers=tenant.headers)
+    new = {**DEFAULTS, "thank_you_due_hours": 12, "send_days": [1, 3, 5], "send_window_start": "08:30", "follow_ups_to_agency": False}
+    r = client.put("/v1/policy", json=new, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == new
+    assert r.headers["etag"] != first.headers["etag"]
+    again = client.get("/v1/policy", headers=tenant.headers)
+    assert again.json() == new
+    assert again.headers["etag"] == r.headers["etag"]
+
+
+def test_put_with_if_match(client, app, tenant):
+    stale = client.get("/v1/policy", headers=tenant.headers).headers["etag"]
+    current = client.put("/v1/policy", json={**DEFAULTS, "max_follow_ups": 3}, headers=tenant.headers).headers["etag"]
+    before = snapshot(app.state.db)
+    r = client.put("/v1/policy", json={**DEFAULTS, "max_follow_ups": 4}, headers={**tenant.headers, "If-Match": stale})
+    assert_problem(r, 412)
+    assert snapshot(app.state.db) == before
+    assert client.get("/v1/policy", headers=tenant.headers).json()["max_follow_ups"] == 3
+    r = client.put("/v1/policy", json={**DEFAULTS, "max_follow_ups": 4}, headers={**tenant.headers, "If-Match": current})
+    assert r.status_code == 200, r.text
+    r = client.put("/v1/policy", json={**DEFAULTS, "max_follow_ups": 5}, headers={**tenant.headers, "If-Match": "*"})
+    assert r.status_code == 200
+    assert client.get("/v1/policy", headers=tenant.headers).json()["max_follow_ups"] == 5
+
+
+def test_put_names_each_bad_field_and_changes_nothing(client, app, tenant):
+    before = snapshot(app.state.db)
+    bad = {
+        **DEFAULTS,
+        "thank_you_due_hours": 0,
+        "max_follow_ups": 6,
+        "linkedin_note_max_chars": 99,
+        "send_window_start": "25:00",
+        "send_days": [],
+    }
+    r = client.put("/v1/policy", json=bad, headers=tenant.headers)
+    assert_problem(r, 422)
+    locs = set(error_locs(r))
+    for field in ("thank_you_due_hours", "max_follow_ups", "linkedin_note_max_chars", "send_window_start", "send_days"):
+        assert any(loc == f"body.{field}" or loc.startswith(f"body.{field}.") for loc in locs), (field, locs)
+    assert snapshot(app.state.db) == before
+
+
+def test_put_refuses_each_bad_policy(client, app, tenant):
+    cases = [
+        ({"thank_you_late_hours": 12}, "thank_you_late_hours"),  # late before due
+        ({"rejection_reply_late_hours": 12}, "rejection_reply_late_hours"),
+        ({"send_window_start": "17:00", "send_window_end": "09:00"}, "send_window"),
+        ({"send_window_end": "9am"}, "send_window_end"),
+        ({"send_days": [0]}, "send_days"),
+        ({"send_days": [8]}, "send_days"),
+        ({"send_days": [1, 1]}, "send_days"),
+        ({"follow_up_wait_days": 91}, "follow_up_wait_days"),
+        ({"linkedin_delay_hours": -1}, "linkedin_delay_hours"),
+        ({"max_follow_ups": True}, "max_follow_ups"),
+        ({"follow_ups_to_agency": "maybe"}, "follow_ups_to_agency"),
+        ({"tenant_id": "x"}, "tenant_id"),
+        ({"version": 3}, "version"),
+    ]
+    before = snapshot(app.state.db)
+    failures = []
+    for change, field in cases:
+        r = client.put("/v1/policy", json={**DEFAULTS, **change}, headers=tenant.headers)
+        try:
+            assert_problem(r, 422)
+            assert any(field in loc for loc in error_locs(r)), error_locs(r)
+        except AssertionError as error:
+            failures.append(f"{change}: {error}")
+    for missing in ("thank_you_due_hours", "send_days"):
+        body = dict(DEFAULTS)
+        del body[missing]
+        r = client.put("/v1/policy", json=body, headers=tenant.headers)
+        try:
+            assert_problem(r, 422)
+            assert f"body.{missing}" in error_locs(r)
+        except AssertionError as error:
+            failures.append(f"without {missing}: {error}")
+    assert not failures, "\n".join(failures)
+    assert snapshot(app.state.db) == before
+
+
+def _stored_thank_you_due(db, interview_id: str) -> set[datetime]:
+    table = PlannedAction.__table__
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            select(table.c.due_at).where(table.c.interview_id == interview_id, table.c.kind == "send_thank_you")
+        ).scalars()
+        return set(rows)
+
+
+def _plan_versions(db) -> set[int]:
+    table = InterviewRow.__table__
+    with db.engine.connect() as connection:
+        return set(connection.execute(select(table.c.plan_policy_version)).scalars())
+
+
+def test_put_replans_the_stored_plans(client, app, tenant):
+    db = app.state.db
+    interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2, 3)]
+    ends = {i["id"]: parse(i["starts_at"]) + timedelta(minutes=30) for i in interviews}
+    for interview in interviews:
+        assert _stored_thank_you_due(db, interview["id"]) == {ends[interview["id"]] + timedelta(hours=24)}
+
+    r = client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90}, headers=tenant.headers)
+    assert r.status_code == 200
+    assert len(_plan_versions(db)) == 1, "the PUT itself answers at once; the job re-plans"
+
+    steps = run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=2)
+    assert steps >= 2, "three interviews in batches of two take two steps"
+    for interview in interviews:
+        assert _stored_thank_you_due(db, interview["id"]) == {ends[interview["id"]] + timedelta(hours=60)}
+    wide = client.get("/v1/actions", params={"kind": "send_thank_you", "state": "upcoming,due,overdue,done"}, headers=tenant.headers)
+    dues = {(a["interview_id"], parse(a["due_at"])) for a in wide.json()["items"]}
+    assert dues == {(i["id"], ends[i["id"]] + timedelta(hours=60)) for i in interviews for _ in i["interviewers"]}
+    assert run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=2) == 0
+
+
+def test_per_interview_answers_use_the_new_policy_at_once(client, app, tenant):
+    interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
+    end = parse(interview["starts_at"]) + timedelta(minutes=30)
+    r = client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 50, "thank_you_late_hours": 70}, headers=tenant.headers)
+    assert r.status_code == 200
+    # No job has run: the answers below must not come from the stale stored plan.
+    actions = client.get(f"/v1/interviews/{interview['id']}/actions", headers=tenant.headers).json()["actions"]
+    dues = {parse(a["due_at"]) for a in actions if a["kind"] == "send_thank_you"}
+    assert dues == {end + timedelta(hours=50)}
+    got = client.get(f"/v1/interviews/{interview['id']}", headers=tenant.headers).json()
+    assert got["next_action"]["kind"] == "send_thank_you"
+    assert parse(got["next_action"]["due_at"]) == end + timedelta(hours=50)
+    listed = client.get("/v1/interviews", headers=tenant.headers).json()["items"][0]
+    assert parse(listed["next_action"]["due_at"]) == end + timedelta(hours=50)
