@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test bench openapi clean
 
@@ -21,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## run: install, migrate the embedded SQLite database (./followup.db) and serve on 127.0.0.1:8000
 run: $(VENV)/.installed
-	$(BIN)/followup serve
+	$(BIN)/followup serve --host $(HOST) --port $(PORT)
 
 ## test: install with the test extras and run the whole suite
 test: $(VENV)/.installed-test

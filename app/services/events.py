@@ -13,7 +13,10 @@ from app.db.events import StoredEvent
 from app.domain.events import EventRejected, check_event
 from app.domain.model import Event
 from app.services import planning
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import Conflict, InvalidInput, NotFound
+
+#: A bound on one interview's timeline: every write re-plans from all of it.
+MAX_EVENTS = 1000
 from app.services.interviews import get_interview
 from app.services.tenancy import TenantContext
 
@@ -33,6 +36,8 @@ def record_event(
         check_event(stored.interview, event, now)
     except EventRejected as rejected:
         raise InvalidInput(str(rejected), errors=[("body", str(rejected))]) from rejected
+    if events_repo.count_events(session, interview_id=interview_id) >= MAX_EVENTS:
+        raise Conflict(f"This interview already holds {MAX_EVENTS} events, the most one interview keeps.")
     event_id = str(uuid.uuid4())
     events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
     events = events_repo.timeline(session, interview_id=interview_id)
