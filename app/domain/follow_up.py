@@ -46,15 +46,16 @@ class _Walk:
 
         Rule 4: the later of the last outreach (else the interview end) plus
         the wait, and rule 3's decision timeline. A latest `response` with a
-        new timeline counts from the response instead (outreach after it still
-        counts as silence); rule 5 keeps it out of the spacing window of the
+        new timeline counts from the response (or the end, if it came during
+        the interview) instead; outreach after it still counts as silence; rule 5 keeps it out of the spacing window of the
         last email to the same person. Ties go to the earlier-listed rule.
         """
         f = self.f
         tz, wait = f.zone, f.policy.follow_up_wait_days
         outreach = self.outreach
         if response is not None and response.timeline_days is not None:
-            at, source = add_days(response.occurred_at, response.timeline_days, tz), RESPONSE
+            heard = response.occurred_at if response.occurred_at > f.end else f.end  # never before the end
+            at, source = add_days(heard, response.timeline_days, tz), RESPONSE
             if outreach is not None and outreach > response.occurred_at:
                 later = add_days(outreach, wait, tz)
                 if later > at:

@@ -231,3 +231,9 @@ def test_policy_wait_and_close_out_days():
         "Dana Lee has not answered your last follow-up of Monday 20 April, so close this application out on "
         "Friday 24 April."
     )
+
+
+def test_a_response_during_the_interview_counts_from_the_end():
+    events = [ev(EventType.RESPONSE_RECEIVED, END - hours(1), timeline=0)]
+    follow_up = one(actions(interview(), events, END), FOLLOW)
+    assert follow_up.available_at == END
