@@ -15,24 +15,42 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
 class RawReader:
-    """Runs plain SELECTs on the session's DB-API connection."""
+    """Runs plain SELECTs on the session's DB-API connection.
 
-    __slots__ = ("_cursor", "_pg")
+    A driver error is raised as SQLAlchemy's wrapper of it, as a Core query
+    would raise it, so the API maps it once (app.api.problems): a lock
+    timeout or a lost server is an OperationalError, hence a 503, not a 500;
+    a lost connection is invalidated so the pool does not hand it out again.
+    """
+
+    __slots__ = ("_connection", "_cursor", "_pg")
 
     def __init__(self, session: Session) -> None:
         connection = session.connection()
+        self._connection = connection
         self._pg = connection.dialect.name == "postgresql"
         self._cursor = connection.connection.driver_connection.cursor()
 
     def all(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         if self._pg:
             sql = sql.replace("?", "%s")
-        self._cursor.execute(sql, params)
-        return self._cursor.fetchall()
+        try:
+            self._cursor.execute(sql, params)
+            return self._cursor.fetchall()
+        except self._connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrap(error, sql, params) from error
+
+    def _wrap(self, error: Exception, sql: str, params: Sequence[Any]) -> DBAPIError:
+        dialect = self._connection.dialect
+        lost = dialect.is_disconnect(error, self._connection.connection.dbapi_connection, self._cursor)
+        if lost:
+            self._connection.invalidate(error)
+        return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
 
     def close(self) -> None:
         self._cursor.close()
