@@ -1,0 +1,182 @@
+"""ETag / If-Match on writes, and Idempotency-Key on POST (also under concurrency)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from sqlalchemy import create_engine, func, select
+
+from app.db.tables import Interview as InterviewRow
+from tests.api.helpers import assert_problem, create_interview, interview_body, random_id, snapshot
+from tests.live import create_tenant_key, live_server
+
+# --- If-Match --------------------------------------------------------------------------
+
+
+def test_stale_if_match_patch_is_412_and_changes_nothing(client, app, tenant):
+    r = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    url, stale = r.headers["location"], r.headers["etag"]
+    fresh = client.patch(url, json={"notes": "first change"}, headers=tenant.headers).headers["etag"]
+    before = snapshot(app.state.db)
+    r = client.patch(url, json={"notes": "lost update"}, headers={**tenant.headers, "If-Match": stale})
+    body = assert_problem(r, 412)
+    assert fresh in body["detail"] or "changed" in body["detail"]
+    assert snapshot(app.state.db) == before
+    assert client.get(url, headers=tenant.headers).json()["notes"] == "first change"
+
+
+def test_stale_if_match_delete_is_412_and_changes_nothing(client, app, tenant):
+    r = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    url, stale = r.headers["location"], r.headers["etag"]
+    client.patch(url, json={"notes": "changed"}, headers=tenant.headers)
+    before = snapshot(app.state.db)
+    assert_problem(client.delete(url, headers={**tenant.headers, "If-Match": stale}), 412)
+    assert snapshot(app.state.db) == before
+    assert client.get(url, headers=tenant.headers).status_code == 200
+
+
+def test_a_current_if_match_works(client, tenant):
+    r = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    url, etag = r.headers["location"], r.headers["etag"]
+    patched = client.patch(url, json={"notes": "ok"}, headers={**tenant.headers, "If-Match": etag})
+    assert patched.status_code == 200, patched.text
+    # A list of tags and the weak form both name the current version.
+    both = client.patch(url, json={"notes": "ok 2"}, headers={**tenant.headers, "If-Match": f'"nope", {patched.headers["etag"]}'})
+    assert both.status_code == 200, both.text
+    weak = client.patch(url, json={"notes": "ok 3"}, headers={**tenant.headers, "If-Match": "W/" + both.headers["etag"]})
+    assert weak.status_code == 200, weak.text
+    assert client.patch(url, json={"notes": "star"}, headers={**tenant.headers, "If-Match": "*"}).status_code == 200
+    current = client.get(url, headers=tenant.headers).headers["etag"]
+    assert client.delete(url, headers={**tenant.headers, "If-Match": current}).status_code == 204
+    assert_problem(client.get(url, headers=tenant.headers), 404)
+
+
+def test_an_event_changes_the_etag_so_a_stale_patch_fails(client, tenant):
+    r = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    url, etag = r.headers["location"], r.headers["etag"]
+    assert client.post(f"{url}/events", json={"type": "response_received"}, headers=tenant.headers).status_code == 201
+    assert_problem(client.patch(url, json={"notes": "x"}, headers={**tenant.headers, "If-Match": etag}), 412)
+
+
+def test_if_match_on_a_missing_interview_is_404(client, tenant):
+    headers = {**tenant.headers, "If-Match": '"1"'}
+    assert_problem(client.patch(f"/v1/interviews/{random_id()}", json={"notes": "x"}, headers=headers), 404)
+    assert_problem(client.delete(f"/v1/interviews/{random_id()}", headers=headers), 404)
+
+
+# --- Idempotency-Key --------------------------------------------------------------------
+
+
+def _interview_count(db) -> int:
+    with db.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(InterviewRow.__table__)).scalar_one()
+
+
+def test_same_key_same_body_creates_one_and_replays(client, app, tenant):
+    headers = {**tenant.headers, "Idempotency-Key": "create-alex-1"}
+    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    second = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.content == first.content
+    assert second.headers["location"] == first.headers["location"]
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["content-type"] == first.headers["content-type"]
+    assert _interview_count(app.state.db) == 1
+    # Key order and whitespace do not make another body.
+    reordered = json.dumps(dict(reversed(list(interview_body().items()))), indent=2)
+    third = client.post("/v1/interviews", content=reordered, headers={**headers, "content-type": "application/json"})
+    assert third.status_code == 201 and third.content == first.content
+    assert _interview_count(app.state.db) == 1
+
+
+def test_same_key_other_body_is_422_and_changes_nothing(client, app, tenant):
+    headers = {**tenant.headers, "Idempotency-Key": "k-1"}
+    assert client.post("/v1/interviews", json=interview_body(), headers=headers).status_code == 201
+    before = snapshot(app.state.db)
+    r = client.post("/v1/interviews", json=interview_body(candidate_name="Someone Else"), headers=headers)
+    assert_problem(r, 422)
+    assert snapshot(app.state.db) == before
+
+
+def test_same_key_on_another_route_is_422(client, app, tenant):
+    headers = {**tenant.headers, "Idempotency-Key": "shared"}
+    created = client.post("/v1/interviews", json=interview_body(), headers=headers).json()
+    before = snapshot(app.state.db)
+    r = client.post(f"/v1/interviews/{created['id']}/events", json={"type": "response_received"}, headers=headers)
+    assert_problem(r, 422)
+    assert snapshot(app.state.db) == before
+
+
+def test_keys_are_scoped_per_tenant(client, app, tenant, other_tenant):
+    key = {"Idempotency-Key": "same-key"}
+    a = client.post("/v1/interviews", json=interview_body(), headers={**tenant.headers, **key})
+    b = client.post("/v1/interviews", json=interview_body(), headers={**other_tenant.headers, **key})
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+    assert _interview_count(app.state.db) == 2
+    assert [i["id"] for i in client.get("/v1/interviews", headers=other_tenant.headers).json()["items"]] == [b.json()["id"]]
+    # B with another body under the same key is B's own first use, not a mismatch with A's.
+    c = client.post("/v1/interviews", json=interview_body(candidate_name="C"), headers={**other_tenant.headers, "Idempotency-Key": "k-a"})
+    assert c.status_code == 201
+
+
+def test_a_refused_request_does_not_use_up_the_key(client, app, tenant):
+    headers = {**tenant.headers, "Idempotency-Key": "retry-me"}
+    assert_problem(client.post("/v1/interviews", json=interview_body(starts_at="2026-01-01T10:00:00"), headers=headers), 422)
+    r = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    assert r.status_code == 201, r.text
+    assert _interview_count(app.state.db) == 1
+
+
+def test_event_post_is_idempotent(client, tenant):
+    interview = create_interview(client, tenant)
+    headers = {**tenant.headers, "Idempotency-Key": "event-1"}
+    url = f"/v1/interviews/{interview['id']}/events"
+    first = client.post(url, json={"type": "response_received", "note": "call"}, headers=headers)
+    second = client.post(url, json={"type": "response_received", "note": "call"}, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.content == second.content and first.headers["location"] == second.headers["location"]
+    assert len(client.get(url, headers=tenant.headers).json()["items"]) == 1
+
+
+def test_a_bad_key_is_422(client, app, tenant):
+    before = snapshot(app.state.db)
+    for key in ("", "   ", "k" * 256):
+        r = client.post("/v1/interviews", json=interview_body(), headers={**tenant.headers, "Idempotency-Key": key})
+        assert_problem(r, 422)
+    assert snapshot(app.state.db) == before
+
+
+# --- concurrency, against the real server -----------------------------------------------
+
+
+def test_concurrent_identical_posts_create_one_interview(database_url, tmp_path):
+    key = create_tenant_key(database_url, "acme")
+    body = interview_body()
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "burst-1"}
+    with live_server(database_url, workers=2, log_dir=tmp_path) as server:
+        barrier = threading.Barrier(20)
+
+        def post(_):
+            with httpx.Client(base_url=server.url, timeout=30) as http:
+                barrier.wait()
+                return http.post("/v1/interviews", json=body, headers=headers)
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(post, range(20)))
+        statuses = [a.status_code for a in answers]
+        assert statuses == [201] * 20, f"{statuses}\n{answers[0].text[:500]}\n{server.log()[-2000:]}"
+        assert len({a.content for a in answers}) == 1, "all 20 answers must be identical"
+        assert len({a.headers["location"] for a in answers}) == 1
+        assert len({a.headers["etag"] for a in answers}) == 1
+        listed = httpx.get(server.url + "/v1/interviews", headers={"Authorization": f"Bearer {key}"}).json()
+        assert [i["id"] for i in listed["items"]] == [answers[0].json()["id"]]
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(InterviewRow.__table__)).scalar_one() == 1
+    finally:
+        engine.dispose()
