@@ -10,11 +10,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app.api import docs, openapi, problems
 from app.api.auth import KeyCache
-from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestIdMiddleware
 from app.api.routes import actions, events, health, interviews, messages, policy, templates
 from app.db.engine import Database
 from app.messages.sandbox import shutdown_sandbox
@@ -74,14 +73,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
 
+    # Outermost last: request id, then CORS (so a 413 from the body limit still
+    # carries the CORS headers a browser needs to read it), then the body limit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Accept-Language", "X-Request-ID"],
         expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Idempotent-Replayed"],
         max_age=600,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,6 +3,8 @@
 - RequestIdMiddleware: echoes or assigns `X-Request-ID`.
 - BodyLimitMiddleware: refuses bodies over the limit with 413 problem+json,
   by Content-Length up front and by counting the bytes of a streamed body.
+- ProblemCORSMiddleware: Starlette's CORS, with a refused preflight answered
+  as problem+json like every other error.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import uuid
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID = b"x-request-id"
@@ -108,3 +113,20 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, send)
         except BodyTooLarge:
             await self._refuse(send)
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        body = orjson.dumps(
+            {
+                "type": "https://followup.invalid/problems/cors-preflight-refused",
+                "title": "CORS preflight refused",
+                "status": response.status_code,
+                "detail": bytes(response.body).decode() + ": this origin, method or header is not allowed.",
+            }
+        )
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        return Response(body, status_code=response.status_code, media_type="application/problem+json", headers=headers)
