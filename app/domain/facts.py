@@ -22,7 +22,7 @@ from app.domain.model import (
     Recipient,
 )
 from app.domain.policy import Policy
-from app.domain.reasons import format_day
+from app.domain.reasons import MONTHS, WEEKDAYS
 from app.domain.recipients import follow_up_recipient
 from app.domain.send_time import suggested_send_at
 from app.domain.timecalc import minutes, to_utc, zone
@@ -50,8 +50,13 @@ def is_ai_interview(interview: Interview) -> bool:
     """
     if interview.format is InterviewFormat.AI:
         return True
-    runners = [c for c in interview.interviewers if c.role in _RUNS_CONVERSATION]
-    return bool(runners) and not any(is_human(c) for c in runners)
+    ran = False
+    for contact in interview.interviewers:
+        if contact.role in _RUNS_CONVERSATION:
+            if contact.is_human and contact.role is not _AI_ROLE:
+                return False
+            ran = True
+    return ran
 
 
 class Facts:
@@ -69,7 +74,7 @@ class Facts:
     """
 
     __slots__ = (
-        "interview", "policy", "zone", "end", "ai", "humans", "positions", "events", "outcome",
+        "interview", "policy", "zone", "end", "ai", "humans", "positions", "contacts", "events", "outcome",
         "chain", "thank_you_at", "thank_you_ever", "linkedin_at", "reply_at", "follow_up_to",
         "follow_up_contact", "_recipients",
     )  # fmt: skip
@@ -80,9 +85,15 @@ class Facts:
         self.zone: ZoneInfo = zone(interview.timezone)
         self.end: datetime = to_utc(interview.starts_at) + minutes(interview.duration_minutes)
         self.ai = is_ai_interview(interview)
-        contacts = interview.interviewers
-        self.positions = {c.id: i for i, c in enumerate(contacts)}
-        self.humans = [(i, c) for i, c in enumerate(contacts) if c.is_human and c.role is not _AI_ROLE]
+        self.positions = positions = {}
+        self.contacts = contacts = {}
+        self.humans = humans = []
+        for i, c in enumerate(interview.interviewers):
+            if c.id not in positions:  # like Interview.contact: the first with an id wins
+                positions[c.id] = i
+                contacts[c.id] = c
+            if c.is_human and c.role is not _AI_ROLE:
+                humans.append((i, c))
         self.follow_up_to, self.follow_up_contact = follow_up_recipient(
             interview, to_agency=policy.follow_ups_to_agency
         )
@@ -119,8 +130,9 @@ class Facts:
         self.reply_at = reply_at
 
     def day(self, moment: datetime) -> str:
-        """`format_day` in the interview's timezone."""
-        return format_day(moment, self.zone)
+        """`format_day` in the interview's timezone (inlined: reasons call it for every step)."""
+        local = moment.astimezone(self.zone)
+        return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
         """Rule 11's suggested send time in this interview's timezone."""

@@ -47,8 +47,9 @@ class _Walk:
         Rule 4: the later of the last outreach (else the interview end) plus
         the wait, and rule 3's decision timeline. A latest `response` with a
         new timeline counts from the response (or the end, if it came during
-        the interview) instead; outreach after it still counts as silence; rule 5 keeps it out of the spacing window of the
-        last email to the same person. Ties go to the earlier-listed rule.
+        the interview) instead; outreach after it still counts as silence.
+        Rule 5 keeps it out of the spacing window of the last email to the
+        same person. Ties go to the earlier-listed rule.
         """
         f = self.f
         tz, wait = f.zone, f.policy.follow_up_wait_days
@@ -79,7 +80,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
     response without a timeline ends the chain (rule 4). The second value is
     when the first follow-up opens (rule 1: a late thank-you is missed then).
     """
-    interview, p = f.interview, f.policy
+    p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
     via_agency = recipient is not None and contact is None
     person = _AGENCY if via_agency else (contact.id if contact is not None else None)
@@ -101,7 +102,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
             opens, source = walk.opening(walk.response)
             if first_open is None:
                 first_open = opens if opens < event.occurred_at else event.occurred_at
-            named = interview.contact(event.contact_id)
+            named = f.contacts.get(event.contact_id)  # type: ignore[arg-type]
             if named is not None and not is_human(named):
                 named = None  # rule 2: an AI is never written to; it went to the usual recipient
             if named is None:
@@ -228,7 +229,7 @@ def _reason(
     if source is RESPONSE:
         response = walk.response
         assert response is not None
-        named = f.interview.contact(response.contact_id)
+        named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
         who = named.name if named is not None else f.interview.company_name
         return reasons.follow_up_response(who, f.day(response.occurred_at), response.timeline_days or 0, label, on)
     if source is SPACING:

@@ -8,8 +8,10 @@ at a moment. `plan` is the engine's contract (followup-rules.md): planning at
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from app.domain.actions import new_action as _new_action
 from app.domain.facts import Facts
@@ -35,6 +37,7 @@ _PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
 _WAIT, _THANK_YOU = ActionKind.WAIT, ActionKind.SEND_THANK_YOU
 _DUE, _OVERDUE, _MISSED, _UPCOMING = ActionState.DUE, ActionState.OVERDUE, ActionState.MISSED, ActionState.UPCOMING
 _HIGH = Priority.HIGH
+_available_at = attrgetter("available_at")
 
 
 def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> list[Step]:
@@ -45,8 +48,10 @@ def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> lis
     steps += follow_ups
     steps += linkedin_steps(f)
     steps += rejection_reply_steps(f)
-    steps += wait_steps(f, steps)
     steps.sort(key=step_order)
+    for wait in wait_steps(f, steps):
+        # a wait sorts after every other step opening at the same time (rule 10 is ranked last)
+        steps.insert(bisect_right(steps, wait.available_at, key=_available_at), wait)
     return steps
 
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from app.domain.model import EventType
 from app.domain.timecalc import zone as _zone
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
@@ -33,7 +33,7 @@ OUTCOME_NAMES = {
 def format_day(moment: datetime, tz: ZoneInfo | str) -> str:
     """Name the local calendar day of `moment` in `tz`, as "Thursday 16 April" (locale-free)."""
     local = moment.astimezone(_zone(tz) if isinstance(tz, str) else tz)
-    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
 
 
 def _hours(n: int) -> str:

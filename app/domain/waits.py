@@ -13,7 +13,7 @@ from datetime import datetime
 from app.domain import reasons
 from app.domain.facts import Facts
 from app.domain.model import ActionKind, Priority, Rule
-from app.domain.steps import Step, new_step, step_order
+from app.domain.steps import Step, new_step
 
 def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     """One `wait` per free stretch of time, pointing at the step that ends it.
@@ -22,13 +22,11 @@ def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     until it is missed, forever if never. Between busy stretches nothing is
     due, and the next step to open is the one that ends the stretch. Resolved
     steps, and steps missed before they open, never open: no wait points at
-    them, and there is no wait when nothing will ever open again. Among
-    steps opening together the wait names the first in the rulebook's order.
+    them, and there is no wait when nothing will ever open again. `steps`
+    come in the rulebook's order, so among steps opening together the wait
+    names the first.
     """
-    opening = sorted(
-        (s for s in steps if s.resolution is None and (s.missed_at is None or s.missed_at > s.available_at)),
-        key=step_order,
-    )
+    opening = [s for s in steps if s.resolution is None and (s.missed_at is None or s.missed_at > s.available_at)]
     waits: list[Step] = []
     free_from: datetime | None = None  # the current free stretch starts here (None: forever ago)
     busy = False
