@@ -27,7 +27,7 @@ class EventRejected(ValueError):
 def check_event(interview: Interview, event: Event, now: datetime) -> None:
     """Raise `EventRejected` if this event cannot belong to this interview at `now`."""
     when = event.occurred_at
-    if when.tzinfo is None or when.utcoffset() is None:
+    if when.utcoffset() is None:
         raise EventRejected("The event time needs a timezone offset.")
     if event.contact_id is not None and interview.contact(event.contact_id) is None:
         raise EventRejected(f"The event names contact {event.contact_id!r}, who is not part of this interview.")

@@ -152,11 +152,11 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
             ))  # fmt: skip
         )
     else:
-        steps.append(_close_out(f, walk, first_open, last_sent, label if recipient is not None else None))
+        steps.append(_close_out(f, walk, first_open, last_sent, label))
     return steps, first_open
 
 
-def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime | None, label: str | None) -> Step:
+def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime | None, label: str) -> Step:
     """Rule 5: after the last follow-up, wait `close_out_after_days`, then close out.
 
     With a cap of 0 there is no follow-up to wait after: the close-out opens
@@ -166,9 +166,7 @@ def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime 
     opens = first_open if last_sent is None else add_days(last_sent, f.policy.close_out_after_days, f.zone)
     response = walk.response
     if response is not None and response.timeline_days is not None:
-        promised = add_days(response.occurred_at, response.timeline_days, f.zone)
-        if promised > opens:
-            opens = promised
+        opens = max(opens, add_days(response.occurred_at, response.timeline_days, f.zone))
     outcome = f.outcome
     resolution: ActionState | None
     if outcome is None:

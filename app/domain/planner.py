@@ -158,4 +158,6 @@ def next_action(actions: Iterable[Action]) -> Action | None:
                 best, best_key = action, key
         elif action.state is ActionState.UPCOMING and (upcoming is None or action.due_at < upcoming.due_at):
             upcoming = action
-    return best or wait or upcoming
+    if best is not None:
+        return best
+    return wait if wait is not None else upcoming

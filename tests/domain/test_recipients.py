@@ -1,0 +1,50 @@
+"""Rule 9 and rule 7 recipients (the shared helpers)."""
+
+from __future__ import annotations
+
+from app.domain.model import Agency, Recipient
+from app.domain.recipients import (
+    first_rejection,
+    follow_up_contact,
+    follow_up_recipient,
+    follows_up_through_agency,
+    human_contacts,
+    recipient_of,
+    rejection_reply_recipient,
+)
+from tests.domain.domain_builders import END, EventType, bot, dana, days, ev, interview, kai, sam
+
+AGENCY = Agency("Talent Co", "Ann Agent", "ann@talent.test")
+
+
+def test_human_contacts_and_follow_up_contact():
+    iv = interview(interviewers=(bot(), kai(), sam(), dana(is_human=False)))
+    assert human_contacts(iv) == (kai(), sam())
+    assert follow_up_contact(iv) == sam()
+    assert follow_up_contact(interview(interviewers=(bot(),))) is None
+
+
+def test_agency_routing():
+    assert follows_up_through_agency(interview(agency=AGENCY), to_agency=True)
+    assert not follows_up_through_agency(interview(agency=AGENCY), to_agency=False)
+    assert not follows_up_through_agency(interview(), to_agency=True)
+    assert not follows_up_through_agency(interview(agency=Agency("Talent Co")), to_agency=True)
+    assert follow_up_recipient(interview(agency=AGENCY), to_agency=True) == (Recipient("Ann Agent", "ann@talent.test"), None)
+    assert follow_up_recipient(interview(), to_agency=True) == (recipient_of(dana()), dana())
+    assert follow_up_recipient(interview(interviewers=()), to_agency=True) == (None, None)
+
+
+def test_first_rejection_is_the_earliest():
+    assert first_rejection([]) is None
+    assert first_rejection([ev(EventType.OFFER_RECEIVED, END)]) is None
+    late, early = ev(EventType.REJECTION_RECEIVED, END + days(2), "sam"), ev(EventType.REJECTION_RECEIVED, END + days(1))
+    assert first_rejection([late, early]) is early
+
+
+def test_rejection_reply_recipient():
+    iv = interview(interviewers=(dana(), sam(), bot()))
+    named = [ev(EventType.REJECTION_REPLY_SENT, END), ev(EventType.REJECTION_RECEIVED, END + days(1), "sam")]
+    assert rejection_reply_recipient(iv, named, to_agency=True) == (recipient_of(sam()), sam())
+    by_bot = [ev(EventType.REJECTION_RECEIVED, END + days(1), "bot")]
+    assert rejection_reply_recipient(iv, by_bot, to_agency=True) == (recipient_of(dana()), dana())
+    assert rejection_reply_recipient(iv, [], to_agency=True) == (recipient_of(dana()), dana())
