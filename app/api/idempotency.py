@@ -15,9 +15,10 @@ from typing import Annotated
 
 import orjson
 from fastapi import Depends, Header, Request
+from sqlalchemy import Connection
 from starlette.responses import Response
 
-from app.api.deps import NowDep, TenantDep, WriteSessionDep
+from app.api.deps import NowDep, TenantDep
 from app.db import idempotency as repo
 from app.services.errors import IdempotencyMismatch, InvalidInput
 
@@ -26,24 +27,26 @@ _REPLAYED_HEADERS = ("location", "etag", "content-type")
 
 
 class Idempotency:
-    def __init__(self, *, session, tenant_id: str, key: str | None, request_hash: str, now: datetime) -> None:
-        self.session = session
+    """The key and body hash of one POST; `replay` and `remember` run in the
+    handler's write transaction (`with db.session(write=True) as session`)."""
+
+    def __init__(self, *, tenant_id: str, key: str | None, request_hash: str, now: datetime) -> None:
         self.tenant_id = tenant_id
         self.key = key
         self.request_hash = request_hash
         self.now = now
 
-    def replay(self) -> Response | None:
+    def replay(self, session: Connection) -> Response | None:
         """The stored answer to this key, or None when this request is the first."""
         if self.key is None:
             return None
         args = {"tenant_id": self.tenant_id, "key": self.key}
-        if repo.claim(self.session, request_hash=self.request_hash, now=self.now, **args):
+        if repo.claim(session, request_hash=self.request_hash, now=self.now, **args):
             return None
-        record = repo.find(self.session, **args)
+        record = repo.find(session, **args)
         if record is None or record.created_at < self.now - KEEP:
-            repo.forget(self.session, **args)
-            repo.claim(self.session, request_hash=self.request_hash, now=self.now, **args)
+            repo.forget(session, **args)
+            repo.claim(session, request_hash=self.request_hash, now=self.now, **args)
             return None
         if record.request_hash != self.request_hash:
             raise IdempotencyMismatch(
@@ -58,11 +61,11 @@ class Idempotency:
             headers=headers,
         )
 
-    def remember(self, response: Response) -> Response:
+    def remember(self, session: Connection, response: Response) -> Response:
         if self.key is not None:
             headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
             repo.complete(
-                self.session,
+                session,
                 tenant_id=self.tenant_id,
                 key=self.key,
                 status_code=response.status_code,
@@ -75,7 +78,6 @@ class Idempotency:
 
 async def idempotency(
     request: Request,
-    session: WriteSessionDep,
     tenant: TenantDep,
     now: NowDep,
     idempotency_key: Annotated[
@@ -95,7 +97,7 @@ async def idempotency(
     except orjson.JSONDecodeError:
         canonical = body
     digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical).hexdigest()
-    return Idempotency(session=session, tenant_id=tenant.tenant_id, key=idempotency_key, request_hash=digest, now=now)
+    return Idempotency(tenant_id=tenant.tenant_id, key=idempotency_key, request_hash=digest, now=now)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

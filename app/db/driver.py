@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 
 class RawReader:
@@ -30,8 +30,8 @@ class RawReader:
 
     __slots__ = ("_connection", "_cursor", "_pg")
 
-    def __init__(self, session: Session) -> None:
-        connection = session.connection()
+    def __init__(self, session: Connection) -> None:
+        connection = session
         self._connection = connection
         self._pg = connection.dialect.name == "postgresql"
         self._cursor = connection.connection.driver_connection.cursor()

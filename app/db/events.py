@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.driver import RawReader, utc
 from app.db.tables import Event as EventRow
@@ -23,7 +23,7 @@ class StoredEvent:
     created_at: datetime
 
 
-def insert_event(session: Session, *, event_id: str, interview_id: str, event: Event, now: datetime) -> None:
+def insert_event(session: Connection, *, event_id: str, interview_id: str, event: Event, now: datetime) -> None:
     session.execute(
         event_t.insert().values(
             id=event_id,
@@ -44,7 +44,7 @@ _TIMELINE_SQL = (
 )
 
 
-def timeline(session: Session, *, interview_id: str) -> list[Event]:
+def timeline(session: Connection, *, interview_id: str) -> list[Event]:
     """Every event of an interview in the order it happened (hot path: driver SQL)."""
     with RawReader(session) as reader:
         rows = reader.all(_TIMELINE_SQL, (interview_id,))
@@ -54,7 +54,7 @@ def timeline(session: Session, *, interview_id: str) -> list[Event]:
 
 
 def list_events(
-    session: Session,
+    session: Connection,
     *,
     interview_id: str,
     after: tuple[datetime, str] | None = None,
@@ -90,11 +90,11 @@ def list_events(
     ]
 
 
-def count_events(session: Session, *, interview_id: str) -> int:
+def count_events(session: Connection, *, interview_id: str) -> int:
     return session.execute(select(func.count()).select_from(event_t).where(event_t.c.interview_id == interview_id)).scalar_one()
 
 
-def contacts_named_by_events(session: Session, *, interview_id: str) -> set[str]:
+def contacts_named_by_events(session: Connection, *, interview_id: str) -> set[str]:
     return set(
         session.execute(
             select(event_t.c.contact_id).where(event_t.c.interview_id == interview_id, event_t.c.contact_id.is_not(None))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.tables import IdempotencyRecord
 
@@ -27,7 +27,7 @@ class Record:
         return self.status_code is not None
 
 
-def claim(session: Session, *, tenant_id: str, key: str, request_hash: str, now: datetime) -> bool:
+def claim(session: Connection, *, tenant_id: str, key: str, request_hash: str, now: datetime) -> bool:
     """Reserve the key inside the caller's transaction; False when it is taken.
 
     The record is completed in the same transaction as the write it guards,
@@ -44,7 +44,7 @@ def claim(session: Session, *, tenant_id: str, key: str, request_hash: str, now:
     return True
 
 
-def find(session: Session, *, tenant_id: str, key: str) -> Record | None:
+def find(session: Connection, *, tenant_id: str, key: str) -> Record | None:
     row = session.execute(
         select(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key)
     ).first()
@@ -53,7 +53,7 @@ def find(session: Session, *, tenant_id: str, key: str) -> Record | None:
     return Record(row.request_hash, row.status_code, row.response_headers, row.response_body, row.created_at)
 
 
-def complete(session: Session, *, tenant_id: str, key: str, status_code: int, headers: dict, body: str, now: datetime) -> None:
+def complete(session: Connection, *, tenant_id: str, key: str, status_code: int, headers: dict, body: str, now: datetime) -> None:
     session.execute(
         update(record_t)
         .where(record_t.c.tenant_id == tenant_id, record_t.c.key == key)
@@ -61,10 +61,10 @@ def complete(session: Session, *, tenant_id: str, key: str, status_code: int, he
     )
 
 
-def forget(session: Session, *, tenant_id: str, key: str) -> None:
+def forget(session: Connection, *, tenant_id: str, key: str) -> None:
     """Drop an expired record so the key can serve a new request."""
     session.execute(delete(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key))
 
 
-def purge_expired(session: Session, *, before: datetime) -> int:
+def purge_expired(session: Connection, *, before: datetime) -> int:
     return session.execute(delete(record_t).where(record_t.c.created_at < before)).rowcount

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.driver import RawReader, json_value, utc
 from app.db.tables import Contact as ContactRow
@@ -86,7 +86,7 @@ def _interview_values(interview: Interview) -> dict:
 
 
 def insert_interview(
-    session: Session,
+    session: Connection,
     *,
     tenant_id: str,
     interview: Interview,
@@ -113,7 +113,7 @@ def insert_interview(
 
 
 def update_interview(
-    session: Session,
+    session: Connection,
     *,
     stored: StoredInterview,
     interview: Interview,
@@ -139,7 +139,7 @@ def update_interview(
             session.execute(contact_t.insert(), _contact_values(interview.id, interview.interviewers))
 
 
-def touch_interview(session: Session, *, stored: StoredInterview, outcome: str | None, now: datetime) -> None:
+def touch_interview(session: Connection, *, stored: StoredInterview, outcome: str | None, now: datetime) -> None:
     """Record that the interview changed through its events (new ETag, status)."""
     session.execute(
         update(interview_t)
@@ -148,13 +148,13 @@ def touch_interview(session: Session, *, stored: StoredInterview, outcome: str |
     )
 
 
-def mark_planned(session: Session, *, interview_id: str, policy_version: int) -> None:
+def mark_planned(session: Connection, *, interview_id: str, policy_version: int) -> None:
     session.execute(
         update(interview_t).where(interview_t.c.id == interview_id).values(plan_policy_version=policy_version)
     )
 
 
-def delete_interview(session: Session, *, tenant_id: str, interview_id: str) -> None:
+def delete_interview(session: Connection, *, tenant_id: str, interview_id: str) -> None:
     session.execute(delete(contact_t).where(contact_t.c.interview_id == interview_id))
     session.execute(
         delete(interview_t).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id)
@@ -227,12 +227,12 @@ _CONTACTS_SQL = (
 )
 
 
-def load_interview(session: Session, *, tenant_id: str, interview_id: str, for_update: bool = False) -> StoredInterview | None:
+def load_interview(session: Connection, *, tenant_id: str, interview_id: str, for_update: bool = False) -> StoredInterview | None:
     """One interview of this tenant, or None (a foreign id looks exactly like a missing one).
 
     The hottest read of the service: driver-level SQL (app.db.driver).
     """
-    if for_update and session.get_bind().dialect.name == "postgresql":
+    if for_update and session.dialect.name == "postgresql":
         session.execute(
             select(interview_t.c.id).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id).with_for_update()
         )
@@ -285,7 +285,7 @@ def load_interview(session: Session, *, tenant_id: str, interview_id: str, for_u
     )
 
 
-def load_interviews(session: Session, rows) -> list[StoredInterview]:
+def load_interviews(session: Connection, rows) -> list[StoredInterview]:
     """Attach contacts to a page of interview rows with one query."""
     ids = [row.id for row in rows]
     by_interview: dict[str, list[Contact]] = {i: [] for i in ids}
@@ -298,7 +298,7 @@ def load_interviews(session: Session, rows) -> list[StoredInterview]:
 
 
 def list_interviews(
-    session: Session,
+    session: Connection,
     *,
     tenant_id: str,
     filters: InterviewFilter,
@@ -330,7 +330,7 @@ def list_interviews(
     return load_interviews(session, rows)
 
 
-def external_ref_taken(session: Session, *, tenant_id: str, external_ref: str, except_id: str | None) -> bool:
+def external_ref_taken(session: Connection, *, tenant_id: str, external_ref: str, except_id: str | None) -> bool:
     query = select(interview_t.c.id).where(
         interview_t.c.tenant_id == tenant_id, interview_t.c.external_ref == external_ref
     )
@@ -339,7 +339,7 @@ def external_ref_taken(session: Session, *, tenant_id: str, external_ref: str, e
     return session.execute(query.limit(1)).first() is not None
 
 
-def stale_interview_ids(session: Session, *, tenant_id: str, policy_version: int, limit: int) -> list[str]:
+def stale_interview_ids(session: Connection, *, tenant_id: str, policy_version: int, limit: int) -> list[str]:
     return list(
         session.execute(
             select(interview_t.c.id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.tables import Job
 
@@ -28,13 +28,13 @@ class ClaimedJob:
     attempts: int
 
 
-def enqueue(session: Session, *, kind: str, tenant_id: str | None, payload: dict | None, now: datetime) -> None:
+def enqueue(session: Connection, *, kind: str, tenant_id: str | None, payload: dict | None, now: datetime) -> None:
     session.execute(
         job_t.insert().values(kind=kind, tenant_id=tenant_id, payload=payload, run_after=now, attempts=0, created_at=now)
     )
 
 
-def claim_next(session: Session, *, now: datetime) -> ClaimedJob | None:
+def claim_next(session: Connection, *, now: datetime) -> ClaimedJob | None:
     """Lease the oldest due job: it runs again after LEASE if its worker dies."""
     row = session.execute(
         select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts)
@@ -51,15 +51,15 @@ def claim_next(session: Session, *, now: datetime) -> ClaimedJob | None:
     return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1)
 
 
-def finish(session: Session, *, job_id: int, now: datetime) -> None:
+def finish(session: Connection, *, job_id: int, now: datetime) -> None:
     session.execute(update(job_t).where(job_t.c.id == job_id).values(done_at=now, last_error=None))
 
 
-def reschedule(session: Session, *, job_id: int, run_after: datetime, error: str | None) -> None:
+def reschedule(session: Connection, *, job_id: int, run_after: datetime, error: str | None) -> None:
     session.execute(update(job_t).where(job_t.c.id == job_id).values(run_after=run_after, last_error=error))
 
 
-def pending_count(session: Session, *, tenant_id: str | None = None) -> int:
+def pending_count(session: Connection, *, tenant_id: str | None = None) -> int:
     query = select(job_t.c.id).where(job_t.c.done_at.is_(None))
     if tenant_id is not None:
         query = query.where(job_t.c.tenant_id == tenant_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.tables import PlannedAction
 from app.domain.model import (
@@ -51,7 +51,7 @@ _STEP_COLUMNS = (
 )
 
 
-def replace_plan(session: Session, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
+def replace_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
     session.execute(delete(action_t).where(action_t.c.interview_id == interview_id))
     if steps:
         session.execute(
@@ -106,7 +106,7 @@ def _step(row) -> PlannedStep:
     )
 
 
-def load_plans(session: Session, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
+def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
     plans: dict[str, list[PlannedStep]] = {i: [] for i in interview_ids}
     if interview_ids:
         rows = session.execute(
@@ -185,7 +185,7 @@ def due_sql(query: DueQuery):
     return stmt.order_by(c.due_at, c.interview_id, c.kind, c.seq).limit(query.limit + 1)
 
 
-def due_list(session: Session, query: DueQuery) -> list[tuple[str, int, PlannedStep]]:
+def due_list(session: Connection, query: DueQuery) -> list[tuple[str, int, PlannedStep]]:
     """One page of (interview_id, seq, step), ordered by due_at, interview id, kind, seq."""
     return [(row.interview_id, row.seq, _step(row)) for row in session.execute(due_sql(query))]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.tables import Template
 
@@ -33,7 +33,7 @@ def _stored(row) -> StoredTemplate:
     )
 
 
-def insert(session: Session, *, template: StoredTemplate) -> None:
+def insert(session: Connection, *, template: StoredTemplate) -> None:
     session.execute(
         template_t.insert().values(
             id=template.id,
@@ -50,7 +50,7 @@ def insert(session: Session, *, template: StoredTemplate) -> None:
     )
 
 
-def replace(session: Session, *, template: StoredTemplate) -> None:
+def replace(session: Connection, *, template: StoredTemplate) -> None:
     session.execute(
         update(template_t)
         .where(template_t.c.id == template.id, template_t.c.tenant_id == template.tenant_id)
@@ -66,18 +66,18 @@ def replace(session: Session, *, template: StoredTemplate) -> None:
     )
 
 
-def remove(session: Session, *, tenant_id: str, template_id: str) -> None:
+def remove(session: Connection, *, tenant_id: str, template_id: str) -> None:
     session.execute(delete(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id))
 
 
-def get(session: Session, *, tenant_id: str, template_id: str) -> StoredTemplate | None:
+def get(session: Connection, *, tenant_id: str, template_id: str) -> StoredTemplate | None:
     row = session.execute(
         select(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id)
     ).first()
     return _stored(row) if row else None
 
 
-def find(session: Session, *, tenant_id: str, message_kind: str, locale: str, except_id: str | None = None) -> StoredTemplate | None:
+def find(session: Connection, *, tenant_id: str, message_kind: str, locale: str, except_id: str | None = None) -> StoredTemplate | None:
     query = select(template_t).where(
         template_t.c.tenant_id == tenant_id, template_t.c.message_kind == message_kind, template_t.c.locale == locale
     )
@@ -87,7 +87,7 @@ def find(session: Session, *, tenant_id: str, message_kind: str, locale: str, ex
     return _stored(row) if row else None
 
 
-def page(session: Session, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:
+def page(session: Connection, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:
     query = select(template_t).where(template_t.c.tenant_id == tenant_id)
     if after is not None:
         created_at, template_id = after

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db.tables import ApiKey, Tenant
 
@@ -47,13 +47,13 @@ class KeyInfo:
     revoked_at: datetime | None
 
 
-def create_tenant(session: Session, *, name: str, now: datetime) -> str:
+def create_tenant(session: Connection, *, name: str, now: datetime) -> str:
     tenant_id = str(uuid.uuid4())
     session.execute(tenant_t.insert().values(id=tenant_id, name=name, policy=None, policy_version=1, created_at=now))
     return tenant_id
 
 
-def find_tenant(session: Session, name_or_id: str) -> tuple[str, str] | None:
+def find_tenant(session: Connection, name_or_id: str) -> tuple[str, str] | None:
     row = session.execute(
         select(tenant_t.c.id, tenant_t.c.name)
         .where((tenant_t.c.id == name_or_id) | (tenant_t.c.name == name_or_id))
@@ -63,11 +63,11 @@ def find_tenant(session: Session, name_or_id: str) -> tuple[str, str] | None:
     return (row.id, row.name) if row else None
 
 
-def has_tenants(session: Session) -> bool:
+def has_tenants(session: Connection) -> bool:
     return session.execute(select(tenant_t.c.id).limit(1)).first() is not None
 
 
-def create_key(session: Session, *, tenant_id: str, label: str | None, now: datetime) -> str:
+def create_key(session: Connection, *, tenant_id: str, label: str | None, now: datetime) -> str:
     """Store a new key's hash and return the key itself: shown once, never stored."""
     key = new_key()
     session.execute(
@@ -84,7 +84,7 @@ def create_key(session: Session, *, tenant_id: str, label: str | None, now: date
     return key
 
 
-def list_keys(session: Session, *, tenant_id: str | None = None) -> list[KeyInfo]:
+def list_keys(session: Connection, *, tenant_id: str | None = None) -> list[KeyInfo]:
     query = (
         select(key_t, tenant_t.c.name.label("tenant_name"))
         .join(tenant_t, tenant_t.c.id == key_t.c.tenant_id)
@@ -98,7 +98,7 @@ def list_keys(session: Session, *, tenant_id: str | None = None) -> list[KeyInfo
     ]
 
 
-def revoke_key(session: Session, *, key_id_or_prefix: str, now: datetime) -> int:
+def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> int:
     result = session.execute(
         update(key_t)
         .where((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix))
@@ -108,7 +108,7 @@ def revoke_key(session: Session, *, key_id_or_prefix: str, now: datetime) -> int
     return result.rowcount
 
 
-def tenant_for_key(session: Session, key: str) -> TenantAuth | None:
+def tenant_for_key(session: Connection, key: str) -> TenantAuth | None:
     row = session.execute(
         select(tenant_t.c.id, tenant_t.c.policy, tenant_t.c.policy_version)
         .join(key_t, key_t.c.tenant_id == tenant_t.c.id)
@@ -117,14 +117,14 @@ def tenant_for_key(session: Session, key: str) -> TenantAuth | None:
     return TenantAuth(row.id, row.policy, row.policy_version) if row else None
 
 
-def load_policy(session: Session, tenant_id: str) -> tuple[dict | None, int]:
+def load_policy(session: Connection, tenant_id: str) -> tuple[dict | None, int]:
     row = session.execute(
         select(tenant_t.c.policy, tenant_t.c.policy_version).where(tenant_t.c.id == tenant_id)
     ).one()
     return row.policy, row.policy_version
 
 
-def store_policy(session: Session, *, tenant_id: str, policy: dict) -> int:
+def store_policy(session: Connection, *, tenant_id: str, policy: dict) -> int:
     """Replace the policy and bump its version; returns the new version."""
     row = session.execute(
         update(tenant_t)

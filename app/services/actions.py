@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db import plans as plans_repo
@@ -16,7 +16,7 @@ from app.services.interviews import get_interview
 from app.services.tenancy import TenantContext
 
 
-def interview_actions(*, session: Session, tenant: TenantContext, interview_id: str, at: datetime) -> list[Action]:
+def interview_actions(*, session: Connection, tenant: TenantContext, interview_id: str, at: datetime) -> list[Action]:
     """Every action at `at`, replaying only the events up to `at` (api-contract)."""
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
     events = events_repo.timeline(session, interview_id=interview_id)
@@ -29,7 +29,7 @@ class ActionPage:
     next_after: tuple[datetime, str, str, int] | None
 
 
-def tenant_actions(*, session: Session, query: DueQuery) -> ActionPage:
+def tenant_actions(*, session: Connection, query: DueQuery) -> ActionPage:
     """One page of the tenant-wide list, from the stored plans."""
     rows = plans_repo.due_list(session, query)
     items: list[Action] = []

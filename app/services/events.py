@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db.events import StoredEvent
@@ -28,7 +28,7 @@ class EventPage:
 
 
 def record_event(
-    *, session: Session, tenant: TenantContext, interview_id: str, event: Event, now: datetime
+    *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
 ) -> StoredEvent:
     """Store an event, then re-plan the interview in the same transaction."""
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id, for_update=True)
@@ -48,7 +48,7 @@ def record_event(
 
 def list_events(
     *,
-    session: Session,
+    session: Connection,
     tenant: TenantContext,
     interview_id: str,
     after: tuple[datetime, str] | None,
@@ -59,7 +59,7 @@ def list_events(
     return EventPage(items=rows[:limit], has_more=len(rows) > limit)
 
 
-def get_event(*, session: Session, tenant: TenantContext, interview_id: str, event_id: str) -> StoredEvent:
+def get_event(*, session: Connection, tenant: TenantContext, interview_id: str, event_id: str) -> StoredEvent:
     """One event of one of the tenant's interviews (the `Location` of a created event)."""
     get_interview(session=session, tenant=tenant, interview_id=interview_id)
     rows = events_repo.list_events(session, interview_id=interview_id, event_id=event_id, limit=1)

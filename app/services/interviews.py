@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db import interviews as interviews_repo
@@ -91,14 +91,14 @@ def build_interview(interview_id: str, fields: Mapping[str, Any], contacts: tupl
     )
 
 
-def _external_ref_free(session: Session, tenant: TenantContext, external_ref: str | None, except_id: str | None) -> None:
+def _external_ref_free(session: Connection, tenant: TenantContext, external_ref: str | None, except_id: str | None) -> None:
     if external_ref is not None and interviews_repo.external_ref_taken(
         session, tenant_id=tenant.tenant_id, external_ref=external_ref, except_id=except_id
     ):
         raise Conflict(f"Another interview already has external_ref {external_ref!r}.")
 
 
-def create_interview(*, session: Session, tenant: TenantContext, fields: Mapping[str, Any], now: datetime) -> StoredInterview:
+def create_interview(*, session: Connection, tenant: TenantContext, fields: Mapping[str, Any], now: datetime) -> StoredInterview:
     """Store a new interview with server-assigned ids and plan it."""
     _external_ref_free(session, tenant, fields.get("external_ref"), None)
     contacts = tuple(contact_from(c, str(uuid.uuid4())) for c in fields.get("interviewers") or ())
@@ -116,7 +116,7 @@ def create_interview(*, session: Session, tenant: TenantContext, fields: Mapping
     return replace(stored, plan_policy_version=tenant.policy_version)
 
 
-def get_interview(*, session: Session, tenant: TenantContext, interview_id: str, for_update: bool = False) -> StoredInterview:
+def get_interview(*, session: Connection, tenant: TenantContext, interview_id: str, for_update: bool = False) -> StoredInterview:
     stored = interviews_repo.load_interview(
         session, tenant_id=tenant.tenant_id, interview_id=interview_id, for_update=for_update
     )
@@ -127,7 +127,7 @@ def get_interview(*, session: Session, tenant: TenantContext, interview_id: str,
 
 def list_interviews(
     *,
-    session: Session,
+    session: Connection,
     tenant: TenantContext,
     filters: InterviewFilter,
     after: tuple[datetime, str] | None,
@@ -141,7 +141,7 @@ def list_interviews(
 
 
 def _merge_contacts(
-    session: Session, stored: StoredInterview, entries: Sequence[Mapping[str, Any]]
+    session: Connection, stored: StoredInterview, entries: Sequence[Mapping[str, Any]]
 ) -> tuple[Contact, ...]:
     """A PATCH's `interviewers` replaces the list; known ids keep their identity."""
     existing = {c.id: c for c in stored.interview.interviewers}
@@ -173,7 +173,7 @@ def _merge_contacts(
 
 def update_interview(
     *,
-    session: Session,
+    session: Connection,
     tenant: TenantContext,
     interview_id: str,
     changes: Mapping[str, Any],
@@ -225,7 +225,7 @@ def update_interview(
 
 
 def delete_interview(
-    *, session: Session, tenant: TenantContext, interview_id: str, if_match: str | None
+    *, session: Connection, tenant: TenantContext, interview_id: str, if_match: str | None
 ) -> None:
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id, for_update=True)
     check_if_match(stored, if_match)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db import templates as templates_repo
@@ -37,7 +37,7 @@ def _wanted_locales(locale: str | None, accept_language: str | None) -> list[str
 
 
 def tenant_template(
-    session: Session, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
+    session: Connection, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
 ) -> TemplateSource | None:
     """The tenant's own template for this kind in the first wanted language, if any."""
     for wanted in _wanted_locales(locale, accept_language):
@@ -60,7 +60,7 @@ def source_of(stored: templates_repo.StoredTemplate) -> TemplateSource:
 
 def load_render_input(
     *,
-    session: Session,
+    session: Connection,
     tenant: TenantContext,
     interview_id: str,
     kind: MessageKind,

@@ -3,8 +3,8 @@
 Every write that can change a plan (interview create/patch, a new event)
 re-plans that interview in the same transaction (`replan`). A policy change
 bumps the tenant's policy version instead; stale interviews are re-planned in
-bounded batches by a background job, and `ensure_current` re-plans one on
-demand before any per-interview answer uses it.
+bounded batches by a background job, and a read that meets a stale one plans
+it afresh in memory (`stored_steps`) before answering.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db import interviews as interviews_repo
@@ -25,7 +25,7 @@ from app.services.tenancy import TenantContext
 
 
 def replan(
-    session: Session, *, tenant: TenantContext, stored: StoredInterview, events: Sequence[Event]
+    session: Connection, *, tenant: TenantContext, stored: StoredInterview, events: Sequence[Event]
 ) -> tuple[PlannedStep, ...]:
     """Store the interview's schedule under the tenant's current policy."""
     steps = schedule(stored.interview, events, tenant.policy)
@@ -34,7 +34,7 @@ def replan(
     return steps
 
 
-def record_outcome(session: Session, *, stored: StoredInterview, events: Sequence[Event], now: datetime) -> None:
+def record_outcome(session: Connection, *, stored: StoredInterview, events: Sequence[Event], now: datetime) -> None:
     interviews_repo.touch_interview(session, stored=stored, outcome=_outcome_value(events), now=now)
 
 
@@ -44,17 +44,21 @@ def _outcome_value(events: Sequence[Event]) -> str | None:
 
 
 def stored_steps(
-    session: Session, *, tenant: TenantContext, stored: StoredInterview
+    session: Connection, *, tenant: TenantContext, stored: StoredInterview
 ) -> list[PlannedStep]:
-    """The stored schedule, re-planned first when it predates the tenant's policy."""
+    """The stored schedule; planned afresh (not stored) when it predates the tenant's policy.
+
+    Reads never write: the background job stores the fresh plan, this answer
+    just does not wait for it.
+    """
     if stored.plan_policy_version != tenant.policy_version:
         events = events_repo.timeline(session, interview_id=stored.interview.id)
-        return list(replan(session, tenant=tenant, stored=stored, events=events))
+        return list(schedule(stored.interview, events, tenant.policy))
     return plans_repo.load_plans(session, interview_ids=[stored.interview.id])[stored.interview.id]
 
 
 def next_actions_of(
-    session: Session, *, tenant: TenantContext, interviews: Sequence[StoredInterview], now: datetime
+    session: Connection, *, tenant: TenantContext, interviews: Sequence[StoredInterview], now: datetime
 ) -> dict[str, Action | None]:
     """`next_action` for a page of interviews, from their stored plans (one query)."""
     fresh = [s for s in interviews if s.plan_policy_version == tenant.policy_version]

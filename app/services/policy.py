@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import jobs as jobs_repo
 from app.db import tenants as tenants_repo
@@ -18,12 +18,12 @@ from app.services.tenancy import TenantContext, policy_of
 REPLAN_TENANT = "replan_tenant"
 
 
-def get_policy(*, session: Session, tenant: TenantContext) -> tuple[Policy, int]:
+def get_policy(*, session: Connection, tenant: TenantContext) -> tuple[Policy, int]:
     stored, version = tenants_repo.load_policy(session, tenant.tenant_id)
     return policy_of(tenant.tenant_id, stored, version), version
 
 
-def replace_policy(*, session: Session, tenant: TenantContext, data: Mapping[str, Any], now: datetime) -> tuple[Policy, int]:
+def replace_policy(*, session: Connection, tenant: TenantContext, data: Mapping[str, Any], now: datetime) -> tuple[Policy, int]:
     """Validate the whole policy, store it, and queue the re-planning.
 
     Returns at once: stored plans carry the version they were made with, the

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.db import templates as repo
 from app.db.templates import StoredTemplate
@@ -25,7 +25,7 @@ def validate(*, message_kind: MessageKind, locale: str, subject: str | None, tex
     validate_template(TemplateSource(None, message_kind, locale, subject, text, html))
 
 
-def _unique(session: Session, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
+def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
     if repo.find(session, tenant_id=tenant_id, message_kind=kind, locale=locale, except_id=except_id) is not None:
         raise Conflict(
             f"This tenant already has a {kind} template for locale {locale!r}; replace it with PUT instead."
@@ -33,7 +33,7 @@ def _unique(session: Session, tenant_id: str, kind: str, locale: str, except_id:
 
 
 def create_template(
-    *, session: Session, tenant_id: str, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None, now: datetime
+    *, session: Connection, tenant_id: str, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None, now: datetime
 ) -> StoredTemplate:
     _unique(session, tenant_id, message_kind.value, locale, None)
     template = StoredTemplate(
@@ -52,7 +52,7 @@ def create_template(
     return template
 
 
-def get_template(*, session: Session, tenant_id: str, template_id: str) -> StoredTemplate:
+def get_template(*, session: Connection, tenant_id: str, template_id: str) -> StoredTemplate:
     found = repo.get(session, tenant_id=tenant_id, template_id=template_id)
     if found is None:
         raise NotFound(f"No template with id {template_id!r}.")
@@ -61,7 +61,7 @@ def get_template(*, session: Session, tenant_id: str, template_id: str) -> Store
 
 def replace_template(
     *,
-    session: Session,
+    session: Connection,
     tenant_id: str,
     template_id: str,
     message_kind: MessageKind,
@@ -89,14 +89,14 @@ def replace_template(
     return updated
 
 
-def delete_template(*, session: Session, tenant_id: str, template_id: str, if_match: str | None) -> None:
+def delete_template(*, session: Connection, tenant_id: str, template_id: str, if_match: str | None) -> None:
     current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
     check_if_match(if_match, current.version, what="template")
     repo.remove(session, tenant_id=tenant_id, template_id=template_id)
 
 
 def list_templates(
-    *, session: Session, tenant_id: str, after: tuple[datetime, str] | None, limit: int
+    *, session: Connection, tenant_id: str, after: tuple[datetime, str] | None, limit: int
 ) -> tuple[list[StoredTemplate], bool]:
     rows = repo.page(session, tenant_id=tenant_id, after=after, limit=limit)
     return rows[:limit], len(rows) > limit

@@ -129,6 +129,12 @@ def _check(client, headers, tenant_id: str, interview_id: str) -> None:
         for a in per_interview.json()["actions"]
     ]
     assert got == expected
+    if stored.plan_policy_version != version:
+        # Stale after a policy change: answers above were planned afresh; the job stores the plan.
+        jobs.run_until_idle(db, now=lambda: NOW, batch_size=3)
+        with db.session(write=False) as session:
+            steps = plans_repo.load_plans(session, interview_ids=[interview_id])[interview_id]
+        assert list(schedule(stored.interview, events, policy)) == steps
     # The tenant-wide list, from the stored plans, shows the same actions for this interview.
     tenant_wide = client.get("/v1/actions", params={"state": ALL_STATES, "kind": ALL_KINDS, "limit": 200}, headers=headers).json()
     mine = [a for a in tenant_wide["items"] if a["interview_id"] == interview_id]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.api import cursors
-from app.api.deps import NowDep, SessionDep, TenantDep
+from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.presenters import action_dict, json_bytes
 from app.api.responses import problems
 from app.api.schemas.actions import ActionPublic, InterviewActions, PlanResult
@@ -28,11 +28,12 @@ At = Annotated[Timestamp | None, Query(description="The moment to compute for (R
 
 @router.get("/v1/interviews/{interview_id}/actions", response_model=InterviewActions, responses=problems(404))
 async def list_interview_actions(
-    interview_id: str, session: SessionDep, tenant: TenantDep, now: NowDep, at: At = None
+    interview_id: str, db: DbDep, tenant: TenantDep, now: NowDep, at: At = None
 ) -> Response:
     """Every action for one interview at a moment, done ones included."""
     moment = at or now
-    actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment)
+    with db.session(write=False) as session:
+        actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment)
     document = {"interview_id": interview_id, "at": moment.astimezone(UTC), "actions": [action_dict(a) for a in actions]}
     return Response(json_bytes(document), media_type="application/json")
 
@@ -59,7 +60,7 @@ def _parse_set(raw: str | None, enum, name: str):
 
 @router.get("/v1/actions", response_model=Page[ActionPublic], responses=problems())
 async def list_actions(
-    session: SessionDep,
+    db: DbDep,
     tenant: TenantDep,
     now: NowDep,
     at: At = None,
@@ -85,7 +86,8 @@ async def list_actions(
         after=cursors.decode(cursor, (datetime, str, str, int)) if cursor else None,
         limit=limit,
     )
-    page = service.tenant_actions(session=session, query=query)
+    with db.session(write=False) as session:
+        page = service.tenant_actions(session=session, query=query)
     next_cursor = cursors.encode(*page.next_after) if page.next_after else None
     document = {"items": [action_dict(a) for a in page.items], "next_cursor": next_cursor}
     return Response(json_bytes(document), media_type="application/json")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.api import cursors
-from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
 from app.api.presenters import event_public
 from app.api.responses import problems
@@ -22,40 +22,43 @@ router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"
 
 @router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 413))
 async def create_event(
-    interview_id: str, body: EventCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+    interview_id: str, body: EventCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Record an event (a message sent, a response, an outcome)."""
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    event = Event(
-        type=body.type,
-        occurred_at=body.occurred_at or now,
-        contact_id=body.contact_id,
-        timeline_days=body.timeline_days,
-        note=body.note,
-    )
-    stored = service.record_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
-    headers = {"Location": f"/v1/interviews/{interview_id}/events/{stored.id}"}
-    return idem.remember(json_response(event_public(stored), status_code=201, headers=headers))
+    with db.session(write=True) as session:
+        if (replayed := idem.replay(session)) is not None:
+            return replayed
+        event = Event(
+            type=body.type,
+            occurred_at=body.occurred_at or now,
+            contact_id=body.contact_id,
+            timeline_days=body.timeline_days,
+            note=body.note,
+        )
+        stored = service.record_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
+        headers = {"Location": f"/v1/interviews/{interview_id}/events/{stored.id}"}
+        return idem.remember(session, json_response(event_public(stored), status_code=201, headers=headers))
 
 
 @router.get("", response_model=Page[EventPublic], responses=problems(404))
 async def list_events(
     interview_id: str,
-    session: SessionDep,
+    db: DbDep,
     tenant: TenantDep,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[EventPublic]:
     """List an interview's events in the order they happened."""
-    after = cursors.decode(cursor, (datetime, str)) if cursor else None
-    page = service.list_events(session=session, tenant=tenant, interview_id=interview_id, after=after, limit=limit)
-    last = page.items[-1] if page.items else None
-    next_cursor = cursors.encode(last.event.occurred_at, last.id) if page.has_more and last else None
-    return Page[EventPublic](items=[event_public(e) for e in page.items], next_cursor=next_cursor)
+    with db.session(write=False) as session:
+        after = cursors.decode(cursor, (datetime, str)) if cursor else None
+        page = service.list_events(session=session, tenant=tenant, interview_id=interview_id, after=after, limit=limit)
+        last = page.items[-1] if page.items else None
+        next_cursor = cursors.encode(last.event.occurred_at, last.id) if page.has_more and last else None
+        return Page[EventPublic](items=[event_public(e) for e in page.items], next_cursor=next_cursor)
 
 
 @router.get("/{event_id}", response_model=EventPublic, responses=problems(404))
-async def get_event(interview_id: str, event_id: str, session: SessionDep, tenant: TenantDep) -> EventPublic:
+async def get_event(interview_id: str, event_id: str, db: DbDep, tenant: TenantDep) -> EventPublic:
     """Read one event (where a created event's `Location` points)."""
-    return event_public(service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id))
+    with db.session(write=False) as session:
+        return event_public(service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from app.api import cursors
-from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
 from app.api.presenters import interview_public
 from app.api.responses import problems
@@ -35,20 +35,21 @@ def _headers(stored) -> dict[str, str]:
 
 @router.post("", status_code=201, response_model=InterviewPublic, responses=problems(400, 409, 413))
 async def create_interview(
-    body: InterviewCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+    body: InterviewCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create an interview."""
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    stored = service.create_interview(session=session, tenant=tenant, fields=body.model_dump(), now=now)
-    public = _present(session, tenant, stored, now)
-    headers = {**_headers(stored), "Location": f"/v1/interviews/{stored.interview.id}"}
-    return idem.remember(json_response(public, status_code=201, headers=headers))
+    with db.session(write=True) as session:
+        if (replayed := idem.replay(session)) is not None:
+            return replayed
+        stored = service.create_interview(session=session, tenant=tenant, fields=body.model_dump(), now=now)
+        public = _present(session, tenant, stored, now)
+        headers = {**_headers(stored), "Location": f"/v1/interviews/{stored.interview.id}"}
+        return idem.remember(session, json_response(public, status_code=201, headers=headers))
 
 
 @router.get("", response_model=Page[InterviewPublic], responses=problems())
 async def list_interviews(
-    session: SessionDep,
+    db: DbDep,
     tenant: TenantDep,
     now: NowDep,
     status: InterviewStatus | None = None,
@@ -59,50 +60,54 @@ async def list_interviews(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[InterviewPublic]:
     """List interviews, oldest first, with filters and a cursor."""
-    after = cursors.decode(cursor, (datetime, str)) if cursor else None
-    page = service.list_interviews(
-        session=session,
-        tenant=tenant,
-        filters=InterviewFilter(status=status, company_name=company_name, external_ref=external_ref, updated_after=updated_after),
-        after=after,
-        limit=limit,
-        now=now,
-    )
-    nexts = next_actions_of(session, tenant=tenant, interviews=page.items, now=now)
-    items = [interview_public(s, now=now, next_action=nexts[s.interview.id]) for s in page.items]
-    last = page.items[-1] if page.items else None
-    next_cursor = cursors.encode(last.created_at, last.interview.id) if page.has_more and last else None
-    return Page[InterviewPublic](items=items, next_cursor=next_cursor)
+    with db.session(write=False) as session:
+        after = cursors.decode(cursor, (datetime, str)) if cursor else None
+        page = service.list_interviews(
+            session=session,
+            tenant=tenant,
+            filters=InterviewFilter(status=status, company_name=company_name, external_ref=external_ref, updated_after=updated_after),
+            after=after,
+            limit=limit,
+            now=now,
+        )
+        nexts = next_actions_of(session, tenant=tenant, interviews=page.items, now=now)
+        items = [interview_public(s, now=now, next_action=nexts[s.interview.id]) for s in page.items]
+        last = page.items[-1] if page.items else None
+        next_cursor = cursors.encode(last.created_at, last.interview.id) if page.has_more and last else None
+        return Page[InterviewPublic](items=items, next_cursor=next_cursor)
 
 
 @router.get("/{interview_id}", response_model=InterviewPublic, responses=problems(404))
-async def get_interview(interview_id: str, session: SessionDep, tenant: TenantDep, now: NowDep) -> Response:
+async def get_interview(interview_id: str, db: DbDep, tenant: TenantDep, now: NowDep) -> Response:
     """Read one interview."""
-    stored = service.get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+    with db.session(write=False) as session:
+        stored = service.get_interview(session=session, tenant=tenant, interview_id=interview_id)
+        return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
 
 
 @router.patch("/{interview_id}", response_model=InterviewPublic, responses=problems(400, 404, 409, 412, 413))
 async def update_interview(
     interview_id: str,
     body: InterviewUpdate,
-    session: WriteSessionDep,
+    db: DbDep,
     tenant: TenantDep,
     now: NowDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Change some fields of an interview."""
-    changes = body.model_dump(exclude_unset=True)
-    stored = service.update_interview(
-        session=session, tenant=tenant, interview_id=interview_id, changes=changes, if_match=if_match, now=now
-    )
-    return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+    with db.session(write=True) as session:
+        changes = body.model_dump(exclude_unset=True)
+        stored = service.update_interview(
+            session=session, tenant=tenant, interview_id=interview_id, changes=changes, if_match=if_match, now=now
+        )
+        return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
 
 
 @router.delete("/{interview_id}", status_code=204, responses=problems(404, 412))
 async def delete_interview(
-    interview_id: str, session: WriteSessionDep, tenant: TenantDep, if_match: IfMatch = None
+    interview_id: str, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an interview with its events and plan."""
-    service.delete_interview(session=session, tenant=tenant, interview_id=interview_id, if_match=if_match)
-    return Response(status_code=204)
+    with db.session(write=True) as session:
+        service.delete_interview(session=session, tenant=tenant, interview_id=interview_id, if_match=if_match)
+        return Response(status_code=204)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from app.api.deps import NowDep, SessionDep, SettingsDep, TenantDep
+from app.api.deps import DbDep, NowDep, SettingsDep, TenantDep
 from app.api.presenters import message_public
 from app.api.responses import problems
 from app.api.schemas.common import Timestamp
@@ -56,7 +56,7 @@ async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMess
 async def render_interview_message(
     interview_id: str,
     message_kind: MessageKind,
-    session: SessionDep,
+    db: DbDep,
     tenant: TenantDep,
     settings: SettingsDep,
     now: NowDep,
@@ -68,10 +68,10 @@ async def render_interview_message(
 ) -> Response:
     """Render a message (thank-you, follow-up, LinkedIn note, rejection reply) for an interview."""
     moment = at or now
-    source = service.load_render_input(
-        session=session, tenant=tenant, interview_id=interview_id, kind=message_kind, locale=locale, accept_language=accept_language
-    )
-    session.commit()  # release the connection before any wait on the sandbox
+    with db.session(write=False) as session:  # closed before any wait on the sandbox
+        source = service.load_render_input(
+            session=session, tenant=tenant, interview_id=interview_id, kind=message_kind, locale=locale, accept_language=accept_language
+        )
     message = await _render(
         tenant, source, kind=message_kind, contact_id=contact_id, at=moment, locale=locale, accept_language=accept_language
     )

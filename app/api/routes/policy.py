@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
 
-from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import json_response
 from app.api.responses import problems
 from app.api.schemas.policy import PolicyPublic, PolicyPut
@@ -22,25 +22,27 @@ def _etag(version: int) -> str:
 
 
 @router.get("", response_model=PolicyPublic, responses=problems())
-async def get_policy(session: SessionDep, tenant: TenantDep) -> Response:
+async def get_policy(db: DbDep, tenant: TenantDep) -> Response:
     """Read the tenant's timing policy (the defaults until replaced)."""
-    policy, version = service.get_policy(session=session, tenant=tenant)
-    return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})
+    with db.session(write=False) as session:
+        policy, version = service.get_policy(session=session, tenant=tenant)
+        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})
 
 
 @router.put("", response_model=PolicyPublic, responses=problems(400, 412, 413))
 async def replace_policy(
     body: PolicyPut,
     request: Request,
-    session: WriteSessionDep,
+    db: DbDep,
     tenant: TenantDep,
     now: NowDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Replace the tenant's timing policy; interviews are re-planned in the background."""
-    if if_match is not None:
-        _, version = service.get_policy(session=session, tenant=tenant)
-        service.check_policy_version(if_match, version)
-    policy, version = service.replace_policy(session=session, tenant=tenant, data=body.model_dump(), now=now)
-    request.app.state.key_cache.forget_tenant(tenant.tenant_id)
-    return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})
+    with db.session(write=True) as session:
+        if if_match is not None:
+            _, version = service.get_policy(session=session, tenant=tenant)
+            service.check_policy_version(if_match, version)
+        policy, version = service.replace_policy(session=session, tenant=tenant, data=body.model_dump(), now=now)
+        request.app.state.key_cache.forget_tenant(tenant.tenant_id)
+        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})

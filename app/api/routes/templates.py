@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from app.api import cursors
-from app.api.deps import NowDep, SessionDep, TenantDep, WriteSessionDep
+from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
 from app.api.presenters import message_public, template_public
 from app.api.responses import problems
@@ -40,29 +40,31 @@ async def _validate(body) -> None:
 
 @router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413), description=VARIABLES_DOC)
 async def create_template(
-    body: TemplateCreate, session: WriteSessionDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+    body: TemplateCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create a tenant template for one message kind and locale."""
-    await _validate(body)
-    if (replayed := idem.replay()) is not None:
-        return replayed
-    stored = service.create_template(session=session, tenant_id=tenant.tenant_id, now=now, **body.model_dump())
-    headers = {"Location": f"/v1/templates/{stored.id}", "ETag": etag(stored.version)}
-    return idem.remember(json_response(template_public(stored), status_code=201, headers=headers))
+    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    with db.session(write=True) as session:
+        if (replayed := idem.replay(session)) is not None:
+            return replayed
+        stored = service.create_template(session=session, tenant_id=tenant.tenant_id, now=now, **body.model_dump())
+        headers = {"Location": f"/v1/templates/{stored.id}", "ETag": etag(stored.version)}
+        return idem.remember(session, json_response(template_public(stored), status_code=201, headers=headers))
 
 
 @router.get("", response_model=Page[TemplatePublic], responses=problems())
 async def list_templates(
-    session: SessionDep,
+    db: DbDep,
     tenant: TenantDep,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[TemplatePublic]:
     """List the tenant's templates."""
-    after = cursors.decode(cursor, (datetime, str)) if cursor else None
-    items, has_more = service.list_templates(session=session, tenant_id=tenant.tenant_id, after=after, limit=limit)
-    next_cursor = cursors.encode(items[-1].created_at, items[-1].id) if has_more and items else None
-    return Page[TemplatePublic](items=[template_public(t) for t in items], next_cursor=next_cursor)
+    with db.session(write=False) as session:
+        after = cursors.decode(cursor, (datetime, str)) if cursor else None
+        items, has_more = service.list_templates(session=session, tenant_id=tenant.tenant_id, after=after, limit=limit)
+        next_cursor = cursors.encode(items[-1].created_at, items[-1].id) if has_more and items else None
+        return Page[TemplatePublic](items=[template_public(t) for t in items], next_cursor=next_cursor)
 
 
 @router.post("/preview", response_model=MessagePublic, responses=problems(400, 413), description=VARIABLES_DOC)
@@ -93,26 +95,29 @@ async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep)
 
 
 @router.get("/{template_id}", response_model=TemplatePublic, responses=problems(404))
-async def get_template(template_id: str, session: SessionDep, tenant: TenantDep) -> Response:
+async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Response:
     """Read one template."""
-    stored = service.get_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id)
-    return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
+    with db.session(write=False) as session:
+        stored = service.get_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id)
+        return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
 
 
 @router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413), description=VARIABLES_DOC)
 async def replace_template(
-    template_id: str, body: TemplatePut, session: WriteSessionDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
+    template_id: str, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
 ) -> Response:
     """Replace a template."""
-    await _validate(body)
-    stored = service.replace_template(
-        session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match, now=now, **body.model_dump()
-    )
-    return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
+    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    with db.session(write=True) as session:
+        stored = service.replace_template(
+            session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match, now=now, **body.model_dump()
+        )
+        return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
 
 
 @router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
-async def delete_template(template_id: str, session: WriteSessionDep, tenant: TenantDep, if_match: IfMatch = None) -> Response:
+async def delete_template(template_id: str, db: DbDep, tenant: TenantDep, if_match: IfMatch = None) -> Response:
     """Delete a template (the built-in wording applies again)."""
-    service.delete_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match)
-    return Response(status_code=204)
+    with db.session(write=True) as session:
+        service.delete_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match)
+        return Response(status_code=204)
