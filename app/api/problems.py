@@ -75,6 +75,15 @@ def validation_problem(errors: list[dict]) -> Response:
     return problem(422, f"The request is not valid: {summary}{more}.", title="Invalid input", errors=items, slug="validation")
 
 
+def _body_not_json(request: Request) -> bool:
+    """A body was sent, but not as JSON (FastAPI then validates its raw bytes)."""
+    headers = request.headers
+    if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
+        return False
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    return not (media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")))
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (RFC 9110: `Allow` lists them all).
 
@@ -99,8 +108,15 @@ def _allowed_methods(request: Request) -> str:
 
 def install(app: FastAPI, *, retry_after: int) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
-        return validation_problem(list(exc.errors()))
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = list(exc.errors())
+        if _body_not_json(request) and any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors):
+            return problem(
+                415,
+                "The request body must be JSON: send it with `Content-Type: application/json`.",
+                title="Unsupported media type",
+            )
+        return validation_problem(errors)
 
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, exc: ServiceError) -> Response:

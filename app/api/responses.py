@@ -20,8 +20,9 @@ _DESCRIPTIONS = {
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """Problem responses for the given status codes, plus 401/422/503 always."""
-    wanted = sorted({401, 422, 503, *codes})
+    """Problem responses for the given status codes, plus 401/422/503 always (and 415 with 413)."""
+    extra = {415} if 413 in codes else set()  # a route that takes a body takes it as JSON only
+    wanted = sorted({401, 422, 503, *codes, *extra})
     return {
         code: {
             "model": Problem,
