@@ -135,3 +135,28 @@ def test_unreachable_database_is_503_with_retry_after(backend):
             body = assert_problem(r, 503, validation=False)
             assert r.headers["retry-after"] == "7", r.headers
             assert "Traceback" not in json.dumps(body) and "127.0.0.1" not in body["detail"]
+
+
+def test_a_body_that_is_not_json_is_415_on_every_operation(client, app, tenant):
+    """Generated from the spec: every operation with a body refuses other media types."""
+    from tests.api.helpers import create_interview, snapshot
+    from tests.api.spec_calls import request_args, v1_operations
+
+    interview = create_interview(client, tenant)
+    ids = {"interview_id": interview["id"], "contact_id": interview["interviewers"][0]["id"]}
+    ops = [op for op in v1_operations(client.get("/openapi.json").json()) if op.has_body]
+    assert len(ops) >= 5
+    before = snapshot(app.state.db)
+    for op in ops:
+        args = request_args(op, ids, unknown="00000000-0000-4000-8000-000000000000")
+        payload = json.dumps(args.pop("json")).encode()
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+            headers = {**tenant.headers, **({"content-type": content_type} if content_type else {})}
+            r = client.request(**args, content=payload, headers=headers)
+            assert r.status_code == 415, f"{op} with {content_type}: {r.status_code} {r.text[:200]}"
+            assert_problem(r, 415, validation=False)
+    assert snapshot(app.state.db) == before
+    # A JSON media type with parameters, or a +json suffix, is JSON.
+    r = client.post("/v1/interviews", content=json.dumps(interview_body()).encode(),
+                    headers={**tenant.headers, "content-type": "application/json; charset=utf-8"})
+    assert r.status_code == 201, r.text

@@ -107,7 +107,7 @@ def test_every_operation_declares_its_problems(spec):
         if "{" in path:
             assert "404" in codes, f"{where}: a path id can be unknown"
         if "requestBody" in op:
-            assert {"400", "413"} <= codes, f"{where}: a body can be malformed or too large"
+            assert {"400", "413", "415"} <= codes, f"{where}: a body can be malformed, too large or not JSON"
             assert set(op["requestBody"]["content"]) == {"application/json"}, where
         if method in ("patch", "put", "delete"):
             assert "412" in codes, f"{where}: If-Match can be stale"
