@@ -242,3 +242,32 @@ def test_tenant_actions_refuse_bad_parameters(client, tenant):
         r = client.get("/v1/actions", params=params, headers=tenant.headers)
         assert_problem(r, 422)
         assert loc in error_locs(r), params
+
+
+def test_stateless_plan_matches_the_stored_interview(client, app, tenant, interviews):
+    """POST /v1/plan with the same interview and events answers what the stored route answers."""
+    from tests.api.helpers import snapshot
+
+    recent = interviews["recent"]
+    dana = recent["interviewers"][0]["id"]
+    record_event(client, tenant, recent["id"], type="thank_you_sent", contact_id=dana, occurred_at=iso(ago(days=2)))
+    at = iso(datetime.now(UTC).replace(microsecond=0))
+    stored = client.get(f"/v1/interviews/{recent['id']}/actions", params={"at": at}, headers=tenant.headers).json()
+    events = client.get(f"/v1/interviews/{recent['id']}/events", headers=tenant.headers).json()["items"]
+    writable = ("candidate_name", "candidate_email", "job_title", "company_name", "starts_at", "duration_minutes", "timezone",
+                "format", "topics", "missed_points", "decision_timeline_days", "agency", "external_ref", "notes")
+    inline = {k: recent[k] for k in writable} | {"id": recent["id"]}
+    inline["interviewers"] = [{k: v for k, v in c.items()} for c in recent["interviewers"]]
+    body = {
+        "interview": inline,
+        "events": [{k: e[k] for k in ("type", "occurred_at", "contact_id", "timeline_days", "note")} for e in events],
+        "at": at,
+    }
+    before = snapshot(app.state.db)
+    r = client.post("/v1/plan", json=body, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"actions": stored["actions"]}
+    assert snapshot(app.state.db) == before, "a stateless plan writes nothing"
+    # The same validation as the stored routes.
+    body["events"].append({"type": "closed", "occurred_at": iso(datetime.now(UTC) + timedelta(days=1))})
+    assert_problem(client.post("/v1/plan", json=body, headers=tenant.headers), 422)

@@ -174,9 +174,48 @@ def test_concurrent_identical_posts_create_one_interview(database_url, tmp_path)
         assert len({a.headers["etag"] for a in answers}) == 1
         listed = httpx.get(server.url + "/v1/interviews", headers={"Authorization": f"Bearer {key}"}).json()
         assert [i["id"] for i in listed["items"]] == [answers[0].json()["id"]]
+        # While the real server is up: its body limit holds over real sockets too.
+        _refuses_oversized_bodies(server.url, {"Authorization": f"Bearer {key}", "content-type": "application/json"})
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
             assert connection.execute(select(func.count()).select_from(InterviewRow.__table__)).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_a_key_is_kept_24_hours(client, app, tenant):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from app.db.tables import IdempotencyRecord
+
+    headers = {**tenant.headers, "Idempotency-Key": "daily"}
+    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    table = IdempotencyRecord.__table__
+    with app.state.db.engine.begin() as connection:
+        connection.execute(update(table).values(created_at=datetime.now(UTC) - timedelta(hours=23)))
+    assert client.post("/v1/interviews", json=interview_body(), headers=headers).content == first.content
+    assert _interview_count(app.state.db) == 1
+    with app.state.db.engine.begin() as connection:
+        connection.execute(update(table).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
+    later = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    assert later.status_code == 201 and later.json()["id"] != first.json()["id"]
+    assert _interview_count(app.state.db) == 2
+
+
+def _refuses_oversized_bodies(url: str, headers: dict[str, str]) -> None:
+    payload = json.dumps(interview_body(notes="n" * (1024 * 1024))).encode()
+
+    def chunks():
+        for start in range(0, len(payload), 64 * 1024):
+            yield payload[start:start + 64 * 1024]
+
+    with httpx.Client(base_url=url, timeout=30) as http:
+        declared = http.post("/v1/interviews", content=payload, headers=headers)
+        assert_problem(declared, 413)
+    with httpx.Client(base_url=url, timeout=30) as http:
+        chunked = http.post("/v1/interviews", content=chunks(), headers=headers)
+        assert "content-length" not in chunked.request.headers
+        assert_problem(chunked, 413)
