@@ -140,7 +140,7 @@ class Facts:
 
     def recipient(self, contact: Contact) -> Recipient:
         """`{name, email}` of a contact, built once per call."""
-        recipient = self._recipients.get(contact.id)
+        recipient = self._recipients.get(contact.id)  # pragma: no mutate (a cache: misses are equal)
         if recipient is None:
             recipient = self._recipients[contact.id] = Recipient(contact.name, contact.email)
         return recipient
@@ -152,7 +152,5 @@ def first_of(index: dict[str | None, datetime], contact_id: str | None) -> datet
     anyone = index.get(None)
     if named is None:
         return anyone
-    if anyone is None or named <= anyone:
-        return named
-    return anyone
+    return named if anyone is None else min(named, anyone)
 

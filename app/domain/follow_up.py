@@ -62,7 +62,7 @@ class _Walk:
                 if later > at:
                     at, source = later, SILENCE
         else:
-            at, source = add_days(outreach if outreach is not None and outreach > f.end else f.end, wait, tz), SILENCE
+            at, source = add_days(f.end if outreach is None else max(outreach, f.end), wait, tz), SILENCE
         if self.decided is not None and self.decided > at:
             at, source = self.decided, DECISION
         if self.last_email is not None:
@@ -218,23 +218,23 @@ def _reason(
     on = f.day(opens)
     if source is DECISION:
         who = f.follow_up_contact or next((c for _, c in f.humans), None)
+        timeline = f.interview.decision_timeline_days
+        assert timeline is not None
         return reasons.follow_up_decision(
-            who.name if who is not None else "Your interviewer",
-            f.interview.decision_timeline_days or 0,
-            on,
-            label if via_agency else None,
+            who.name if who is not None else "Your interviewer", timeline, on, label if via_agency else None
         )
     if source is RESPONSE:
         response = walk.response
         assert response is not None
         named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
         who = named.name if named is not None else f.interview.company_name
-        return reasons.follow_up_response(who, f.day(response.occurred_at), response.timeline_days or 0, label, on)
+        assert response.timeline_days is not None
+        return reasons.follow_up_response(who, f.day(response.occurred_at), response.timeline_days, label, on)
     if source is SPACING:
         assert walk.last_email is not None
         return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
     outreach = walk.outreach
-    if outreach is not None and outreach > f.end:
+    if outreach is not None and outreach >= f.end:  # a thank-you sent as the interview ended counts
         what, since = walk.outreach_what, outreach
     else:
         what, since = "interview", f.end

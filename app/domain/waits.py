@@ -27,18 +27,18 @@ def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     names the first.
     """
     opening = [s for s in steps if s.resolution is None and (s.missed_at is None or s.missed_at > s.available_at)]
-    waits: list[Step] = []
-    free_from: datetime | None = None  # the current free stretch starts here (None: forever ago)
-    busy = False
-    for step in opening:
-        if not busy or step.available_at > free_from:  # type: ignore[operator]
-            waits.append(_wait(f, free_from, step))
-        elif step.missed_at is not None and step.missed_at <= free_from:  # type: ignore[operator]
-            continue
-        busy = True
-        free_from = step.missed_at
+    if not opening:
+        return []
+    waits = [_wait(f, None, opening[0])]  # free from forever ago until the first opening
+    free_from = opening[0].missed_at  # the end of the busy stretch so far (None: never)
+    for step in opening[1:]:
         if free_from is None:
-            break
+            return waits  # busy for ever: nothing is waited for again
+        if step.available_at > free_from:
+            waits.append(_wait(f, free_from, step))
+            free_from = step.missed_at
+        else:
+            free_from = None if step.missed_at is None else max(free_from, step.missed_at)
     return waits
 
 

@@ -81,3 +81,13 @@ def test_a_contact_with_only_an_email_is_named_by_it():
     assert "send dana@acme.test a polite follow-up" in one(actions(iv, [], END), ActionKind.SEND_FOLLOW_UP).reason
     iv = interview(interviewers=(dana(name="", email=None),))
     assert "send your contact a polite follow-up" in one(actions(iv, [], END), ActionKind.SEND_FOLLOW_UP).reason
+
+
+def test_agency_decision_names_who_said_it_and_the_last_follow_up():
+    follow_up = one(actions(interview(agency=AGENCY, decision_timeline_days=12), [THANKED], END), ActionKind.SEND_FOLLOW_UP)
+    assert follow_up.reason == (
+        "Dana Lee said a decision would come within 12 days, so wait until Tuesday 28 April before following up "
+        "through Ann Agent at Talent Co."
+    )
+    only = one(actions(interview(agency=AGENCY), [THANKED], END, Policy(max_follow_ups=1)), ActionKind.SEND_FOLLOW_UP)
+    assert "send Ann Agent at Talent Co one polite follow-up" in only.reason

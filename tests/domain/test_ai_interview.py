@@ -110,3 +110,27 @@ def test_a_rejection_naming_an_ai_is_answered_to_the_usual_recipient():
     reply = one(actions(iv, [ev(EventType.REJECTION_RECEIVED, END + days(1), "dana")], END + days(1)),
                 ActionKind.REPLY_TO_REJECTION)  # fmt: skip
     assert reply.contact_id == "sam"
+
+
+def test_ai_reasons_word_for_word_and_contactless_cancellation():
+    from app.domain.planner import schedule
+    from app.domain.policy import Policy
+
+    iv = interview(format=InterviewFormat.AI, interviewers=(bot(), sam()))
+    assert one(actions(iv, [], END), THANK).reason == (
+        "Your interview on Thursday 16 April was with an AI and no person has met you yet, so send Sam Reed "
+        "a thank-you by Friday 17 April to put a human face on your application."
+    )
+    alone = interview(format=InterviewFormat.AI, interviewers=(bot(),), decision_timeline_days=10)
+    (step,) = [s for s in schedule(alone, [], Policy()) if s.kind is THANK]
+    assert step.position == -1
+    cancelled = one(actions(alone, [ev(EventType.WITHDRAWN, END + days(1))], END + days(2)), THANK)
+    assert cancelled.state is ActionState.CANCELLED
+    assert cancelled.reason == (
+        "The withdrawal on Friday 17 April ended the follow-up chain, so the thank-you is no longer needed."
+    )
+    follow_up = one(actions(alone, [], END), ActionKind.SEND_FOLLOW_UP)
+    assert follow_up.reason == (
+        "Your interviewer said a decision would come within 10 days, so wait until Sunday 26 April before "
+        "following up, once you know the recruiter's or hiring manager's email."
+    )

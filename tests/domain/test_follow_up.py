@@ -260,3 +260,24 @@ def test_close_out_is_about_no_contact():
     events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(16))]
     (close,) = [s for s in schedule(interview(), events, Policy()) if s.kind is CLOSE]
     assert (close.position, close.contact_id, close.missed_at, close.shown_from) == (-1, None, None, None)
+
+
+def test_spacing_and_response_reasons_word_for_word():
+    policy = Policy(follow_up_wait_days=2, follow_up_spacing_days=10)
+    follow_up = one(actions(interview(), [THANKED], END + days(1), policy), FOLLOW)
+    assert follow_up.reason == (
+        "Your last email to Dana Lee went out on Thursday 16 April and emails to one person stay 10 days apart, "
+        "so follow up on Sunday 26 April."
+    )
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(10), timeline=0)]
+    follow_up = one(actions(interview(), events, END + days(10)), FOLLOW)
+    assert follow_up.available_at == END + days(10)
+    assert follow_up.reason == (
+        "Acme replied on Sunday 26 April that news would come within 0 days, so follow up with Dana Lee on "
+        "Sunday 26 April."
+    )
+
+
+def test_a_thank_you_sent_as_the_interview_ends_is_the_last_outreach():
+    follow_up = one(actions(interview(), [ev(EventType.THANK_YOU_SENT, END, "dana")], END), FOLLOW)
+    assert follow_up.reason.startswith("You have heard nothing since your thank-you on Thursday 16 April")

@@ -110,3 +110,24 @@ def test_policy_delay_and_due_days():
     policy = Policy(linkedin_delay_hours=0, linkedin_due_days=3)
     link = one(actions(interview(interviewers=(sam(),)), [], END, policy), LINK)
     assert (link.available_at, link.due_at, link.state) == (END, END + days(3), ActionState.DUE)
+
+
+def test_each_thanked_contact_opens_at_its_own_thank_you():
+    iv = interview(interviewers=(kai(rapport=Rapport.GOOD), dana(rapport=Rapport.GOOD), sam()))
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(2), "kai"), ev(EventType.THANK_YOU_SENT, END + hours(5), "dana")]
+    acts = actions(iv, events, END + hours(6))
+    assert [(a.contact_id, a.available_at, a.due_at) for a in of_kind(acts, LINK)] == [
+        ("kai", END + hours(2), END + hours(2) + days(7)),
+        ("dana", END + hours(5), END + hours(5) + days(7)),
+        ("sam", END + hours(24), END + hours(24) + days(7)),
+    ]
+
+
+def test_due_days_are_calendar_days_across_dst():
+    from tests.domain.domain_builders import local
+
+    iv = interview(starts_at=local(2026, 10, 22, 10), interviewers=(sam(), kai(rapport=Rapport.GOOD)))
+    events = [ev(EventType.THANK_YOU_SENT, local(2026, 10, 22, 12), "kai")]
+    acts = actions(iv, events, local(2026, 10, 22, 13))
+    assert one(acts, LINK, "sam").due_at == local(2026, 10, 30, 11)  # 11:00 CET, 169 hours later
+    assert one(acts, LINK, "kai").due_at == local(2026, 10, 29, 12)

@@ -133,3 +133,23 @@ def test_thank_you_reason_names_person_and_days():
     )
     done = one(actions(interview(), [ev(EventType.THANK_YOU_SENT, END + hours(30))], END + hours(31)), THANK)
     assert done.reason == "You sent Dana Lee a thank-you on Friday 17 April."
+
+
+def test_a_friday_evening_interview_thank_you_goes_out_friday_night():
+    # Friday 17 April 2026, 18:00-19:00 Berlin: late on Sunday evening, before Monday's window
+    from tests.domain.domain_builders import local
+
+    iv = interview(starts_at=local(2026, 4, 17, 18))
+    thank_you = one(actions(iv, [], local(2026, 4, 17, 19)), THANK)
+    assert thank_you.suggested_send_at == thank_you.available_at == local(2026, 4, 17, 19)
+    # with a late threshold after Monday 09:00 it waits for Monday morning
+    policy = Policy(thank_you_due_hours=24, thank_you_late_hours=72)
+    thank_you = one(actions(iv, [], local(2026, 4, 17, 19), policy), THANK)
+    assert thank_you.suggested_send_at == local(2026, 4, 20, 9)
+
+
+def test_an_outcome_exactly_when_the_thank_you_is_missed_leaves_it_missed():
+    acts = actions(interview(), [ev(EventType.OFFER_RECEIVED, END + days(7))], END + days(7))
+    assert one(acts, THANK).state is ActionState.MISSED
+    acts = actions(interview(), [ev(EventType.OFFER_RECEIVED, END + days(7) - TINY)], END + days(7))
+    assert one(acts, THANK).state is ActionState.CANCELLED

@@ -97,3 +97,28 @@ def test_overlapping_busy_stretches_merge():
     resolved = [ev(EventType.THANK_YOU_SENT, END), ev(EventType.LINKEDIN_REQUEST_SENT, END)]
     waits = [s for s in schedule(iv, resolved, Policy()) if s.kind is WAIT]
     assert [(w.shown_from, w.available_at) for w in waits] == [(None, END + days(7))]
+
+
+def test_a_wait_shows_from_exactly_its_start_and_has_no_contact():
+    steps = schedule(interview(), [ev(EventType.FOLLOW_UP_SENT, END + hours(2))], Policy())
+    shown = [a for a in materialize("iv1", steps, END + hours(2)) if a.kind is WAIT]
+    assert [a.available_at for a in shown] == [END + hours(2) + days(7)]
+    assert {s.position for s in steps if s.kind is WAIT} == {-1}
+
+
+def test_a_step_missed_exactly_when_it_opens_is_not_waited_for():
+    steps = schedule(interview(), [ev(EventType.FOLLOW_UP_SENT, END)], Policy())
+    waits = [s for s in steps if s.kind is WAIT]
+    assert [(w.shown_from, w.available_at) for w in waits] == [(None, END + days(7))]
+
+
+def test_contiguous_busy_stretches_need_no_wait_between_them():
+    iv = interview(interviewers=(dana(), kai()))
+    steps = schedule(iv, [ev(EventType.THANK_YOU_SENT, END + hours(1), "kai")], Policy())
+    # Dana's thank-you is busy until the follow-up opens, which is busy for ever
+    assert [(w.shown_from, w.available_at) for w in steps if w.kind is WAIT] == [(None, END)]
+
+
+def test_wait_names_a_contact_without_a_name_generically():
+    iv = interview(interviewers=(dana(name=""),))
+    assert one(actions(iv, [], END - hours(1)), WAIT).reason.endswith("when you can thank your contact.")
