@@ -160,6 +160,15 @@ def install(app: FastAPI, *, retry_after: int) -> None:
     async def _dbapi(_request: Request, exc: DBAPIError) -> Response:
         if exc.connection_invalidated:
             return await _unavailable(_request, exc)
+        if "NUL (0x00)" in str(exc.orig):
+            # PostgreSQL refuses NUL in text; in a path or query it is bad input, not a server fault.
+            return problem(
+                422,
+                "Text may not contain NUL (0x00) characters.",
+                title="Invalid input",
+                errors=[{"loc": "request", "message": "contains a NUL character"}],
+                slug="validation",
+            )
         log.exception("database error")
         return problem(500, "An unexpected database error occurred; it has been logged.")
 

@@ -17,7 +17,8 @@ _NO_CONTROL = r"^[^\x00-\x1f\x7f\u0085\u2028\u2029]*$"
 #: A one-line human string (names, titles): no line breaks or control characters.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_CONTROL)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
+#: Free text (notes): line breaks allowed, NUL never (PostgreSQL cannot store it).
+LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
 
 
 def _utc(value: datetime) -> datetime:
