@@ -579,3 +579,35 @@ def test_wrong_method_is_405_problem(client, tenant, method, path, allowed):
 
 def test_unknown_path_is_404_problem(client, tenant):
     assert_problem(client.get("/v1/nothing-here", headers=tenant.headers), 404)
+
+
+def test_nul_characters_are_refused_never_a_500(client, app, tenant):
+    """PostgreSQL cannot store NUL in text; no backend may answer a 500 for it."""
+    created = create_interview(client, tenant)
+    before = snapshot(app.state.db)
+    for field in ("notes", "missed_points", "candidate_name", "external_ref"):
+        r = client.post("/v1/interviews", json=interview_body(**{field: "a\x00b"}), headers=tenant.headers)
+        assert_problem(r, 422)
+        assert f"body.{field}" in error_locs(r)
+    r = client.patch(f"/v1/interviews/{created['id']}", json={"notes": "\x00"}, headers=tenant.headers)
+    assert_problem(r, 422)
+    assert "body.notes" in error_locs(r)
+    r = client.post(f"/v1/interviews/{created['id']}/events", json={"type": "response_received", "note": "x\x00"}, headers=tenant.headers)
+    assert_problem(r, 422)
+    assert "body.note" in error_locs(r)
+    r = client.post(f"/v1/interviews/{created['id']}/events", json={"type": "response_received", "contact_id": "\x00"}, headers=tenant.headers)
+    assert_problem(r, 422)
+    assert snapshot(app.state.db) == before
+    # In a path or a query a NUL matches nothing: never a server error.
+    for r in (
+        client.get("/v1/interviews", params={"company_name": "a\x00b"}, headers=tenant.headers),
+        client.get("/v1/interviews", params={"external_ref": "\x00"}, headers=tenant.headers),
+        client.get("/v1/interviews/a%00b", headers=tenant.headers),
+        client.delete("/v1/interviews/a%00b", headers=tenant.headers),
+        client.get("/v1/interviews/a%00b/events", headers=tenant.headers),
+    ):
+        assert r.status_code in (200, 404, 422), (r.request.url, r.status_code, r.text[:200])
+        if r.status_code == 200:
+            assert r.json()["items"] == []
+        else:
+            assert_problem(r, r.status_code)
