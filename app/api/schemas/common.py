@@ -21,8 +21,20 @@ Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
 
 
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    """In UTC, and within years 1900-2999: planning adds days and hours to these
+    times, and a moment near year 1 or 9999 would overflow (a 500) later on."""
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("lies outside the years 1900-2999") from None
+    if not _EARLIEST <= value < _LATEST:
+        raise ValueError("lies outside the years 1900-2999")
+    return value
 
 
 _RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
