@@ -611,3 +611,24 @@ def test_nul_characters_are_refused_never_a_500(client, app, tenant):
             assert r.json()["items"] == []
         else:
             assert_problem(r, r.status_code)
+
+
+def test_timestamps_out_of_range_are_422_never_a_500(client, tenant):
+    created = create_interview(client, tenant)
+    extremes = ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-01:00"]
+    failures = []
+    for value in extremes:
+        calls = {
+            "create": client.post("/v1/interviews", json=interview_body(starts_at=value), headers=tenant.headers),
+            "patch": client.patch(f"/v1/interviews/{created['id']}", json={"starts_at": value}, headers=tenant.headers),
+            "event": client.post(f"/v1/interviews/{created['id']}/events", json={"type": "closed", "occurred_at": value}, headers=tenant.headers),
+            "list": client.get("/v1/interviews", params={"updated_after": value}, headers=tenant.headers),
+            "actions at": client.get(f"/v1/interviews/{created['id']}/actions", params={"at": value}, headers=tenant.headers),
+            "due_before": client.get("/v1/actions", params={"due_before": value}, headers=tenant.headers),
+        }
+        for name, r in calls.items():
+            if r.status_code != 422:
+                failures.append(f"{name} {value}: {r.status_code} {r.text[:150]}")
+            else:
+                assert_problem(r, 422)
+    assert not failures, "\n".join(failures)
