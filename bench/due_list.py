@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app.db.migrate import upgrade  # noqa: E402
+from app.domain.model import Event, EventType  # noqa: E402
 from app.domain.planner import schedule  # noqa: E402
 from app.domain.policy import Policy  # noqa: E402
 from app.services.interviews import build_interview, contact_from  # noqa: E402
@@ -54,6 +55,28 @@ ACTION_COLUMNS = (
 )
 
 
+def realistic_events(interview, rng: random.Random) -> list[Event]:
+    """A plausible history: most thank-yous sent, some follow-ups, responses and outcomes."""
+    end = interview.ends_at
+    events = [
+        Event(EventType.THANK_YOU_SENT, end + timedelta(hours=rng.randint(2, 40)), contact_id=c.id)
+        for c in interview.interviewers
+        if c.is_human and rng.random() < 0.7
+    ]
+    if rng.random() < 0.3:
+        events.append(Event(EventType.LINKEDIN_REQUEST_SENT, end + timedelta(days=1)))
+    if rng.random() < 0.4:
+        events.append(Event(EventType.FOLLOW_UP_SENT, end + timedelta(days=rng.randint(8, 12))))
+    if rng.random() < 0.3:
+        events.append(Event(EventType.RESPONSE_RECEIVED, end + timedelta(days=13), timeline_days=rng.choice([None, 7])))
+    outcome = rng.random()
+    for kind, threshold in ((EventType.REJECTION_RECEIVED, 0.2), (EventType.OFFER_RECEIVED, 0.25), (EventType.WITHDRAWN, 0.3), (EventType.CLOSED, 0.35)):
+        if outcome < threshold:
+            events.append(Event(kind, end + timedelta(days=rng.randint(14, 30))))
+            break
+    return events
+
+
 def base_plans(count: int) -> list[tuple[dict, list]]:
     rng = random.Random(11)
     policy = Policy()
@@ -62,7 +85,7 @@ def base_plans(count: int) -> list[tuple[dict, list]]:
         fields = interview_fields(rng, NOW)
         contacts = tuple(contact_from(c, str(uuid.uuid4())) for c in fields["interviewers"])
         interview = build_interview("base", fields, contacts)
-        out.append((fields, list(schedule(interview, (), policy))))
+        out.append((fields, list(schedule(interview, realistic_events(interview, rng), policy))))
     return out
 
 
@@ -134,6 +157,15 @@ def load_postgres(url: str, tenants: list[tuple[str, int]], bases) -> None:
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     rng = random.Random(5)
     with psycopg.connect(dsn) as connection:
+        # Bulk-load practice: secondary indexes are rebuilt after the COPY (from their
+        # migrated definitions) and FK triggers are off while it runs.
+        indexes = connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('interview', 'planned_action') "
+            "AND indexname LIKE 'ix_%'"
+        ).fetchall()
+        for name, _definition in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        connection.execute("SET session_replication_role = replica")
         with connection.cursor() as cursor:
             for tenant_id, count in tenants:
                 cursor.execute(
@@ -149,7 +181,12 @@ def load_postgres(url: str, tenants: list[tuple[str, int]], bases) -> None:
                     for row in actions_buffer:
                         copy.write_row(row)
                 connection.commit()
-        connection.execute("ANALYZE")
+        connection.execute("SET session_replication_role = DEFAULT")
+        for _name, definition in indexes:
+            connection.execute(definition)
+        connection.commit()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
 
 
 def _create_key(url: str, tenant_id: str) -> str:

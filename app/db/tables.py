@@ -141,6 +141,9 @@ class PlannedAction(SQLModel, table=True):
             "interview_id",
             "kind",
             "seq",
+            # Covering: the clock-dependent filters (missed, waits, states) are
+            # decided on index entries, without visiting the rows they skip.
+            postgresql_include=["id", "available_at", "late_after", "missed_at", "shown_from"],
             sqlite_where=text("resolution IS NULL"),
             postgresql_where=text("resolution IS NULL"),
         ),
