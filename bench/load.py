@@ -1,0 +1,388 @@
+"""Load: a mixed workload against `followup serve --workers 2` on PostgreSQL.
+
+Run: `.venv/bin/python bench/load.py [--admin-url URL] [--seconds N]`
+
+What it does, in about two minutes, on loopback only:
+1. Creates a fresh PostgreSQL database (dropped at the end) on the server of
+   `--admin-url` (default: FOLLOWUP_TEST_POSTGRES_URL, else the local one on
+   5432), migrates it and creates a tenant with the CLI, starts the real
+   `followup serve --workers 2` on it, and seeds 400 interviews (3 contacts
+   each) through the API.
+2. Starts the control in a separate process: bench/bare_app.py, one
+   `async def` endpoint returning a small dict, under the same uvicorn
+   settings (2 workers, asyncio loop, httptools with TCP_NODELAY).
+3. Load generator: wrk (Debian's package; installed if missing), one thread,
+   16 keep-alive connections, for both apps. A Lua script makes the mix:
+   70% reads (35% GET /v1/interviews/{id}/actions, 35% GET
+   /v1/interviews/{id}/messages/{follow_up|thank_you}), 30% writes (POST
+   /v1/interviews/{id}/events), over random interviews. wrk is C: it takes
+   far less CPU from the 2 cores than a Python generator would, so the
+   bare endpoint is not capped by the generator.
+4. Maximum throughput: closed-loop runs (as fast as 16 connections go),
+   bare and followup interleaved, twice; the best of each.
+5. 70% of followup's maximum: the same script paced by its `delay()` hook
+   (each request takes the next slot of a fixed schedule, shared by the
+   connections of the thread); the bare app is run at the same rate too.
+   Reports the achieved throughput, p50/p95/p99 and errors of both.
+6. One keep-alive connection (wrk -c1), sequential GETs of the actions route
+   and of /healthz against `followup serve --workers 2`: the p50 shows
+   whether TCP_NODELAY is set (without it uvicorn's workers answer ~44 ms
+   late, performance-notes.md).
+
+Targets (issue 5): no error anywhere (socket errors and non-2xx answers);
+at 70% load p99 < 100 ms and p99 <= 3 x p50; one-connection p50 < 2 ms.
+Prints the raw figures and the verdict; exits 1 on a miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.httpbench import ensure_wrk, server, uvicorn_command  # noqa: E402
+
+CONNECTIONS = 16
+INTERVIEWS = 400
+WORKERS = 2
+TARGET_P99_MS = 100.0
+TARGET_TAIL_RATIO = 3.0
+TARGET_KEEPALIVE_P50_MS = 2.0
+
+# --- the wrk script ----------------------------------------------------------
+
+_LUA = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } followup_timespec;
+int clock_gettime(int clk_id, followup_timespec *tp);
+]]
+local ts = ffi.new("followup_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
+local ids = {%(ids)s}
+local contacts = {%(contacts)s}
+local mode = "%(mode)s"          -- "mixed", one kind ("actions", "messages", "writes"), "health" or "bare"
+local interval = %(interval)s    -- ms between requests of this thread; 0: as fast as possible
+local headers = {["Authorization"] = "%(auth)s", ["Content-Type"] = "application/json"}
+local event_body = '{"type":"follow_up_sent","note":"load"}'
+local next_slot = 0
+
+function init(args)
+  math.randomseed(%(seed)s)
+end
+
+if interval > 0 then
+  -- Paced: each request takes the next slot of a fixed schedule. A thread
+  -- that fell behind starts again from now rather than sending a burst.
+  function delay()
+    local now = now_ms()
+    if next_slot < now then next_slot = now end
+    local wait = next_slot - now
+    next_slot = next_slot + interval
+    return wait
+  end
+end
+
+function request()
+  if mode == "bare" then
+    return wrk.format("GET", "/bare", headers)
+  elseif mode == "health" then
+    return wrk.format("GET", "/healthz")
+  end
+  local i = math.random(#ids)
+  local base = "/v1/interviews/" .. ids[i]
+  if mode == "actions" then
+    return wrk.format("GET", base .. "/actions", headers)
+  elseif mode == "messages" then
+    return wrk.format("GET", base .. "/messages/follow_up", headers)
+  elseif mode == "writes" then
+    return wrk.format("POST", base .. "/events", headers, event_body)
+  end
+  local r = math.random()
+  if r < 0.35 then
+    return wrk.format("GET", base .. "/actions", headers)
+  elseif r < 0.525 then
+    return wrk.format("GET", base .. "/messages/follow_up", headers)
+  elseif r < 0.70 then
+    return wrk.format("GET", base .. "/messages/thank_you?contact_id=" .. contacts[i], headers)
+  else
+    return wrk.format("POST", base .. "/events", headers, event_body)
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\nRESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class Run:
+    label: str
+    requests: int
+    seconds: float
+    socket_errors: int
+    non_2xx: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def errors(self) -> int:
+        return self.socket_errors + self.non_2xx
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<38} {self.rps:8.0f} req/s  p50 {self.p50_ms:6.2f}  p95 {self.p95_ms:6.2f}  "
+            f"p99 {self.p99_ms:6.2f}  max {self.max_ms:7.2f} ms  errors {self.socket_errors} socket, {self.non_2xx} non-2xx"
+        )
+
+
+@dataclass
+class Target:
+    url: str
+    ids: Sequence[str] = ()
+    contacts: Sequence[str] = ()
+    auth: str = ""
+
+
+def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int = CONNECTIONS, rate: float = 0.0) -> Run:
+    """One wrk run; `rate` > 0 paces it to that many requests per second."""
+    script = _LUA % {
+        "ids": ", ".join(f'"{i}"' for i in target.ids) or '""',
+        "contacts": ", ".join(f'"{c}"' for c in target.contacts) or '""',
+        "mode": mode,
+        "interval": f"{1000.0 / rate:.4f}" if rate > 0 else "0",
+        "auth": target.auth,
+        "seed": 20261125,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        done = subprocess.run(
+            [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", handle.name, target.url],
+            capture_output=True, text=True, timeout=seconds + 30, check=False,
+        )
+    finally:
+        os.unlink(handle.name)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
+    raw = json.loads(line.removeprefix("RESULT "))
+    return Run(
+        label=label,
+        requests=raw["requests"],
+        seconds=raw["duration_us"] / 1e6,
+        socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+        non_2xx=raw["status"],
+        p50_ms=raw["p50_us"] / 1000,
+        p95_ms=raw["p95_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+    )
+
+
+# --- database, servers, seed ----------------------------------------------------
+
+
+def admin_url(given: str | None) -> str:
+    return given or os.environ.get("FOLLOWUP_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def create_database(admin: str) -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"followup_load_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return name, make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def cli(database_url: str, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
+    env.update({"FOLLOWUP_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"followup {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def interview_body(n: int) -> dict:
+    zones = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"]
+    return {
+        "candidate_name": f"Candidate {n}",
+        "candidate_email": f"candidate{n}@example.com",
+        "job_title": ["Data Engineer", "Product Designer", "SRE", "Backend Developer"][n % 4],
+        "company_name": ["Acme", "Globex", "Initech", "Umbrella"][n % 4],
+        "starts_at": f"2026-{1 + n % 9:02d}-{1 + n % 27:02d}T{8 + n % 9:02d}:30:00+00:00",
+        "format": ["virtual", "in_person", "phone"][n % 3],
+        "timezone": zones[n % 4],
+        "topics": ["the data platform"],
+        "interviewers": [
+            {"name": f"Person {n}-{i}", "email": f"person{n}.{i}@example.com", "role": ["hiring_manager", "recruiter", "interviewer"][i]}
+            for i in range(3)
+        ],
+    }
+
+
+async def seed(url: str, key: str, count: int) -> tuple[list[str], list[str]]:
+    """Create `count` interviews through the API; returns their ids and first contacts."""
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=8)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+        semaphore = asyncio.Semaphore(8)
+
+        async def create(n: int) -> dict:
+            async with semaphore:
+                response = await client.post("/v1/interviews", json=interview_body(n))
+                if response.status_code != 201:
+                    raise SystemExit(f"seeding failed: {response.status_code} {response.text[:500]}")
+                return response.json()
+
+        created = await asyncio.gather(*(create(n) for n in range(count)))
+    return [c["id"] for c in created], [c["interviewers"][0]["id"] for c in created]
+
+
+def check_each_kind(target: Target) -> None:
+    """One request of each kind, so a wrong answer shows before the load does."""
+    headers = {"Authorization": target.auth}
+    base = f"{target.url}/v1/interviews/{target.ids[0]}"
+    checks = [
+        httpx.get(f"{base}/actions", headers=headers),
+        httpx.get(f"{base}/messages/follow_up", headers=headers),
+        httpx.get(f"{base}/messages/thank_you", params={"contact_id": target.contacts[0]}, headers=headers),
+        httpx.post(f"{base}/events", json={"type": "follow_up_sent", "note": "load"}, headers=headers),
+    ]
+    for response in checks:
+        if response.status_code >= 300:
+            raise SystemExit(f"{response.request.method} {response.request.url}: {response.status_code} {response.text[:500]}")
+
+
+# --- the run ---------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--admin-url", help="PostgreSQL URL of a database to create the fresh one from")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each measured run (default 8)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    ensure_wrk()
+    admin = admin_url(args.admin_url)
+    name, database_url = create_database(admin)
+    print(f"database: fresh PostgreSQL database {name}; wrk -t1 -c{CONNECTIONS}; {WORKERS} uvicorn workers each")
+    try:
+        key = cli(database_url, "tenants", "create", "load").strip()
+        followup_env = {"FOLLOWUP_DATABASE_URL": database_url}
+        serve = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--workers", str(WORKERS), "--log-level", "warning"]
+        bare_command = [*uvicorn_command("bench.bare_app:app"), "--workers", str(WORKERS)]
+        with server(serve, env=followup_env) as app_url, server(bare_command, health="/bare") as bare_url:
+            ids, contacts = asyncio.run(seed(app_url, key, INTERVIEWS))
+            app = Target(app_url, ids, contacts, f"Bearer {key}")
+            bare = Target(bare_url)
+            check_each_kind(app)
+            print(f"seeded {len(ids)} interviews through the API in {time.monotonic() - started:.1f} s\n")
+            return measure(app, bare, args.seconds, started)
+    finally:
+        drop_database(admin, name)
+
+
+def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
+    runs: list[Run] = []
+
+    def run(*a, **kw) -> Run:
+        result = wrk(*a, **kw)
+        runs.append(result)
+        print(result.line(), flush=True)
+        return result
+
+    wrk("warm-up", bare, mode="bare", seconds=2)
+    wrk("warm-up", app, mode="mixed", seconds=3)
+
+    print("maximum throughput (closed loop):")
+    bare_max = app_max = None
+    for _ in range(2):
+        b = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds)
+        a = run("  followup mixed 70r/30w", app, mode="mixed", seconds=seconds)
+        bare_max = b if bare_max is None or b.rps > bare_max.rps else bare_max
+        app_max = a if app_max is None or a.rps > app_max.rps else app_max
+    ratio = app_max.rps / bare_max.rps
+
+    rate = 0.7 * app_max.rps
+    print(f"\nat 70% of followup's maximum ({rate:.0f} req/s, paced):")
+    paced = run("  followup mixed 70r/30w", app, mode="mixed", seconds=2 * seconds, rate=rate)
+    paced_bare = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=rate)
+
+    print(f"\none keep-alive connection, sequential requests (followup serve --workers {WORKERS}):")
+    keepalive = run("  followup GET .../actions", app, mode="actions", seconds=3, connections=1)
+    keepalive_health = run("  followup GET /healthz", Target(app.url), mode="health", seconds=3, connections=1)
+    run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=3, connections=1)
+    print("  (each kind alone, for the service times behind the mix)")
+    run("  followup GET .../messages/follow_up", app, mode="messages", seconds=2, connections=1)
+    run("  followup POST .../events", app, mode="writes", seconds=2, connections=1)
+
+    errors = sum(r.errors for r in runs)
+    checks = [
+        (f"errors: {errors} in {sum(r.requests for r in runs)} requests", errors == 0),
+        (f"70% load: throughput {paced.rps:.0f} req/s of {rate:.0f} paced", paced.rps >= 0.9 * rate),
+        (f"70% load: p99 {paced.p99_ms:.1f} ms < {TARGET_P99_MS:.0f} ms", paced.p99_ms < TARGET_P99_MS),
+        (f"70% load: p99/p50 {paced.p99_ms / paced.p50_ms:.2f} <= {TARGET_TAIL_RATIO:.0f}", paced.p99_ms <= TARGET_TAIL_RATIO * paced.p50_ms),
+        (f"one connection: p50 {keepalive.p50_ms:.2f} ms (actions), {keepalive_health.p50_ms:.2f} ms (/healthz) < {TARGET_KEEPALIVE_P50_MS:.0f} ms",
+         keepalive.p50_ms < TARGET_KEEPALIVE_P50_MS and keepalive_health.p50_ms < TARGET_KEEPALIVE_P50_MS),
+    ]
+    elapsed = time.monotonic() - started
+    print(
+        f"\nmaximum: followup {app_max.rps:.0f} req/s, bare {bare_max.rps:.0f} req/s: ratio {ratio:.2f} of bare FastAPI"
+        f"\n70% load: followup {paced.rps:.0f} req/s p50 {paced.p50_ms:.2f} / p95 {paced.p95_ms:.2f} / p99 {paced.p99_ms:.2f} ms;"
+        f" bare at the same rate p50 {paced_bare.p50_ms:.2f} / p95 {paced_bare.p95_ms:.2f} / p99 {paced_bare.p99_ms:.2f} ms"
+        f"\nwall time {elapsed:.0f} s"
+    )
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {text}")
+    missed = [text for text, ok in checks if not ok]
+    print("verdict:", "PASS" if not missed else f"MISS ({len(missed)} of {len(checks)})")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
