@@ -27,11 +27,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records
+
+
 async def _job_loop(db: Database, settings: Settings) -> None:
     """Advance background jobs; a batch runs in a thread so requests keep flowing."""
+    next_purge = 0.0
+    loop = asyncio.get_running_loop()
     while True:
         try:
             worked = await asyncio.to_thread(jobs.run_one, db, now=_utcnow, batch_size=settings.replan_batch_size)
+            if loop.time() >= next_purge:
+                await asyncio.to_thread(jobs.purge_idempotency_records, db, now=_utcnow())
+                next_purge = loop.time() + PURGE_EVERY
         except Exception:  # a database outage must not end the loop
             log.warning("job loop: database unavailable, retrying", exc_info=True)
             worked = False

@@ -20,9 +20,10 @@ from starlette.responses import Response
 
 from app.api.deps import NowDep, TenantDep
 from app.db import idempotency as repo
+from app.services.jobs import IDEMPOTENCY_KEEP
 from app.services.errors import IdempotencyMismatch, InvalidInput
 
-KEEP = timedelta(hours=24)
+KEEP = IDEMPOTENCY_KEEP
 _REPLAYED_HEADERS = ("location", "etag", "content-type")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from app.db import events as events_repo
+from app.db import idempotency as idempotency_repo
 from app.db import interviews as interviews_repo
 from app.db import jobs as jobs_repo
 from app.db import tenants as tenants_repo
@@ -22,6 +23,7 @@ from app.services.policy import REPLAN_TENANT
 from app.services.tenancy import TenantContext, policy_of
 
 log = logging.getLogger("followup.jobs")
+IDEMPOTENCY_KEEP = timedelta(hours=24)
 
 
 def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
@@ -63,6 +65,12 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int) -> bo
         else:
             jobs_repo.reschedule(session, job_id=job.id, run_after=now(), error=None)
     return True
+
+
+def purge_idempotency_records(db: Database, *, now: datetime) -> int:
+    """Forget Idempotency-Key answers older than the 24 h they are kept for."""
+    with db.session(write=True) as session:
+        return idempotency_repo.purge_expired(session, before=now - IDEMPOTENCY_KEEP)
 
 
 def run_until_idle(db: Database, *, now: Callable[[], datetime], batch_size: int, max_jobs: int = 10_000) -> int:

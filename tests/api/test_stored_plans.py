@@ -153,3 +153,12 @@ def test_random_write_sequences_keep_stored_plans_fresh(client, tenant, fixed_cl
             _random_write(client, tenant.headers, rng, interview)
             interview = client.get(f"/v1/interviews/{interview['id']}", headers=tenant.headers).json()
             _check(client, tenant.headers, tenant.tenant_id, interview["id"])
+
+
+def test_expired_idempotency_records_are_purged(client, tenant, fixed_clock):
+    headers = {**tenant.headers, "Idempotency-Key": "old-key"}
+    body = _interview_body(random.Random(1))
+    assert client.post("/v1/interviews", json=body, headers=headers).status_code == 201
+    db = client.app.state.db
+    assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=23)) == 0
+    assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=25)) == 1
