@@ -13,10 +13,7 @@ from app.domain import reasons
 from app.domain.facts import Facts, is_human
 from app.domain.model import ActionKind, ActionState, Channel, Event, EventType, MessageKind, Priority, Rule
 from app.domain.steps import Step, new_step
-from app.domain.timecalc import add_days
-
-#: The spacing key of the agency contact (never equal to a contact id).
-_AGENCY = ("agency",)
+from app.domain.timecalc import add_days, to_utc
 
 # What set an opening time (rule slugs are chosen from these, see `_rule`).
 SILENCE, RESPONSE, DECISION, SPACING = "silence", "response", "decision", "spacing"
@@ -30,14 +27,13 @@ _RESPONSE = EventType.RESPONSE_RECEIVED
 class _Walk:
     """The chain at one moment: what the next follow-up's opening depends on."""
 
-    __slots__ = ("f", "decided", "outreach", "outreach_what", "response", "last_email")
+    __slots__ = ("f", "decided", "outreach", "response", "last_email")
 
     def __init__(self, f: Facts) -> None:
         self.f = f
         timeline = f.interview.decision_timeline_days
         self.decided = add_days(f.end, timeline, f.zone) if timeline is not None else None
-        self.outreach: datetime | None = None
-        self.outreach_what = "interview"
+        self.outreach: Event | None = None  # the last thank-you or follow-up sent
         self.response: Event | None = None
         self.last_email: datetime | None = None
 
@@ -53,9 +49,9 @@ class _Walk:
         """
         f = self.f
         tz, wait = f.zone, f.policy.follow_up_wait_days
-        outreach = self.outreach
+        outreach = self.outreach.occurred_at if self.outreach is not None else None
         if response is not None and response.timeline_days is not None:
-            heard = response.occurred_at if response.occurred_at > f.end else f.end  # never before the end
+            heard = max(response.occurred_at, f.end)  # a response during the interview counts from its end
             at, source = add_days(heard, response.timeline_days, tz), RESPONSE
             if outreach is not None and outreach > response.occurred_at:
                 later = add_days(outreach, wait, tz)
@@ -83,7 +79,6 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
     p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
     via_agency = recipient is not None and contact is None
-    person = _AGENCY if via_agency else (contact.id if contact is not None else None)
     contact_id = contact.id if contact is not None else None
     position = f.positions[contact_id] if contact_id is not None else -1
     label = _recipient_label(f, via_agency)
@@ -95,13 +90,13 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
     for event in f.chain:
         kind = event.type
         if kind is _THANK_YOU_SENT:
-            walk.outreach, walk.outreach_what = event.occurred_at, "thank-you"
-            if person is not None and (event.contact_id == person or (event.contact_id is None and not via_agency)):
-                walk.last_email = event.occurred_at
+            walk.outreach = event
+            if contact_id is not None and (event.contact_id == contact_id or event.contact_id is None):
+                walk.last_email = event.occurred_at  # rule 5: an email to the follow-up's person
         elif kind is _FOLLOW_UP_SENT:
             opens, source = walk.opening(walk.response)
             if first_open is None:
-                first_open = opens if opens < event.occurred_at else event.occurred_at
+                first_open = min(opens, to_utc(event.occurred_at))
             named = f.contacts.get(event.contact_id)  # type: ignore[arg-type]
             if named is not None and not is_human(named):
                 named = None  # rule 2: an AI is never written to; it went to the usual recipient
@@ -117,9 +112,8 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
                     _MESSAGE, _DONE, None, None, to_position,
                 ))  # fmt: skip
             )
-            walk.outreach = last_sent = event.occurred_at
-            walk.outreach_what = "follow-up"
-            if (named.id if named is not None else person) == person:
+            walk.outreach, last_sent = event, event.occurred_at
+            if named is None or named.id == contact_id:
                 walk.last_email = event.occurred_at
         elif kind is _RESPONSE:
             walk.response = event
@@ -234,8 +228,9 @@ def _reason(
         assert walk.last_email is not None
         return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
     outreach = walk.outreach
-    if outreach is not None and outreach >= f.end:  # a thank-you sent as the interview ended counts
-        what, since = walk.outreach_what, outreach
+    if outreach is not None and outreach.occurred_at >= f.end:  # a thank-you sent as the interview ended counts
+        since = outreach.occurred_at
+        what = "thank-you" if outreach.type is _THANK_YOU_SENT else "follow-up"
     else:
         what, since = "interview", f.end
     if via_agency:

@@ -281,3 +281,36 @@ def test_spacing_and_response_reasons_word_for_word():
 def test_a_thank_you_sent_as_the_interview_ends_is_the_last_outreach():
     follow_up = one(actions(interview(), [ev(EventType.THANK_YOU_SENT, END, "dana")], END), FOLLOW)
     assert follow_up.reason.startswith("You have heard nothing since your thank-you on Thursday 16 April")
+
+
+def test_ties_go_to_the_earlier_rule():
+    # decision timeline equal to the silence: rule 4 (follow_up) set it
+    follow_up = one(actions(interview(decision_timeline_days=7), [], END), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (END + days(7), Rule.FOLLOW_UP)
+    # a thank-you after a response, landing on the same day as the response's timeline: the response's reason
+    iv = interview(interviewers=(dana(), kai()))
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=8), ev(EventType.THANK_YOU_SENT, END + days(3), "kai")]
+    follow_up = one(actions(iv, events, END + days(3)), FOLLOW)
+    assert follow_up.available_at == END + days(10)
+    assert follow_up.reason.startswith("Acme replied on Saturday 18 April")
+    # outreach at the very moment of the response does not count as after it
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=2), ev(EventType.THANK_YOU_SENT, END + days(2), "kai")]
+    assert one(actions(iv, events, END + days(3)), FOLLOW).available_at == END + days(4)
+
+
+def test_a_done_follow_up_opened_after_the_response_timeline():
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=12), ev(EventType.FOLLOW_UP_SENT, END + days(14))]
+    done = of_kind(actions(interview(), events, END + days(15)), FOLLOW)[0]
+    assert done.available_at == END + days(13)
+
+
+def test_a_late_follow_up_does_not_move_when_the_thank_you_was_missed():
+    from app.domain.planner import schedule
+
+    iv = interview(interviewers=(dana(), kai()))
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(1), "dana"), ev(EventType.FOLLOW_UP_SENT, END + days(10))]
+    (kai_thanks,) = [s for s in schedule(iv, events, Policy()) if s.contact_id == "kai" and s.kind is ActionKind.SEND_THANK_YOU]
+    assert kai_thanks.missed_at == END + hours(1) + days(7)
+    early = [ev(EventType.FOLLOW_UP_SENT, END + days(2))]
+    (kai_thanks,) = [s for s in schedule(iv, early, Policy()) if s.contact_id == "kai" and s.kind is ActionKind.SEND_THANK_YOU]
+    assert kai_thanks.missed_at == END + days(2)

@@ -150,3 +150,14 @@ def test_a_reply_sent_before_the_rejection_does_not_count():
     rejected = END + days(2)
     events = [ev(EventType.REJECTION_REPLY_SENT, END + days(1)), ev(EventType.REJECTION_RECEIVED, rejected)]
     assert one(actions(interview(), events, rejected), REPLY).state is ActionState.DUE
+
+
+def test_a_saturday_night_rejection_reply_goes_out_at_once_when_monday_is_too_late():
+    from tests.domain.domain_builders import local
+
+    rejected = local(2026, 4, 18, 20)
+    policy = Policy(rejection_reply_due_hours=24, rejection_reply_late_hours=24)
+    reply = one(actions(interview(), [ev(EventType.REJECTION_RECEIVED, rejected)], rejected, policy), REPLY)
+    assert reply.suggested_send_at == rejected
+    reply = one(actions(interview(), [ev(EventType.REJECTION_RECEIVED, rejected)], rejected), REPLY)
+    assert reply.suggested_send_at == local(2026, 4, 20, 9)
