@@ -77,8 +77,9 @@ def _interview_count(db) -> int:
 
 def test_same_key_same_body_creates_one_and_replays(client, app, tenant):
     headers = {**tenant.headers, "Idempotency-Key": "create-alex-1"}
-    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
-    second = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    body = interview_body()  # built once: it holds a time relative to now
+    first = client.post("/v1/interviews", json=body, headers=headers)
+    second = client.post("/v1/interviews", json=body, headers=headers)
     assert first.status_code == second.status_code == 201
     assert second.content == first.content
     assert second.headers["location"] == first.headers["location"]
@@ -86,7 +87,7 @@ def test_same_key_same_body_creates_one_and_replays(client, app, tenant):
     assert second.headers["content-type"] == first.headers["content-type"]
     assert _interview_count(app.state.db) == 1
     # Key order and whitespace do not make another body.
-    reordered = json.dumps(dict(reversed(list(interview_body().items()))), indent=2)
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
     third = client.post("/v1/interviews", content=reordered, headers={**headers, "content-type": "application/json"})
     assert third.status_code == 201 and third.content == first.content
     assert _interview_count(app.state.db) == 1
@@ -192,15 +193,16 @@ def test_a_key_is_kept_24_hours(client, app, tenant):
     from app.db.tables import IdempotencyRecord
 
     headers = {**tenant.headers, "Idempotency-Key": "daily"}
-    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    body = interview_body()
+    first = client.post("/v1/interviews", json=body, headers=headers)
     table = IdempotencyRecord.__table__
     with app.state.db.engine.begin() as connection:
         connection.execute(update(table).values(created_at=datetime.now(UTC) - timedelta(hours=23)))
-    assert client.post("/v1/interviews", json=interview_body(), headers=headers).content == first.content
+    assert client.post("/v1/interviews", json=body, headers=headers).content == first.content
     assert _interview_count(app.state.db) == 1
     with app.state.db.engine.begin() as connection:
         connection.execute(update(table).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
-    later = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    later = client.post("/v1/interviews", json=body, headers=headers)
     assert later.status_code == 201 and later.json()["id"] != first.json()["id"]
     assert _interview_count(app.state.db) == 2
 
