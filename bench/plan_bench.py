@@ -12,6 +12,7 @@ when the median misses it.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -98,6 +99,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interviews", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--with-gc", action="store_true", help="keep the cyclic garbage collector on while timing")
     args = parser.parse_args()
     rng = random.Random(20260416)
     policy = Policy()
@@ -106,6 +108,9 @@ def main() -> int:
         plan(interview, events, policy, now)
     per_call: list[float] = []
     round_medians = []
+    gc.collect()
+    if not args.with_gc:
+        gc.disable()  # like timeit: collector pauses land on whichever call triggers them
     for _ in range(args.rounds):
         rng.shuffle(cases)
         timings = []
@@ -115,11 +120,13 @@ def main() -> int:
             timings.append((time.perf_counter() - t0) * 1e6)
         per_call += timings
         round_medians.append(statistics.median(timings))
+    gc.enable()
     per_call.sort()
     median = statistics.median(per_call)
     p95 = per_call[int(len(per_call) * 0.95)]
     actions = sum(len(plan(i, e, policy, n)) for i, e, n in cases) / len(cases)
-    print(f"plan(): {len(cases)} interviews x {args.rounds} rounds = {len(per_call)} calls")
+    print(f"plan(): {len(cases)} interviews x {args.rounds} rounds = {len(per_call)} calls, "
+          f"gc {'on' if args.with_gc else 'off (as timeit)'}")  # fmt: skip
     print(f"  actions per plan (mean): {actions:.1f}")
     print(f"  median per round (us):   {', '.join(f'{m:.1f}' for m in round_medians)}")
     print(f"  median: {median:.1f} us/call   p95: {p95:.1f} us/call   min: {per_call[0]:.1f}   max: {per_call[-1]:.1f}")

@@ -76,7 +76,7 @@ class Facts:
     __slots__ = (
         "interview", "policy", "zone", "end", "ai", "humans", "positions", "contacts", "events", "outcome",
         "chain", "thank_you_at", "thank_you_ever", "linkedin_at", "reply_at", "follow_up_to",
-        "follow_up_contact", "_recipients",
+        "follow_up_contact", "_recipients", "_days",
     )  # fmt: skip
 
     def __init__(self, interview: Interview, events: Iterable[Event], policy: Policy) -> None:
@@ -99,6 +99,7 @@ class Facts:
         )
         self.events = ordered = sorted(events, key=_by_time)
         self._recipients: dict[str, Recipient] = {}
+        self._days: dict[datetime, str] = {}
         outcome: Event | None = None
         chain: list[Event] = []
         thank_you_at: dict[str | None, datetime] = {}
@@ -130,9 +131,12 @@ class Facts:
         self.reply_at = reply_at
 
     def day(self, moment: datetime) -> str:
-        """`format_day` in the interview's timezone (inlined: reasons call it for every step)."""
-        local = moment.astimezone(self.zone)
-        return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+        """`format_day` in the interview's timezone, memoised: reasons name the same days often."""
+        text = self._days.get(moment)  # pragma: no mutate (a cache: misses are equal)
+        if text is None:
+            local = moment.astimezone(self.zone)
+            text = self._days[moment] = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+        return text
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
         """Rule 11's suggested send time in this interview's timezone."""

@@ -95,23 +95,32 @@ def materialize(interview_id: str, steps: Sequence[PlannedStep], now: datetime) 
     """The actions of a schedule at `now`, in the schedule's (rulebook) order.
 
     A `wait` is included only while it is the answer: `now` in
-    [`shown_from`, `available_at`). States and priorities are `state_at` and
-    `priority_at`, inlined here because this loop is the hot path of `plan`.
+    [`shown_from`, `available_at`).
+    """
+    return _actions(interview_id, [Step(*(getattr(s, name) for name in Step._fields)) for s in steps], now)
+
+
+def _actions(interview_id: str, steps: Iterable[Step], now: datetime) -> list[Action]:
+    """`materialize` over `Step` tuples: the hot loop of `plan`.
+
+    States and priorities are `state_at` and `priority_at`, inlined (a test
+    pins the equivalence); the tuples are unpacked in one go.
     """
     actions = []
     append = actions.append
-    for s in steps:
-        kind = s.kind
-        if kind is _WAIT and (now >= s.available_at or (s.shown_from is not None and now < s.shown_from)):
+    for (
+        kind, contact_id, recipient, channel, available_at, due_at, late_after, suggested_send_at,
+        priority, rule, reason, message_kind, resolution, missed_at, shown_from, _,
+    ) in steps:  # fmt: skip
+        if kind is _WAIT and (now >= available_at or (shown_from is not None and now < shown_from)):
             continue
-        priority = s.priority
-        if s.resolution is not None:
-            state = s.resolution
-        elif s.missed_at is not None and now >= s.missed_at:
+        if resolution is not None:
+            state = resolution
+        elif missed_at is not None and now >= missed_at:
             state = _MISSED
-        elif now < s.available_at:
+        elif now < available_at:
             state = _UPCOMING
-        elif s.late_after is not None and now >= s.late_after:
+        elif late_after is not None and now >= late_after:
             state = _OVERDUE
             if kind is _THANK_YOU:
                 priority = _HIGH
@@ -119,8 +128,8 @@ def materialize(interview_id: str, steps: Sequence[PlannedStep], now: datetime) 
             state = _DUE
         append(
             _new_action(
-                interview_id, kind, s.contact_id, s.recipient, s.channel, state, s.available_at, s.due_at,
-                s.late_after, s.suggested_send_at, priority, s.rule, s.reason, s.message_kind,
+                interview_id, kind, contact_id, recipient, channel, state, available_at, due_at,
+                late_after, suggested_send_at, priority, rule, reason, message_kind,
             )  # fmt: skip
         )
     return actions
@@ -132,8 +141,7 @@ def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: dat
     Equal to `materialize(interview.id, schedule(interview, events up to now,
     policy), now)`, without building the frozen steps in between.
     """
-    steps = _steps(interview, [e for e in events if e.occurred_at <= now], policy)
-    return materialize(interview.id, steps, now)  # type: ignore[arg-type]  # Step reads like PlannedStep
+    return _actions(interview.id, _steps(interview, [e for e in events if e.occurred_at <= now], policy), now)
 
 
 def next_action(actions: Iterable[Action]) -> Action | None:

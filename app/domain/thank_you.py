@@ -36,6 +36,7 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
     cancels = outcome is not None and missed_at > outcome.occurred_at
     rule, priority = (Rule.AI_INTERVIEW, Priority.HIGH) if f.ai else (Rule.THANK_YOU, Priority.NORMAL)
     steps = []
+    days: tuple[str, str, str] | None = None  # the dates a pending thank-you's reason names, built once
     for position, contact in targets:
         if contact is None:
             sent = min(f.thank_you_at.values(), default=None)
@@ -53,10 +54,12 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
             reason = reasons.cancelled(what, outcome.type, f.day(outcome.occurred_at))  # type: ignore[union-attr]
         else:
             missed = missed_at
+            if days is None:
+                days = f.day(end), f.day(due), f.day(missed_at)
             if f.ai:
-                reason = reasons.thank_you_ai(name, f.day(end), f.day(due))
+                reason = reasons.thank_you_ai(name, days[0], days[1])
             else:
-                reason = reasons.thank_you(name, f.day(end), f.day(due), p.thank_you_due_hours, f.day(missed_at))
+                reason = reasons.thank_you(name, days[0], days[1], p.thank_you_due_hours, days[2])
         steps.append(
             new_step(Step, (
                 _KIND, contact_id, recipient, _EMAIL, end, due, late, send_at,
