@@ -54,7 +54,7 @@ def seed(db: Database, *, count: int, seed_value: int = 7) -> tuple[str, list[st
     ids = []
     for _ in range(count):
         with db.session(write=True) as session:
-            stored = interview_service.create_interview(session=session, tenant=tenant, fields=interview_fields(rng, now), now=now)
+            stored = interview_service.create_interview(session=session, tenant=tenant, fields=interview_fields(rng, now), now=now).stored
             ends = stored.interview.ends_at
             contacts = stored.interview.interviewers
             steps = [

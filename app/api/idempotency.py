@@ -10,7 +10,7 @@ PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises writers), then replays.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import orjson

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy import Connection
 
 from app.db.driver import RawReader, utc
@@ -88,10 +88,6 @@ def list_events(
         )
         for r in session.execute(query)
     ]
-
-
-def count_events(session: Connection, *, interview_id: str) -> int:
-    return session.execute(select(func.count()).select_from(event_t).where(event_t.c.interview_id == interview_id)).scalar_one()
 
 
 def contacts_named_by_events(session: Connection, *, interview_id: str) -> set[str]:

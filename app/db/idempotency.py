@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy import Connection
 
 from app.db.tables import IdempotencyRecord
@@ -34,14 +35,14 @@ def claim(session: Connection, *, tenant_id: str, key: str, request_hash: str, n
     so a committed record always carries its answer. On PostgreSQL a
     concurrent duplicate blocks here until the first transaction ends.
     """
-    try:
-        with session.begin_nested():
-            session.execute(
-                record_t.insert().values(tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=now)
-            )
-    except IntegrityError:
-        return False
-    return True
+    insert = postgresql_insert if session.dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(record_t)
+        .values(tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=now)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+        .returning(record_t.c.key)
+    )
+    return result.first() is not None
 
 
 def find(session: Connection, *, tenant_id: str, key: str) -> Record | None:

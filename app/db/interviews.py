@@ -92,6 +92,7 @@ def insert_interview(
     interview: Interview,
     external_ref: str | None,
     notes: str | None,
+    plan_policy_version: int,
     now: datetime,
 ) -> None:
     session.execute(
@@ -102,7 +103,7 @@ def insert_interview(
             notes=notes,
             outcome=None,
             version=1,
-            plan_policy_version=0,
+            plan_policy_version=plan_policy_version,
             created_at=now,
             updated_at=now,
             **_interview_values(interview),
@@ -139,12 +140,14 @@ def update_interview(
             session.execute(contact_t.insert(), _contact_values(interview.id, interview.interviewers))
 
 
-def touch_interview(session: Connection, *, stored: StoredInterview, outcome: str | None, now: datetime) -> None:
-    """Record that the interview changed through its events (new ETag, status)."""
+def touch_interview(
+    session: Connection, *, stored: StoredInterview, outcome: str | None, policy_version: int, now: datetime
+) -> None:
+    """Record that the interview changed through its events (new ETag, status, plan)."""
     session.execute(
         update(interview_t)
         .where(interview_t.c.id == stored.interview.id)
-        .values(outcome=outcome, version=stored.version + 1, updated_at=now)
+        .values(outcome=outcome, version=stored.version + 1, updated_at=now, plan_policy_version=policy_version)
     )
 
 
@@ -216,35 +219,48 @@ _CONTACT_COLUMNS = (
 
 
 _INTERVIEW_SQL = (
-    "SELECT id, tenant_id, candidate_name, candidate_email, job_title, company_name, starts_at, "
-    "duration_minutes, timezone, format, topics, missed_points, decision_timeline_days, agency, "
-    "external_ref, notes, outcome, version, plan_policy_version, created_at, updated_at "
-    "FROM interview WHERE id = ? AND tenant_id = ?"
-)
-_CONTACTS_SQL = (
-    "SELECT id, name, email, role, is_human, rapport, linkedin_url FROM contact "
-    "WHERE interview_id = ? ORDER BY position"
+    "SELECT i.id, i.tenant_id, i.candidate_name, i.candidate_email, i.job_title, i.company_name, i.starts_at, "
+    "i.duration_minutes, i.timezone, i.format, i.topics, i.missed_points, i.decision_timeline_days, i.agency, "
+    "i.external_ref, i.notes, i.outcome, i.version, i.plan_policy_version, i.created_at, i.updated_at, "
+    "c.id, c.name, c.email, c.role, c.is_human, c.rapport, c.linkedin_url "
+    "FROM interview i LEFT JOIN contact c ON c.interview_id = i.id "
+    "WHERE i.id = ? AND i.tenant_id = ? ORDER BY c.position"
 )
 
 
-def load_interview(session: Connection, *, tenant_id: str, interview_id: str, for_update: bool = False) -> StoredInterview | None:
-    """One interview of this tenant, or None (a foreign id looks exactly like a missing one).
+def load_interview(
+    session: Connection, *, tenant_id: str, interview_id: str, for_update: bool = False
+) -> StoredInterview | None:
+    """One interview of this tenant with its contacts, or None (a foreign id looks
+    exactly like a missing one).
 
-    The hottest read of the service: driver-level SQL (app.db.driver).
+    The hottest read of the service: one driver-level query (app.db.driver).
+    `for_update` locks the interview row on PostgreSQL (SQLite's writers are
+    already serialised by BEGIN IMMEDIATE).
     """
-    if for_update and session.dialect.name == "postgresql":
-        session.execute(
-            select(interview_t.c.id).where(interview_t.c.id == interview_id, interview_t.c.tenant_id == tenant_id).with_for_update()
-        )
+    sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
     with RawReader(session) as reader:
-        rows = reader.all(_INTERVIEW_SQL, (interview_id, tenant_id))
-        if not rows:
-            return None
-        contacts = reader.all(_CONTACTS_SQL, (interview_id,))
+        rows = reader.all(sql, (interview_id, tenant_id))
+    if not rows:
+        return None
     (
         id_, tenant, candidate_name, candidate_email, job_title, company_name, starts_at, duration, zone, format_,
-        topics, missed_points, timeline, agency, external_ref, notes, outcome, version, plan_version, created_at, updated_at,
-    ) = rows[0]
+        topics, missed_points, timeline, agency, external_ref, notes, outcome, version, plan_version, created_at,
+        updated_at,
+    ) = rows[0][:21]
+    contacts = tuple(
+        Contact(
+            id=c[0],
+            name=c[1],
+            email=c[2],
+            role=ContactRole(c[3]),
+            is_human=bool(c[4]),
+            rapport=Rapport(c[5]) if c[5] else None,
+            linkedin_url=c[6],
+        )
+        for c in (row[21:] for row in rows)
+        if c[0] is not None
+    )
     agency = json_value(agency)
     return StoredInterview(
         interview=Interview(
@@ -257,18 +273,7 @@ def load_interview(session: Connection, *, tenant_id: str, interview_id: str, fo
             duration_minutes=duration,
             timezone=zone,
             format=InterviewFormat(format_),
-            interviewers=tuple(
-                Contact(
-                    id=c[0],
-                    name=c[1],
-                    email=c[2],
-                    role=ContactRole(c[3]),
-                    is_human=bool(c[4]),
-                    rapport=Rapport(c[5]) if c[5] else None,
-                    linkedin_url=c[6],
-                )
-                for c in contacts
-            ),
+            interviewers=contacts,
             topics=tuple(json_value(topics) or ()),
             missed_points=missed_points,
             decision_timeline_days=timeline,

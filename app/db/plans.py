@@ -54,6 +54,10 @@ _STEP_COLUMNS = (
 
 def replace_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
     session.execute(delete(action_t).where(action_t.c.interview_id == interview_id))
+    insert_plan(session, tenant_id=tenant_id, interview_id=interview_id, steps=steps)
+
+
+def insert_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
     if steps:
         session.execute(
             action_t.insert(),

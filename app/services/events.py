@@ -36,13 +36,13 @@ def record_event(
         check_event(stored.interview, event, now)
     except EventRejected as rejected:
         raise InvalidInput(str(rejected), errors=[("body", str(rejected))]) from rejected
-    if events_repo.count_events(session, interview_id=interview_id) >= MAX_EVENTS:
+    events = events_repo.timeline(session, interview_id=interview_id)
+    if len(events) >= MAX_EVENTS:
         raise Conflict(f"This interview already holds {MAX_EVENTS} events, the most one interview keeps.")
+    events.append(event)  # the planner orders events itself
     event_id = str(uuid.uuid4())
     events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
-    events = events_repo.timeline(session, interview_id=interview_id)
-    planning.record_outcome(session, stored=stored, events=events, now=now)
-    planning.replan(session, tenant=tenant, stored=stored, events=events)
+    planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, now=now)
     return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)
 
 

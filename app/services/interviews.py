@@ -12,8 +12,10 @@ from sqlalchemy import Connection
 
 from app.db import events as events_repo
 from app.db import interviews as interviews_repo
+from app.db import plans as plans_repo
 from app.db.interviews import InterviewFilter, StoredInterview
-from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
+from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, PlannedStep, Rapport
+from app.domain.planner import schedule
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match as check_version
@@ -98,22 +100,43 @@ def _external_ref_free(session: Connection, tenant: TenantContext, external_ref:
         raise Conflict(f"Another interview already has external_ref {external_ref!r}.")
 
 
-def create_interview(*, session: Connection, tenant: TenantContext, fields: Mapping[str, Any], now: datetime) -> StoredInterview:
-    """Store a new interview with server-assigned ids and plan it."""
-    _external_ref_free(session, tenant, fields.get("external_ref"), None)
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """An interview as just written, with the schedule stored for it."""
+
+    stored: StoredInterview
+    steps: tuple[PlannedStep, ...]
+
+
+def create_interview(*, session: Connection, tenant: TenantContext, fields: Mapping[str, Any], now: datetime) -> Planned:
+    """Store a new interview with server-assigned ids, and its plan."""
+    external_ref = fields.get("external_ref")
+    _external_ref_free(session, tenant, external_ref, None)
     contacts = tuple(contact_from(c, str(uuid.uuid4())) for c in fields.get("interviewers") or ())
     interview = build_interview(str(uuid.uuid4()), fields, contacts)
     interviews_repo.insert_interview(
         session,
         tenant_id=tenant.tenant_id,
         interview=interview,
-        external_ref=fields.get("external_ref"),
+        external_ref=external_ref,
         notes=fields.get("notes"),
+        plan_policy_version=tenant.policy_version,
         now=now,
     )
-    stored = get_interview(session=session, tenant=tenant, interview_id=interview.id)
-    planning.replan(session, tenant=tenant, stored=stored, events=())
-    return replace(stored, plan_policy_version=tenant.policy_version)
+    steps = schedule(interview, (), tenant.policy)
+    plans_repo.insert_plan(session, tenant_id=tenant.tenant_id, interview_id=interview.id, steps=steps)
+    stored = StoredInterview(
+        interview=interview,
+        tenant_id=tenant.tenant_id,
+        external_ref=external_ref,
+        notes=fields.get("notes"),
+        outcome=None,
+        version=1,
+        plan_policy_version=tenant.policy_version,
+        created_at=now,
+        updated_at=now,
+    )
+    return Planned(stored, steps)
 
 
 def get_interview(*, session: Connection, tenant: TenantContext, interview_id: str, for_update: bool = False) -> StoredInterview:
@@ -179,7 +202,7 @@ def update_interview(
     changes: Mapping[str, Any],
     if_match: str | None,
     now: datetime,
-) -> StoredInterview:
+) -> Planned:
     """Apply a partial update (only the fields sent) and re-plan."""
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id, for_update=True)
     check_if_match(stored, if_match)
@@ -220,8 +243,8 @@ def update_interview(
         now=now,
     )
     updated = get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    planning.replan(session, tenant=tenant, stored=updated, events=events)
-    return replace(updated, plan_policy_version=tenant.policy_version)
+    steps = planning.replan(session, tenant=tenant, stored=updated, events=events)
+    return Planned(replace(updated, plan_policy_version=tenant.policy_version), steps)
 
 
 def delete_interview(

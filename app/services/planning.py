@@ -34,8 +34,15 @@ def replan(
     return steps
 
 
-def record_outcome(session: Connection, *, stored: StoredInterview, events: Sequence[Event], now: datetime) -> None:
-    interviews_repo.touch_interview(session, stored=stored, outcome=_outcome_value(events), now=now)
+def record_event_outcome(
+    session: Connection, *, tenant: TenantContext, stored: StoredInterview, events: Sequence[Event], now: datetime
+) -> None:
+    """After a new event: store the new plan, the status and a new version in one update."""
+    steps = schedule(stored.interview, events, tenant.policy)
+    plans_repo.replace_plan(session, tenant_id=tenant.tenant_id, interview_id=stored.interview.id, steps=steps)
+    interviews_repo.touch_interview(
+        session, stored=stored, outcome=_outcome_value(events), policy_version=tenant.policy_version, now=now
+    )
 
 
 def _outcome_value(events: Sequence[Event]) -> str | None:

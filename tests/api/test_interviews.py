@@ -334,7 +334,7 @@ def test_default_limit_is_50(client, app, tenant):
         for i in range(51):
             fields = {**interview_body(), "starts_at": now - timedelta(days=1)}
             repo.insert_interview(session, tenant_id=tenant.tenant_id, interview=build_interview(str(uuid.uuid4()), fields, ()),
-                                  external_ref=None, notes=None, now=now + timedelta(microseconds=i))
+                                  external_ref=None, notes=None, plan_policy_version=0, now=now + timedelta(microseconds=i))
     page = client.get("/v1/interviews", headers=tenant.headers).json()
     assert len(page["items"]) == 50 and page["next_cursor"]
     rest = client.get("/v1/interviews", params={"cursor": page["next_cursor"]}, headers=tenant.headers).json()

@@ -17,6 +17,7 @@ from app.api.schemas.interviews import InterviewCreate, InterviewPublic, Intervi
 from app.db.interviews import InterviewFilter
 from app.domain.model import InterviewStatus
 from app.services import interviews as service
+from app.domain.planner import materialize, next_action
 from app.services.planning import next_actions_of
 
 router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
@@ -26,6 +27,13 @@ IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you
 
 def _present(session, tenant, stored, now) -> InterviewPublic:
     nxt = next_actions_of(session, tenant=tenant, interviews=[stored], now=now)[stored.interview.id]
+    return interview_public(stored, now=now, next_action=nxt)
+
+
+def _present_planned(planned: service.Planned, now) -> InterviewPublic:
+    """An interview just written: its next action comes from the plan in hand."""
+    stored = planned.stored
+    nxt = next_action(materialize(stored.interview.id, planned.steps, now))
     return interview_public(stored, now=now, next_action=nxt)
 
 
@@ -41,8 +49,9 @@ async def create_interview(
     with db.session(write=True) as session:
         if (replayed := idem.replay(session)) is not None:
             return replayed
-        stored = service.create_interview(session=session, tenant=tenant, fields=body.model_dump(), now=now)
-        public = _present(session, tenant, stored, now)
+        planned = service.create_interview(session=session, tenant=tenant, fields=body.model_dump(), now=now)
+        stored = planned.stored
+        public = _present_planned(planned, now)
         headers = {**_headers(stored), "Location": f"/v1/interviews/{stored.interview.id}"}
         return idem.remember(session, json_response(public, status_code=201, headers=headers))
 
@@ -97,10 +106,10 @@ async def update_interview(
     """Change some fields of an interview."""
     with db.session(write=True) as session:
         changes = body.model_dump(exclude_unset=True)
-        stored = service.update_interview(
+        planned = service.update_interview(
             session=session, tenant=tenant, interview_id=interview_id, changes=changes, if_match=if_match, now=now
         )
-        return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+        return json_response(_present_planned(planned, now), headers=_headers(planned.stored))
 
 
 @router.delete("/{interview_id}", status_code=204, responses=problems(404, 412))
