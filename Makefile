@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/plan_bench.py
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/actions_route.py
+	$(BIN)/python bench/message_route.py
 	$(BIN)/python bench/due_list.py
 
 ## openapi: regenerate the committed contract

@@ -141,3 +141,39 @@ def run_wrk(url: str, paths: Sequence[str], *, auth: str = "", seconds: int = 5,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,
         non_2xx=int(non2xx.group(1)) if non2xx else 0,
     )
+
+
+def compare_with_bare(*, label: str, database_url: str, paths: Sequence[str], auth: str, target_ratio: float,
+                      rounds: int = 3, seconds: int = 4, connections: int = 16) -> bool:
+    """Interleave wrk runs of the bare app and of `followup`'s app (one worker each).
+
+    Prints every round and the median ratio; returns whether it meets the target.
+    """
+    import statistics
+
+    env = {"FOLLOWUP_DATABASE_URL": database_url, "FOLLOWUP_RUN_JOBS": "false"}
+    ratios = []
+    with server(uvicorn_command("bench.bare_app:app"), health="/bare") as bare_url, server(
+        uvicorn_command("app.server:app_factory", factory=True), env=env
+    ) as app_url:
+        run_wrk(bare_url, ["/bare"], seconds=1, connections=connections)  # warm-up
+        run_wrk(app_url, paths, auth=auth, seconds=1, connections=connections)
+        for round_ in range(rounds):
+            bare = run_wrk(bare_url, ["/bare"], seconds=seconds, connections=connections)
+            app = run_wrk(app_url, paths, auth=auth, seconds=seconds, connections=connections)
+            if app.errors or app.non_2xx:
+                print(f"round {round_ + 1}: {app.errors} socket errors, {app.non_2xx} non-2xx answers")
+                return False
+            ratios.append(app.requests_per_second / bare.requests_per_second)
+            print(
+                f"round {round_ + 1}: bare {bare.requests_per_second:8.0f} req/s (p50 {bare.p50_ms:.2f} ms) | "
+                f"{label} {app.requests_per_second:8.0f} req/s (p50 {app.p50_ms:.2f} ms, p99 {app.p99_ms:.2f} ms) | "
+                f"ratio {ratios[-1]:.2f}"
+            )
+    ratio = statistics.median(ratios)
+    ok = ratio >= target_ratio
+    print(
+        f"{label}: {len(paths)} distinct paths, wrk -c{connections}, 1 uvicorn worker each: "
+        f"median ratio {ratio:.2f} of bare FastAPI (target >= {target_ratio}) -> {'PASS' if ok else 'MISS'}"
+    )
+    return ok
