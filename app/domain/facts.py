@@ -23,11 +23,15 @@ from app.domain.model import (
 )
 from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
-from app.domain.recipients import follow_up_recipient
+from app.domain.recipients import follow_up_recipient, follows_up_through_agency
 from app.domain.send_time import suggested_send_at
 from app.domain.timecalc import minutes, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
+_RULE_9_RANK = {ContactRole.HIRING_MANAGER: 0, ContactRole.RECRUITER: 1, ContactRole.INTERVIEWER: 2}
+#: Recipient values shared across calls, keyed by (name, email); cleared when it grows past the bound.
+_RECIPIENTS: dict[tuple[str, str | None], Recipient] = {}
+_RECIPIENTS_MAX = 4096
 _RUNS_CONVERSATION = (ContactRole.INTERVIEWER, ContactRole.HIRING_MANAGER, ContactRole.AI)
 _AI_ROLE = ContactRole.AI
 _THANK_YOU_SENT = EventType.THANK_YOU_SENT
@@ -76,7 +80,7 @@ class Facts:
     __slots__ = (
         "interview", "policy", "zone", "end", "ai", "humans", "positions", "contacts", "events", "outcome",
         "chain", "thank_you_at", "thank_you_ever", "linkedin_at", "reply_at", "follow_up_to",
-        "follow_up_contact", "_recipients", "_days",
+        "follow_up_contact", "_days",
     )  # fmt: skip
 
     def __init__(self, interview: Interview, events: Iterable[Event], policy: Policy) -> None:
@@ -94,11 +98,8 @@ class Facts:
                 contacts[c.id] = c
             if c.is_human and c.role is not _AI_ROLE:
                 humans.append((i, c))
-        self.follow_up_to, self.follow_up_contact = follow_up_recipient(
-            interview, to_agency=policy.follow_ups_to_agency
-        )
+        self.follow_up_to, self.follow_up_contact = self._follow_up_recipient()
         self.events = ordered = sorted(events, key=_by_time)
-        self._recipients: dict[str, Recipient] = {}
         self._days: dict[datetime, str] = {}
         outcome: Event | None = None
         chain: list[Event] = []
@@ -143,11 +144,30 @@ class Facts:
         return suggested_send_at(available_at, late_after, self.zone, self.policy)
 
     def recipient(self, contact: Contact) -> Recipient:
-        """`{name, email}` of a contact, built once per call."""
-        recipient = self._recipients.get(contact.id)  # pragma: no mutate (a cache: misses are equal)
+        """`{name, email}` of a contact, shared by equal contacts (values are immutable)."""
+        key = (contact.name, contact.email)
+        recipient = _RECIPIENTS.get(key)  # pragma: no mutate (a cache: misses are equal)
         if recipient is None:
-            recipient = self._recipients[contact.id] = Recipient(contact.name, contact.email)
+            if len(_RECIPIENTS) >= _RECIPIENTS_MAX:  # pragma: no mutate (bounds the cache)
+                _RECIPIENTS.clear()
+            recipient = _RECIPIENTS[key] = Recipient(contact.name, contact.email)
         return recipient
+
+    def _follow_up_recipient(self) -> tuple[Recipient | None, Contact | None]:
+        """`recipients.follow_up_recipient` over the humans found above (rule 9).
+
+        The same order (hiring manager, recruiter, interviewer, first of each)
+        without re-scanning the contacts; tests compare it with the shared helper.
+        """
+        if follows_up_through_agency(self.interview, to_agency=self.policy.follow_ups_to_agency):
+            return follow_up_recipient(self.interview, to_agency=True)
+        best: Contact | None = None
+        best_rank = 3
+        for _, contact in self.humans:
+            rank = _RULE_9_RANK.get(contact.role, 3)
+            if rank < best_rank:
+                best, best_rank = contact, rank
+        return (self.recipient(best), best) if best is not None else (None, None)
 
 
 def first_of(index: dict[str | None, datetime], contact_id: str | None) -> datetime | None:

@@ -31,7 +31,8 @@ from app.domain.model import (
 )
 from app.domain.planner import materialize, plan, schedule
 from app.domain.policy import Policy
-from app.domain.recipients import follow_up_recipient
+from app.domain.facts import Facts
+from app.domain.recipients import follow_up_recipient, recipient_of
 from app.domain.steps import step_order
 
 UTC = timezone.utc
@@ -315,3 +316,15 @@ def test_a_wait_exactly_when_nothing_is_due_and_something_will_open(case):
         (wait,) = waits
         assert wait.available_at == wait.due_at == wait.suggested_send_at == min(a.available_at for a in opening)
         assert wait.state is ActionState.UPCOMING and wait.available_at > now
+
+
+@PROPERTIES
+@given(cases())
+def test_the_planner_picks_the_shared_rule_9_recipient(case):
+    iv, events, policy, _ = case
+    facts = Facts(iv, events, policy)
+    assert (facts.follow_up_to, facts.follow_up_contact) == follow_up_recipient(
+        iv, to_agency=policy.follow_ups_to_agency
+    )
+    for contact in iv.interviewers:
+        assert facts.recipient(contact) == recipient_of(contact)
