@@ -17,12 +17,12 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.domain.model import (  # noqa: E402
+from app.domain.model import (
     Agency,
     Contact,
     ContactRole,
@@ -32,8 +32,8 @@ from app.domain.model import (  # noqa: E402
     InterviewFormat,
     Rapport,
 )
-from app.domain.planner import plan  # noqa: E402
-from app.domain.policy import Policy  # noqa: E402
+from app.domain.planner import plan
+from app.domain.policy import Policy
 
 TARGET_US = 50.0
 ZONES = (
@@ -53,7 +53,7 @@ LATE = (
 
 def typical_case(rng: random.Random, n: int) -> tuple[Interview, list[Event], datetime]:
     """One interview with 3 contacts and 4 events, and a moment after them."""
-    starts = datetime(2025, 1, 6, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 600 * 24 * 60, 15))
+    starts = datetime(2025, 1, 6, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 600 * 24 * 60, 15))
     contacts = tuple(
         Contact(
             id=f"c{n}-{i}",

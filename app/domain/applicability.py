@@ -26,7 +26,6 @@ def message_refusal(
         if not is_human(contact):
             return f"{contact.name} is an AI interviewer, and a {noun} only goes to a person (rule 2)."
         return None
-    if message_kind is MessageKind.REJECTION_REPLY:
-        if not any(e.type is EventType.REJECTION_RECEIVED for e in events):
-            return "There is no rejection to reply to: record the rejection_received event first."
+    if message_kind is MessageKind.REJECTION_REPLY and not any(e.type is EventType.REJECTION_RECEIVED for e in events):
+        return "There is no rejection to reply to: record the rejection_received event first."
     return None

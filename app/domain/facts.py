@@ -78,9 +78,27 @@ class Facts:
     """
 
     __slots__ = (
-        "interview", "policy", "zone", "end", "ai", "humans", "positions", "contacts", "events", "outcome",
-        "chain", "thank_you_at", "thank_you_ever", "linkedin_at", "reply_at", "follow_up_to",
-        "follow_up_contact", "_days",
+        "_closes",
+        "_days",
+        "_opens",
+        "_send_days",
+        "ai",
+        "chain",
+        "contacts",
+        "end",
+        "events",
+        "follow_up_contact",
+        "follow_up_to",
+        "humans",
+        "interview",
+        "linkedin_at",
+        "outcome",
+        "policy",
+        "positions",
+        "reply_at",
+        "thank_you_at",
+        "thank_you_ever",
+        "zone",
     )  # fmt: skip
 
     def __init__(self, interview: Interview, events: Iterable[Event], policy: Policy) -> None:
@@ -101,6 +119,9 @@ class Facts:
         self.follow_up_to, self.follow_up_contact = self._follow_up_recipient()
         self.events = ordered = sorted(events, key=_by_time)
         self._days: dict[datetime, str] = {}
+        self._send_days = policy.send_days
+        self._opens = policy.send_window_start.hour * 60 + policy.send_window_start.minute
+        self._closes = policy.send_window_end.hour * 60 + policy.send_window_end.minute
         outcome: Event | None = None
         chain: list[Event] = []
         thank_you_at: dict[str | None, datetime] = {}
@@ -140,7 +161,15 @@ class Facts:
         return text
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
-        """Rule 11's suggested send time in this interview's timezone."""
+        """Rule 11's suggested send time in this interview's timezone.
+
+        Checks the common case (already inside a window) in whole minutes (the
+        window's bounds are whole minutes), else asks `suggested_send_at`.
+        """
+        local = available_at.astimezone(self.zone)
+        minute = local.hour * 60 + local.minute
+        if local.isoweekday() in self._send_days and self._opens <= minute < self._closes:
+            return available_at
         return suggested_send_at(available_at, late_after, self.zone, self.policy)
 
     def recipient(self, contact: Contact) -> Recipient:

@@ -11,7 +11,16 @@ from datetime import datetime
 
 from app.domain import reasons
 from app.domain.facts import Facts, is_human
-from app.domain.model import ActionKind, ActionState, Channel, Event, EventType, MessageKind, Priority, Rule
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    Event,
+    EventType,
+    MessageKind,
+    Priority,
+    Rule,
+)
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import add_days, to_utc
 
@@ -27,7 +36,7 @@ _RESPONSE = EventType.RESPONSE_RECEIVED
 class _Walk:
     """The chain at one moment: what the next follow-up's opening depends on."""
 
-    __slots__ = ("f", "decided", "outreach", "response", "last_email")
+    __slots__ = ("decided", "f", "last_email", "outreach", "response")
 
     def __init__(self, f: Facts) -> None:
         self.f = f
@@ -110,7 +119,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
                     _rule(source, via_agency and named is None),
                     reasons.follow_up_done(to_label, f.day(event.occurred_at)),
                     _MESSAGE, _DONE, None, None, to_position,
-                ))  # fmt: skip
+                ))
             )
             walk.outreach, last_sent = event, event.occurred_at
             if named is None or named.id == contact_id:
@@ -143,7 +152,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
             new_step(Step, (
                 _KIND, contact_id, recipient, _EMAIL, opens, opens, None, f.send_at(opens, None), _NORMAL,
                 _rule(source, via_agency), reason, _MESSAGE, resolution, None, None, position,
-            ))  # fmt: skip
+            ))
         )
     else:
         steps.append(_close_out(f, walk, first_open, last_sent, label))
@@ -177,7 +186,7 @@ def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime 
     return new_step(Step, (
         ActionKind.CLOSE_OUT, None, None, None, opens, opens, None, opens,
         _NORMAL, Rule.NEVER_PESTER, reason, None, resolution, None, None, -1,
-    ))  # fmt: skip
+    ))
 
 
 def _rule(source: str, via_agency: bool) -> Rule:

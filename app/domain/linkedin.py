@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from app.domain import reasons
 from app.domain.facts import Facts, first_of
-from app.domain.model import ActionKind, ActionState, Channel, ContactRole, MessageKind, Priority, Rapport, Rule
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    ContactRole,
+    MessageKind,
+    Priority,
+    Rapport,
+    Rule,
+)
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import add_days, hours, to_utc
 
@@ -51,6 +60,6 @@ def linkedin_steps(f: Facts) -> list[Step]:
             new_step(Step, (
                 _KIND, contact.id, f.recipient(contact), _CHANNEL, opens, due, None, send_at,
                 _LOW, _RULE, reason, _MESSAGE, resolution, None, None, position,
-            ))  # fmt: skip
+            ))
         )
     return steps

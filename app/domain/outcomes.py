@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from app.domain import reasons
 from app.domain.facts import Facts
-from app.domain.model import ActionKind, ActionState, Channel, EventType, MessageKind, Priority, Rule
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    EventType,
+    MessageKind,
+    Priority,
+    Rule,
+)
 from app.domain.recipients import rejection_reply_recipient
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import hours, to_utc

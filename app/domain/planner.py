@@ -25,7 +25,6 @@ from app.domain.model import (
     Interview,
     PlannedStep,
     Priority,
-    Rule,
 )
 from app.domain.outcomes import rejection_reply_steps
 from app.domain.policy import Policy
@@ -130,7 +129,7 @@ def _actions(interview_id: str, steps: Iterable[Step], now: datetime) -> list[Ac
             _new_action(
                 interview_id, kind, contact_id, recipient, channel, state, available_at, due_at,
                 late_after, suggested_send_at, priority, rule, reason, message_kind,
-            )  # fmt: skip
+            )
         )
     return actions
 

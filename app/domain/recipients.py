@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.domain.model import Contact, ContactRole, Event, EventType, Interview, Recipient
+from app.domain.model import (
+    Contact,
+    ContactRole,
+    Event,
+    EventType,
+    Interview,
+    Recipient,
+)
 
 
 def human_contacts(interview: Interview) -> tuple[Contact, ...]:

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from app.domain.model import OUTCOME_EVENTS, Event, EventType, Interview, InterviewStatus
+from app.domain.model import (
+    OUTCOME_EVENTS,
+    Event,
+    EventType,
+    Interview,
+    InterviewStatus,
+)
 
 _STATUS_OF = {
     EventType.REJECTION_RECEIVED: InterviewStatus.REJECTED,

@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from app.domain.model import ActionKind, ActionState, Channel, MessageKind, Priority, Recipient, Rule
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    MessageKind,
+    Priority,
+    Recipient,
+    Rule,
+)
 
 
 class Step(NamedTuple):

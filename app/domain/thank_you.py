@@ -6,7 +6,14 @@ from datetime import datetime
 
 from app.domain import reasons
 from app.domain.facts import Facts, first_of
-from app.domain.model import ActionKind, ActionState, Channel, MessageKind, Priority, Rule
+from app.domain.model import (
+    ActionKind,
+    ActionState,
+    Channel,
+    MessageKind,
+    Priority,
+    Rule,
+)
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import hours
 
@@ -64,6 +71,6 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
             new_step(Step, (
                 _KIND, contact_id, recipient, _EMAIL, end, due, late, send_at,
                 priority, rule, reason, _MESSAGE, resolution, missed, None, position,
-            ))  # fmt: skip
+            ))
         )
     return steps

@@ -8,11 +8,9 @@ instant leaves this module in UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-UTC = timezone.utc
 
 # Periods the policy and events use, built once: making a timedelta costs as
 # much as the arithmetic itself on the hot path. The lookups below are marked

@@ -15,6 +15,7 @@ from app.domain.facts import Facts
 from app.domain.model import ActionKind, Priority, Rule
 from app.domain.steps import Step, new_step
 
+
 def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     """One `wait` per free stretch of time, pointing at the step that ends it.
 

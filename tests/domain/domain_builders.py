@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.domain.model import (
@@ -19,7 +19,6 @@ from app.domain.model import (
 from app.domain.planner import plan
 from app.domain.policy import Policy
 
-UTC = timezone.utc
 BERLIN = "Europe/Berlin"
 
 

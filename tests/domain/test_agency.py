@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from app.domain.model import Agency, ActionState, Recipient, Rule
+from app.domain.model import ActionState, Agency, Recipient, Rule
 from app.domain.policy import Policy
-from tests.domain.domain_builders import END, ActionKind, EventType, actions, dana, days, ev, hours, interview, of_kind, one
+from tests.domain.domain_builders import (
+    END,
+    ActionKind,
+    EventType,
+    actions,
+    dana,
+    days,
+    ev,
+    hours,
+    interview,
+    of_kind,
+    one,
+)
 
 AGENCY = Agency(name="Talent Co", contact_name="Ann Agent", contact_email="ann@talent.test")
 THANKED = ev(EventType.THANK_YOU_SENT, END + hours(3), "dana")

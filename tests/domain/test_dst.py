@@ -12,7 +12,18 @@ import pytest
 from app.domain.model import Agency, Rule
 from app.domain.planner import schedule
 from app.domain.policy import Policy
-from tests.domain.domain_builders import ActionKind, EventType, actions, dana, ev, interview, kai, local, one, sam
+from tests.domain.domain_builders import (
+    ActionKind,
+    EventType,
+    actions,
+    dana,
+    ev,
+    interview,
+    kai,
+    local,
+    one,
+    sam,
+)
 
 FALL = interview(starts_at=local(2026, 10, 21, 10))  # Wednesday, ends 11:00 CEST
 SPRING = interview(starts_at=local(2026, 3, 25, 10))  # Wednesday, ends 11:00 CET

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.model import Agency, ActionState, Channel, MessageKind, Priority, Recipient, Rule
+from app.domain.model import (
+    ActionState,
+    Agency,
+    Channel,
+    MessageKind,
+    Priority,
+    Recipient,
+    Rule,
+)
 from app.domain.policy import Policy
 from tests.domain.domain_builders import (
     END,

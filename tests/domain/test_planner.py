@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
 
 from app.domain.actions import KNOWN_FIELDS, new_action
 from app.domain.model import Action, ActionState, PlannedStep, Priority, Recipient, Rule
-from app.domain.planner import materialize, next_action, plan, priority_at, schedule, state_at
+from app.domain.planner import (
+    materialize,
+    next_action,
+    plan,
+    priority_at,
+    schedule,
+    state_at,
+)
 from app.domain.policy import Policy
 from app.domain.steps import Step
 from tests.domain.domain_builders import (
@@ -194,4 +201,4 @@ def test_every_time_is_utc():
     for step in schedule(iv, events, Policy()) + schedule(iv, [], Policy()):
         for moment in (step.available_at, step.due_at, step.late_after, step.suggested_send_at, step.missed_at,
                        step.shown_from):  # fmt: skip
-            assert moment is None or moment.tzinfo is timezone.utc, step
+            assert moment is None or moment.tzinfo is UTC, step

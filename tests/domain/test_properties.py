@@ -8,13 +8,14 @@ cases were generated.
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.domain.facts import Facts
 from app.domain.model import (
     OPEN_STATES,
     OUTCOME_EVENTS,
@@ -31,11 +32,10 @@ from app.domain.model import (
 )
 from app.domain.planner import materialize, plan, schedule
 from app.domain.policy import Policy
-from app.domain.facts import Facts
 from app.domain.recipients import follow_up_recipient, recipient_of
+from app.domain.send_time import suggested_send_at
 from app.domain.steps import step_order
 
-UTC = timezone.utc
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns")
 #: 300 examples each; fewer under mutmut (it runs the tests from its `mutants/` copy), where the
 #: example tables do most of the killing and each mutant reruns every test that reaches it.
@@ -328,3 +328,13 @@ def test_the_planner_picks_the_shared_rule_9_recipient(case):
     )
     for contact in iv.interviewers:
         assert facts.recipient(contact) == recipient_of(contact)
+
+
+@PROPERTIES
+@given(cases(), st.integers(0, 60 * 24 * 21), st.one_of(st.none(), st.integers(0, 60 * 24 * 5)))
+def test_the_planners_send_time_is_rule_11(case, offset, late_in):
+    iv, events, policy, _ = case
+    facts = Facts(iv, events, policy)
+    available = iv.ends_at + timedelta(minutes=offset, seconds=offset % 7)
+    late = available + timedelta(minutes=late_in) if late_in is not None else None
+    assert facts.send_at(available, late) == suggested_send_at(available, late, ZoneInfo(iv.timezone), policy)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -23,14 +23,14 @@ from tests.domain.domain_builders import (
 
 
 def test_format_day():
-    moment = datetime(2026, 4, 16, 22, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 4, 16, 22, 30, tzinfo=UTC)
     assert format_day(moment, "Europe/Berlin") == "Friday 17 April"  # 00:30 local
     assert format_day(moment, zone("America/New_York")) == "Thursday 16 April"
-    assert format_day(datetime(2027, 1, 4, 12, tzinfo=timezone.utc), "UTC") == "Monday 4 January"
-    assert format_day(datetime(2026, 12, 27, 12, tzinfo=timezone.utc), "UTC") == "Sunday 27 December"
-    names = {format_day(datetime(2026, m, 1, 12, tzinfo=timezone.utc), "UTC").split()[-1] for m in range(1, 13)}
+    assert format_day(datetime(2027, 1, 4, 12, tzinfo=UTC), "UTC") == "Monday 4 January"
+    assert format_day(datetime(2026, 12, 27, 12, tzinfo=UTC), "UTC") == "Sunday 27 December"
+    names = {format_day(datetime(2026, m, 1, 12, tzinfo=UTC), "UTC").split()[-1] for m in range(1, 13)}
     assert len(names) == 12
-    weekdays = {format_day(datetime(2026, 6, d, 12, tzinfo=timezone.utc), "UTC").split()[0] for d in range(1, 8)}
+    weekdays = {format_day(datetime(2026, 6, d, 12, tzinfo=UTC), "UTC").split()[0] for d in range(1, 8)}
     assert weekdays == {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 
@@ -114,7 +114,7 @@ def _all_days(acts, tz) -> set[str]:
 
 def test_the_date_is_the_local_one():
     # an interview ending 16:30 UTC on Thursday ends at 01:30 on Friday in Tokyo
-    iv, acts = plan_for("fresh", datetime(2026, 4, 16, 15, 30, tzinfo=timezone.utc), ("Dana Lee", "Sam Reed"),
+    _, acts = plan_for("fresh", datetime(2026, 4, 16, 15, 30, tzinfo=UTC), ("Dana Lee", "Sam Reed"),
                         "Asia/Tokyo", duration_minutes=60)  # fmt: skip
     thank_you = next(a for a in acts if a.kind is ActionKind.SEND_THANK_YOU)
     assert "your interview on Thursday 16 April" not in thank_you.reason

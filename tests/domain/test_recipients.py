@@ -12,7 +12,17 @@ from app.domain.recipients import (
     recipient_of,
     rejection_reply_recipient,
 )
-from tests.domain.domain_builders import END, EventType, bot, dana, days, ev, interview, kai, sam
+from tests.domain.domain_builders import (
+    END,
+    EventType,
+    bot,
+    dana,
+    days,
+    ev,
+    interview,
+    kai,
+    sam,
+)
 
 AGENCY = Agency("Talent Co", "Ann Agent", "ann@talent.test")
 

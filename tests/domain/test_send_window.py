@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from tests.domain.domain_builders import UTC, local
 
 from app.domain.policy import Policy
 from app.domain.send_time import suggested_send_at
 from app.domain.timecalc import zone
+from tests.domain.domain_builders import UTC, local
 
 BERLIN = zone("Europe/Berlin")
 NY = zone("America/New_York")
@@ -94,7 +94,7 @@ def test_result_does_not_depend_on_input_offset():
 
 def test_never_before_available():
     start = local(2026, 4, 13, 0)
-    for step in range(0, 24 * 14):
+    for step in range(24 * 14):
         available = start + timedelta(minutes=37 * step)
         result = send(available)
         assert result >= available

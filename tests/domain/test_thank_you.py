@@ -6,7 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from app.domain.model import ActionState, Channel, MessageKind, Priority, Recipient, Rule
+from app.domain.model import (
+    ActionState,
+    Channel,
+    MessageKind,
+    Priority,
+    Recipient,
+    Rule,
+)
 from app.domain.policy import Policy
 from tests.domain.domain_builders import (
     END,

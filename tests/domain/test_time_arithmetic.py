@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
-from tests.domain.domain_builders import UTC, local
 
 from app.domain.timecalc import add_days, days, hours, minutes, to_utc, zone
+from tests.domain.domain_builders import UTC, local
 
 BERLIN = zone("Europe/Berlin")
 
