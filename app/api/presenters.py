@@ -156,6 +156,22 @@ def message_public(message: RenderedMessage) -> MessagePublic:
     )
 
 
+def message_dict(message: RenderedMessage) -> dict:
+    """The MessagePublic shape as a plain dict (serialised with orjson on the hot route)."""
+    recipient = message.recipient
+    return {
+        "kind": message.kind,
+        "channel": message.channel,
+        "recipient": {"name": recipient.name, "email": recipient.email} if recipient else None,
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "warnings": [{"code": w.code, "message": w.message} for w in message.warnings],
+        "locale": message.locale,
+        "template": {"source": message.template_source, "id": message.template_id},
+    }
+
+
 def template_public(stored: StoredTemplate) -> TemplatePublic:
     return TemplatePublic(
         id=stored.id,

@@ -142,6 +142,22 @@ def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str
     return plans
 
 
+_STORED_PLAN_SQL = (
+    "SELECT i.plan_policy_version, " + ", ".join("p." + c.name for c in _STEP_COLUMNS) + " FROM interview i "
+    "LEFT JOIN planned_action p ON p.interview_id = i.id WHERE i.id = ? AND i.tenant_id = ? ORDER BY p.seq"
+)
+
+
+def stored_plan(session: Connection, *, tenant_id: str, interview_id: str) -> tuple[int, list[PlannedStep]] | None:
+    """(the policy version it was planned with, its steps) for one interview of
+    this tenant, or None when there is no such interview; one query."""
+    with RawReader(session) as reader:
+        rows = reader.all(_STORED_PLAN_SQL, (interview_id, tenant_id))
+    if not rows:
+        return None
+    return rows[0][0], [_step(row[1:]) for row in rows if row[1] is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class DueQuery:
     """The tenant-wide list (api-contract "GET /v1/actions")."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, select, update
 from sqlalchemy import Connection
 
+from app.db.driver import RawReader, utc
 from app.db.tables import Template
 
 template_t = Template.__table__
@@ -85,6 +88,23 @@ def find(session: Connection, *, tenant_id: str, message_kind: str, locale: str,
         query = query.where(template_t.c.id != except_id)
     row = session.execute(query.limit(1)).first()
     return _stored(row) if row else None
+
+
+_FIND_SQL = (
+    "SELECT id, tenant_id, message_kind, locale, subject, text, html, version, created_at, updated_at "
+    "FROM template WHERE tenant_id = ? AND message_kind = ? AND locale IN ({})"
+)
+
+
+def find_first(session: Connection, *, tenant_id: str, message_kind: str, locales: Sequence[str]) -> StoredTemplate | None:
+    """The tenant's template for this kind in the first of `locales` it has (hot path: one driver query)."""
+    with RawReader(session) as reader:
+        rows = reader.all(_FIND_SQL.format(", ".join("?" * len(locales))), (tenant_id, message_kind, *locales))
+    if not rows:
+        return None
+    by_locale = {row[3]: row for row in rows}
+    row = next(by_locale[locale] for locale in locales if locale in by_locale)
+    return StoredTemplate(*row[:8], utc(row[8]), utc(row[9]))
 
 
 def page(session: Connection, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:

@@ -11,13 +11,29 @@ from app.db import events as events_repo
 from app.db import plans as plans_repo
 from app.db.plans import DueQuery
 from app.domain.model import Action
-from app.domain.planner import plan, priority_at, state_at
+from app.domain.planner import materialize, plan, priority_at, state_at
+from app.services.errors import NotFound
 from app.services.interviews import get_interview
 from app.services.tenancy import TenantContext
 
 
-def interview_actions(*, session: Connection, tenant: TenantContext, interview_id: str, at: datetime) -> list[Action]:
-    """Every action at `at`, replaying only the events up to `at` (api-contract)."""
+def interview_actions(
+    *, session: Connection, tenant: TenantContext, interview_id: str, at: datetime, now: datetime
+) -> list[Action]:
+    """Every action at `at`, replaying only the events up to `at` (api-contract).
+
+    Recorded events never lie in the future, so from `now` on the replay is
+    exactly the stored schedule: a fresh one is served as stored (one query),
+    and only a moment in the past, or a plan that predates the tenant's
+    policy, is planned again from the timeline.
+    """
+    if at >= now:
+        found = plans_repo.stored_plan(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
+        if found is None:
+            raise NotFound(f"No interview with id {interview_id!r}.")
+        policy_version, steps = found
+        if policy_version == tenant.policy_version:
+            return materialize(interview_id, steps, at)
     stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
     events = events_repo.timeline(session, interview_id=interview_id)
     return plan(stored.interview, events, tenant.policy, at)

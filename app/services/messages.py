@@ -40,11 +40,10 @@ def tenant_template(
     session: Connection, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
 ) -> TemplateSource | None:
     """The tenant's own template for this kind in the first wanted language, if any."""
-    for wanted in _wanted_locales(locale, accept_language):
-        found = templates_repo.find(session, tenant_id=tenant.tenant_id, message_kind=kind.value, locale=wanted)
-        if found is not None:
-            return source_of(found)
-    return None
+    found = templates_repo.find_first(
+        session, tenant_id=tenant.tenant_id, message_kind=kind.value, locales=_wanted_locales(locale, accept_language)
+    )
+    return source_of(found) if found is not None else None
 
 
 def source_of(stored: templates_repo.StoredTemplate) -> TemplateSource:

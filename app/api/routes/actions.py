@@ -33,7 +33,7 @@ async def list_interview_actions(
     """Every action for one interview at a moment, done ones included."""
     moment = at or now
     with db.session(write=False) as session:
-        actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment)
+        actions = service.interview_actions(session=session, tenant=tenant, interview_id=interview_id, at=moment, now=now)
     document = {"interview_id": interview_id, "at": moment.astimezone(UTC), "actions": [action_dict(a) for a in actions]}
     return Response(json_bytes(document), media_type="application/json")
 

@@ -6,10 +6,10 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.api.deps import DbDep, NowDep, SettingsDep, TenantDep
-from app.api.presenters import message_public
+from app.api.presenters import json_bytes, message_dict
 from app.api.responses import problems
 from app.api.schemas.common import Timestamp
 from app.api.schemas.messages import MessagePublic, RenderRequest
@@ -38,7 +38,7 @@ def _answer(message: RenderedMessage, *, interview: Interview, at: datetime, acc
         eml = service.as_eml(message, interview=interview, at=at, message_id_domain=domain)
         filename = f"{message.kind.value}.eml"
         return Response(eml, media_type=EML, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return Response(message_public(message).model_dump_json(), media_type="application/json")
+    return Response(json_bytes(message_dict(message)), media_type="application/json")
 
 
 async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMessage:
@@ -56,17 +56,22 @@ async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMess
 async def render_interview_message(
     interview_id: str,
     message_kind: MessageKind,
+    request: Request,
     db: DbDep,
     tenant: TenantDep,
-    settings: SettingsDep,
     now: NowDep,
     contact_id: Annotated[str | None, Query(max_length=100, description="Required for thank_you and linkedin_note.")] = None,
     at: Annotated[Timestamp | None, Query(description="The moment the message is written at; default now.")] = None,
     locale: Annotated[str | None, Query(max_length=35, description="en, de, fr or es; else Accept-Language.")] = None,
-    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
-    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """Render a message (thank-you, follow-up, LinkedIn note, rejection reply) for an interview."""
+    """Render a message (thank-you, follow-up, LinkedIn note, rejection reply) for an interview.
+
+    `Accept: message/rfc822` answers a ready-to-send `.eml`; `Accept-Language`
+    picks the language when `locale` is not given.
+    """
+    # Headers read directly: each FastAPI Header() parameter costs measurable time here.
+    accept, accept_language = request.headers.get("accept"), request.headers.get("accept-language")
+    settings = request.app.state.settings
     moment = at or now
     with db.session(write=False) as session:  # closed before any wait on the sandbox
         source = service.load_render_input(

@@ -1,0 +1,153 @@
+"""The fast lane (app.api.fastlane) answers exactly as the FastAPI routes do.
+
+Two apps over one database, with and without the fast lane, the same clock:
+every request below gets the same status, content type and body from both,
+whether the fast lane answers it or hands it on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.app import create_app
+from app.api.deps import get_now
+from tests.conftest import make_tenant
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clients(settings):
+    apps = [create_app(settings.model_copy(update={"fast_lane": flag})) for flag in (True, False)]
+    for app in apps:
+        app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(apps[0], raise_server_exceptions=False) as fast, TestClient(apps[1], raise_server_exceptions=False) as slow:
+        yield fast, slow
+
+
+def _same(fast: TestClient, slow: TestClient, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    a, b = fast.get(path, headers=headers), slow.get(path, headers=headers)
+    assert (a.status_code, a.headers["content-type"]) == (b.status_code, b.headers["content-type"]), path
+    if a.headers["content-type"].startswith("message/rfc822"):
+        assert a.content.split(b"Message-ID")[0] == b.content.split(b"Message-ID")[0]
+    else:
+        assert a.json() == b.json(), path
+    return a.status_code, a.content
+
+
+def test_fast_lane_answers_like_fastapi(clients):
+    fast, slow = clients
+    tenant = make_tenant(fast.app.state.db, "acme")
+    other = make_tenant(fast.app.state.db, "globex")
+    body = {
+        "candidate_name": "Alex Kim",
+        "candidate_email": "alex@example.com",
+        "job_title": "Data Engineer",
+        "company_name": "Acme",
+        "starts_at": (NOW - timedelta(days=9)).isoformat(),
+        "timezone": "Europe/Berlin",
+        "format": "virtual",
+        "decision_timeline_days": 5,
+        "topics": ["streaming"],
+        "interviewers": [
+            {"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager", "rapport": "good"},
+            {"name": "Eval Bot", "role": "ai"},
+        ],
+    }
+    created = slow.post("/v1/interviews", json=body, headers=tenant.headers)
+    assert created.status_code == 201
+    interview = created.json()
+    iid, dana, bot = interview["id"], interview["interviewers"][0]["id"], interview["interviewers"][1]["id"]
+    slow.post(f"/v1/interviews/{iid}/events", json={"type": "thank_you_sent", "contact_id": dana,
+              "occurred_at": (NOW - timedelta(days=8)).isoformat()}, headers=tenant.headers)
+    h = tenant.headers
+    statuses = []
+    for path, headers in [
+        (f"/v1/interviews/{iid}/actions", h),
+        (f"/v1/interviews/{iid}/actions?at=2026-05-25T10:00:00%2B02:00", h),
+        (f"/v1/interviews/{iid}/actions?at=2026-07-01T10:00:00Z", h),
+        (f"/v1/interviews/{iid}/actions?at=yesterday", h),
+        (f"/v1/interviews/{iid}/actions?at=2026-05-25T10:00:00", h),
+        (f"/v1/interviews/{iid}/actions?at=", h),
+        (f"/v1/interviews/{iid}/actions?unknown=1", h),
+        (f"/v1/interviews/{iid}/actions", {}),
+        (f"/v1/interviews/{iid}/actions", {"Authorization": "Bearer fu_wrong"}),
+        (f"/v1/interviews/{iid}/actions", other.headers),
+        ("/v1/interviews/00000000-0000-0000-0000-000000000000/actions", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}&locale=de", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}&locale=xx", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}", {**h, "Accept-Language": "fr-CH, fr;q=0.9"}),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}&at=2026-05-30T09:00:00Z", h),
+        (f"/v1/interviews/{iid}/messages/thank_you", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id={bot}", h),
+        (f"/v1/interviews/{iid}/messages/thank_you?contact_id=nobody", h),
+        (f"/v1/interviews/{iid}/messages/follow_up", h),
+        (f"/v1/interviews/{iid}/messages/follow_up", {**h, "Accept": "message/rfc822"}),
+        (f"/v1/interviews/{iid}/messages/linkedin_note?contact_id={dana}&locale=es", h),
+        (f"/v1/interviews/{iid}/messages/rejection_reply", h),
+        (f"/v1/interviews/{iid}/messages/not_a_kind", h),
+        (f"/v1/interviews/{iid}/messages/follow_up", other.headers),
+    ]:
+        statuses.append(_same(fast, slow, path, headers)[0])
+    # The table reaches successes and every kind of refusal.
+    assert {200, 401, 404, 422} <= set(statuses)
+
+    # A tenant template: the fast lane hands over, the answer is the custom one.
+    template = {"message_kind": "follow_up", "subject": "Hello", "text": "Hi {{ recipient_name }}, {{ candidate_name }}"}
+    assert slow.post("/v1/templates", json=template, headers=h).status_code == 201
+    status, content = _same(fast, slow, f"/v1/interviews/{iid}/messages/follow_up", h)
+    assert status == 200 and b'"source":"custom"' in content
+
+
+def test_fast_lane_answers_the_plain_case_and_hands_on_the_rest(clients):
+    import asyncio
+
+    from app.api.fastlane import FastLane
+
+    fast, slow = clients
+    tenant = make_tenant(fast.app.state.db, "acme")
+    body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
+            "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
+    interview = slow.post("/v1/interviews", json=body, headers=tenant.headers).json()
+    handed_on: list[str] = []
+
+    async def inner(scope, receive, send):
+        handed_on.append(scope["path"] + "?" + scope["query_string"].decode())
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    lane = FastLane(inner, fastapi=fast.app)
+
+    def status_of(path: str, query: str = "", headers=tenant.headers) -> int:
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
+                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        asyncio.run(lane(scope, receive, send))
+        return sent[0]["status"]
+
+    iid, dana = interview["id"], interview["interviewers"][0]["id"]
+    assert status_of(f"/v1/interviews/{iid}/actions") == 200
+    assert status_of(f"/v1/interviews/{iid}/actions", "at=2026-05-30T09:00:00Z") == 200
+    assert status_of(f"/v1/interviews/{iid}/messages/thank_you", f"contact_id={dana}&locale=de") == 200
+    assert handed_on == []
+    for path, query, headers in [
+        (f"/v1/interviews/{iid}/actions", "", {}),
+        (f"/v1/interviews/{iid}/actions", "at=soon", tenant.headers),
+        ("/v1/interviews/missing/actions", "", tenant.headers),
+        (f"/v1/interviews/{iid}/messages/thank_you", "", tenant.headers),
+        (f"/v1/interviews/{iid}/messages/follow_up", "", {**tenant.headers, "Accept": "message/rfc822"}),
+        (f"/v1/interviews/{iid}", "", tenant.headers),
+    ]:
+        assert status_of(path, query, headers) == 599
+    assert len(handed_on) == 6
