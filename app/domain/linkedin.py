@@ -38,10 +38,8 @@ def linkedin_steps(f: Facts) -> list[Step]:
         recruiter = contact.role is _RECRUITER
         if not recruiter and contact.rapport is not _GOOD:
             continue
-        opens = latest_open
         thanked = first_of(f.thank_you_ever, contact.id)
-        if thanked is not None and thanked < latest_open:
-            opens = max(to_utc(thanked), end)
+        opens = latest_open if thanked is None else min(latest_open, max(to_utc(thanked), end))
         if opens is not latest_open:
             due, send_at = add_days(opens, p.linkedin_due_days, f.zone), f.send_at(opens, None)
         else:  # the usual case, shared by every contact not thanked yet

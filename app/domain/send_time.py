@@ -38,10 +38,10 @@ def suggested_send_at(
             ahead, weekday = ahead + 1, weekday % 7 + 1
     elif start <= clock:
         return available_at
-    opens = local.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0, fold=0)
-    if ahead:
-        opens += days(ahead)
-    opens = opens.astimezone(UTC)
+    wall = local.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0, fold=0) + days(ahead)
+    opens = wall.astimezone(UTC)
+    if opens < available_at:  # today's start is ambiguous (fall back) and its first occurrence has passed
+        opens = wall.replace(fold=1).astimezone(UTC)
     if late_after is not None and opens >= late_after:
         return available_at
     return opens

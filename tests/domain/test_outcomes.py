@@ -169,3 +169,11 @@ def test_a_saturday_night_rejection_reply_goes_out_at_once_when_monday_is_too_la
     assert reply.suggested_send_at == rejected
     reply = one(actions(interview(), [ev(EventType.REJECTION_RECEIVED, rejected)], rejected), REPLY)
     assert reply.suggested_send_at == local(2026, 4, 20, 9)
+
+
+def test_the_reply_sits_at_its_contact_position():
+    from app.domain.planner import schedule
+
+    iv = interview(interviewers=(dana(), sam()))
+    steps = schedule(iv, [ev(EventType.REJECTION_RECEIVED, END + days(1), "sam")], Policy())
+    assert [(s.contact_id, s.position) for s in steps if s.kind is REPLY] == [("sam", 1)]

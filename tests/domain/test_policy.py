@@ -205,3 +205,15 @@ def test_error_message_joins_every_field():
     with pytest.raises(PolicyError) as caught:
         Policy.from_mapping(dict(DEFAULTS, max_follow_ups=-1, send_days=[]))
     assert str(caught.value) == "max_follow_ups: must be between 0 and 5; send_days: must name at least one day"
+
+
+def test_a_missing_field_does_not_hide_later_errors():
+    data = dict(DEFAULTS, rejection_reply_late_hours=999, send_window_end="late")
+    del data["thank_you_due_hours"]
+    del data["send_window_start"]
+    assert errors_of(data) == {
+        "thank_you_due_hours": "is required",
+        "send_window_start": "is required",
+        "rejection_reply_late_hours": "must be between 1 and 336",
+        "send_window_end": 'must be a time of day as "HH:MM"',
+    }

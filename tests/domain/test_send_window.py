@@ -100,3 +100,19 @@ def test_never_before_available():
         assert result >= available
         wall = result.astimezone(BERLIN)
         assert wall.isoweekday() <= 5 and time(9) <= wall.time() < time(17)
+
+
+def test_the_window_opens_on_the_minute():
+    available = local(2026, 4, 16, 6, 15) + timedelta(seconds=30, microseconds=5)
+    assert send(available) == local(2026, 4, 16, 9)
+    assert send(local(2026, 4, 17, 20) + timedelta(seconds=7)) == local(2026, 4, 20, 9)
+
+
+def test_a_window_in_the_fall_back_hour():
+    policy = Policy(send_window_start=time(2, 30), send_window_end=time(4, 0), send_days=(7,))
+    # Sunday 25 October 2026: 02:30 happens twice in Berlin; the first time is 00:30 UTC
+    assert send(local(2026, 10, 24, 12), policy=policy) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    # at 02:10 of the second pass the first 02:30 is gone: the second one, 01:30 UTC
+    second_pass = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)
+    assert second_pass.astimezone(BERLIN).strftime("%H:%M") == "02:10"
+    assert send(second_pass, policy=policy) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)

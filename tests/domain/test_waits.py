@@ -122,3 +122,28 @@ def test_contiguous_busy_stretches_need_no_wait_between_them():
 def test_wait_names_a_contact_without_a_name_generically():
     iv = interview(interviewers=(dana(name=""),))
     assert one(actions(iv, [], END - hours(1)), WAIT).reason.endswith("when you can thank your contact.")
+
+
+def test_wait_windows_over_synthetic_steps():
+    from app.domain.facts import Facts
+    from app.domain.model import Priority, Rule
+    from app.domain.steps import Step
+    from app.domain.waits import wait_steps
+
+    def step(opens, missed=None):
+        at = END + days(opens)
+        return Step(ActionKind.SEND_THANK_YOU, None, None, None, at, at, None, at, Priority.NORMAL, Rule.THANK_YOU,
+                    "r", None, None, None if missed is None else END + days(missed))  # fmt: skip
+
+    f = Facts(interview(), [], Policy())
+    a, b, c, d = step(0, 1), step(2, 3), step(2.5, 4), step(5)
+    waits = wait_steps(f, [a, b, c, d])
+    assert [(w.shown_from, w.available_at) for w in waits] == [
+        (None, END), (END + days(1), END + days(2)), (END + days(4), END + days(5)),
+    ]  # fmt: skip
+    inside = step(2.2, 2.8)  # busy inside b's stretch: changes nothing
+    waits = wait_steps(f, [a, b, inside, c, d])
+    assert [w.shown_from for w in waits] == [None, END + days(1), END + days(4)]
+    forever = step(2.6)  # busy for ever from 2.6: no wait after it
+    assert [w.shown_from for w in wait_steps(f, [a, b, forever, c, d])] == [None, END + days(1)]
+    assert wait_steps(f, []) == []
