@@ -29,6 +29,10 @@ from app.domain.timecalc import minutes, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
 _RULE_9_RANK = {ContactRole.HIRING_MANAGER: 0, ContactRole.RECRUITER: 1, ContactRole.INTERVIEWER: 2}
+
+
+def _rule_9_rank(contact: Contact) -> int:
+    return _RULE_9_RANK[contact.role]
 #: Recipient values shared across calls, keyed by (name, email); cleared when it grows past the bound.
 _RECIPIENTS: dict[tuple[str, str | None], Recipient] = {}
 _RECIPIENTS_MAX = 4096
@@ -54,13 +58,13 @@ def is_ai_interview(interview: Interview) -> bool:
     """
     if interview.format is InterviewFormat.AI:
         return True
-    ran = False
+    runners = 0
     for contact in interview.interviewers:
         if contact.role in _RUNS_CONVERSATION:
             if contact.is_human and contact.role is not _AI_ROLE:
                 return False
-            ran = True
-    return ran
+            runners += 1
+    return runners > 0
 
 
 class Facts:
@@ -190,12 +194,7 @@ class Facts:
         """
         if follows_up_through_agency(self.interview, to_agency=self.policy.follow_ups_to_agency):
             return follow_up_recipient(self.interview, to_agency=True)
-        best: Contact | None = None
-        best_rank = 3
-        for _, contact in self.humans:
-            rank = _RULE_9_RANK.get(contact.role, 3)
-            if rank < best_rank:
-                best, best_rank = contact, rank
+        best = min((c for _, c in self.humans), key=_rule_9_rank, default=None)
         return (self.recipient(best), best) if best is not None else (None, None)
 
 

@@ -129,12 +129,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
 
     response = walk.response
     ended = response is not None and response.timeline_days is None
+    # (`opening` reads a response without a timeline as silence: rule 1's window still closes then.)
+    opens, source = walk.opening(response)
     if first_open is None:
-        # Rule 1: the thank-you window closes on silence, even after a reply without a timeline.
-        opens, source = walk.opening(None if ended else response)
         first_open = opens
-    elif not ended:
-        opens, source = walk.opening(response)
     if ended:
         return steps, first_open
     outcome = f.outcome

@@ -54,11 +54,10 @@ def to_utc(moment: datetime) -> datetime:
 def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
     """Calendar days: the same local wall time `n` days later in `tz`.
 
-    A wall time that does not exist that day (spring forward) is read with the
-    offset before the change, which moves it forward by the gap (02:30 becomes
-    03:30); an ambiguous one (fall back) is its first occurrence (fold=0).
+    Adding a timedelta to an aware datetime gives fold=0, so a wall time that
+    does not exist that day (spring forward) is read with the offset before
+    the change, which moves it forward by the gap (02:30 becomes 03:30), and
+    an ambiguous one (fall back) is its first occurrence.
     """
     wall = moment.astimezone(tz) + (_DAYS[n] if 0 <= n < _TABLE else timedelta(days=n))  # pragma: no mutate
-    if wall.fold:
-        wall = wall.replace(fold=0)
     return wall.astimezone(UTC)

@@ -314,3 +314,40 @@ def test_a_late_follow_up_does_not_move_when_the_thank_you_was_missed():
     early = [ev(EventType.FOLLOW_UP_SENT, END + days(2))]
     (kai_thanks,) = [s for s in schedule(iv, early, Policy()) if s.contact_id == "kai" and s.kind is ActionKind.SEND_THANK_YOU]
     assert kai_thanks.missed_at == END + days(2)
+
+
+def test_done_follow_ups_keep_the_rule_that_timed_them():
+    from app.domain.model import Agency
+
+    iv = interview(decision_timeline_days=10)
+    done = of_kind(actions(iv, [ev(EventType.FOLLOW_UP_SENT, END + days(11))], END + days(12)), FOLLOW)[0]
+    assert (done.state, done.rule) == (ActionState.DONE, Rule.DECISION_TIMELINE)
+    plain = of_kind(actions(interview(), [ev(EventType.FOLLOW_UP_SENT, END + days(8))], END + days(9)), FOLLOW)[0]
+    assert plain.rule is Rule.FOLLOW_UP
+    agency = interview(agency=Agency("Talent Co", "Ann Agent", "ann@talent.test"))
+    sent = [ev(EventType.FOLLOW_UP_SENT, END + days(8))]
+    assert of_kind(actions(agency, sent, END + days(9)), FOLLOW)[0].rule is Rule.AGENCY
+    named = [ev(EventType.FOLLOW_UP_SENT, END + days(8), "dana")]
+    assert of_kind(actions(agency, named, END + days(9)), FOLLOW)[0].rule is Rule.FOLLOW_UP
+
+
+def test_a_response_after_a_follow_up_times_the_next_one():
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=20)]
+    pending = of_kind(actions(interview(), events, END + days(10)), FOLLOW)[-1]
+    assert pending.available_at == END + days(29)
+
+
+def test_the_second_follow_up_says_since_your_follow_up():
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(8))]
+    pending = of_kind(actions(interview(), events, END + days(9)), FOLLOW)[-1]
+    assert pending.reason == (
+        "You have heard nothing since your follow-up on Friday 24 April, so send Dana Lee a second, final, "
+        "follow-up on Friday 1 May."
+    )
+
+
+def test_the_follow_up_sits_at_its_contact_position():
+    from app.domain.planner import schedule
+
+    iv = interview(interviewers=(kai(), sam(), dana()))
+    assert [s.position for s in schedule(iv, [], Policy()) if s.kind is FOLLOW] == [2]

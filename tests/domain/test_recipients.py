@@ -58,3 +58,14 @@ def test_rejection_reply_recipient():
     by_bot = [ev(EventType.REJECTION_RECEIVED, END + days(1), "bot")]
     assert rejection_reply_recipient(iv, by_bot, to_agency=True) == (recipient_of(dana()), dana())
     assert rejection_reply_recipient(iv, [], to_agency=True) == (recipient_of(dana()), dana())
+
+
+def test_recipient_values_are_built_from_the_contact():
+    from app.domain import facts
+    from app.domain.policy import Policy
+
+    facts._RECIPIENTS.clear()  # the cache is shared: start cold
+    built = facts.Facts(interview(), [], Policy())
+    assert built.recipient(dana()) == Recipient("Dana Lee", "dana@acme.test")
+    assert built.recipient(dana(email=None)) == Recipient("Dana Lee", None)
+    assert built.recipient(dana()) is built.recipient(dana(id="other"))

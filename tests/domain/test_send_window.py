@@ -116,3 +116,25 @@ def test_a_window_in_the_fall_back_hour():
     second_pass = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)
     assert second_pass.astimezone(BERLIN).strftime("%H:%M") == "02:10"
     assert send(second_pass, policy=policy) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("window", "available", "expected"),
+    [
+        ((time(9), time(17)), local(2026, 4, 18, 10), local(2026, 4, 20, 9)),  # Saturday
+        ((time(9), time(17)), local(2026, 4, 16, 17), local(2026, 4, 17, 9)),
+        ((time(9), time(17)), local(2026, 4, 16, 17, 10), local(2026, 4, 17, 9)),
+        ((time(9), time(17)), local(2026, 4, 16, 9), local(2026, 4, 16, 9)),
+        ((time(9), time(17)), local(2026, 4, 16, 16, 59), local(2026, 4, 16, 16, 59)),
+        ((time(8, 30), time(17, 30)), local(2026, 4, 20, 7, 40), local(2026, 4, 20, 8, 30)),
+        ((time(8, 30), time(17, 30)), local(2026, 4, 20, 8, 45), local(2026, 4, 20, 8, 45)),
+        ((time(8, 30), time(17, 30)), local(2026, 4, 20, 17, 15), local(2026, 4, 20, 17, 15)),
+        ((time(8, 30), time(17, 30)), local(2026, 4, 20, 17, 35), local(2026, 4, 21, 8, 30)),
+    ],
+)
+def test_the_planners_fast_path_agrees(window, available, expected):
+    from app.domain.facts import Facts
+    from tests.domain.domain_builders import interview
+
+    policy = Policy(send_window_start=window[0], send_window_end=window[1])
+    assert Facts(interview(), [], policy).send_at(available, None) == expected == send(available, policy=policy)
