@@ -180,7 +180,7 @@ def test_times_are_ordered(case):
 
 
 @PROPERTIES
-@given(cases())
+@given(st.one_of(cases(), cases(CHAIN_MIX)))
 def test_no_thank_you_before_the_end_no_follow_up_before_the_timelines(case):
     iv, events, policy, now = case
     acts = plan(iv, events, policy, now)
