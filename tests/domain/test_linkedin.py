@@ -131,3 +131,11 @@ def test_due_days_are_calendar_days_across_dst():
     acts = actions(iv, events, local(2026, 10, 22, 13))
     assert one(acts, LINK, "sam").due_at == local(2026, 10, 30, 11)  # 11:00 CET, 169 hours later
     assert one(acts, LINK, "kai").due_at == local(2026, 10, 29, 12)
+
+
+def test_an_earlier_thank_you_naming_nobody_counts_for_everyone():
+    iv = interview(interviewers=(sam(),))
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(2)), ev(EventType.THANK_YOU_SENT, END + hours(6), "sam")]
+    assert one(actions(iv, events, END + hours(7)), LINK).available_at == END + hours(2)
+    events = [ev(EventType.THANK_YOU_SENT, END + hours(2), "sam"), ev(EventType.THANK_YOU_SENT, END + hours(6))]
+    assert one(actions(iv, events, END + hours(7)), LINK).available_at == END + hours(2)
