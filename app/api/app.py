@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from app.api import docs, openapi, problems
 from app.api.auth import KeyCache
-from app.api.fastlane import FastLane
+from app.api.fastlane import FastLane, FollowupAPI
 from app.api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestIdMiddleware
 from app.api.routes import actions, events, health, interviews, messages, policy, templates
 from app.db.engine import Database
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.db.dispose()
             shutdown_sandbox()
 
-    app = FastAPI(
+    app = FollowupAPI(
         title="followup",
         version=openapi.VERSION,
         lifespan=lifespan,
@@ -83,10 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
 
     # Outermost last: request id, then CORS (so a 413 from the body limit still
-    # carries the CORS headers a browser needs to read it), then the body limit,
-    # then the fast lane of the two hottest reads.
-    if settings.fast_lane:
-        app.add_middleware(FastLane, fastapi=app)
+    # carries the CORS headers a browser needs to read it), then the body limit.
+    # The fast lane of the two hottest reads answers before all of these.
+    app.fast_lane = FastLane(app) if settings.fast_lane else None
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ProblemCORSMiddleware,

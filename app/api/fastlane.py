@@ -1,16 +1,18 @@
-"""A fast lane for the two hottest reads, below FastAPI's per-request machinery.
+"""A fast lane for the two hottest reads, in front of FastAPI's per-request machinery.
 
 `GET /v1/interviews/{interview_id}/actions` and
 `GET /v1/interviews/{interview_id}/messages/{message_kind}` are what career
 sites poll. Through FastAPI, dependency solving, parameter validation and
 nested routing cost more than the query and the planning themselves
-(measured with bench/actions_route.py: ~60% of the request). This pure ASGI
-middleware answers the *plain success case* of those two routes with the very
-same functions the FastAPI handlers call (authentication, services,
-serialisers), so the bytes are the same.
+(measured with bench/actions_route.py: ~60% of the request). The app
+(`FollowupAPI`) asks the fast lane first: it answers the *plain success
+case* of those two routes with the very same functions the FastAPI handlers
+call (authentication, services, serialisers), so the bytes are the same, and
+adds the `X-Request-ID` the middleware would have added.
 
 Anything else goes on to FastAPI untouched, which then answers it in full:
-a parameter it does not know or cannot parse, a missing or wrong key, an
+a browser request (an `Origin` header: CORS is the middleware's), a
+parameter it does not know or cannot parse, a missing or wrong key, an
 unknown interview, a message that does not apply, a tenant template (rendered
 in the sandbox), an `.eml`, a database error. The fast lane never answers an
 error itself, so every error keeps its one definition (app.api.problems).
@@ -27,10 +29,11 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
 from pydantic import TypeAdapter, ValidationError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.api.auth import authenticate, bearer_token
 from app.api.deps import get_now
+from app.api.middleware import REQUEST_ID, request_id_of
 from app.api.presenters import action_dict, json_bytes, message_dict
 from app.api.schemas.common import Timestamp
 from app.domain.model import MessageKind
@@ -85,29 +88,31 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class FastLane:
-    def __init__(self, app: ASGIApp, *, fastapi: FastAPI) -> None:
-        self.app = app
+    def __init__(self, fastapi: FastAPI) -> None:
         self.fastapi = fastapi
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/v1/interviews/"):
-            try:
-                body = await self._answer(scope)
-            except (_NotPlain, ServiceError):
-                body = None
-            except Exception:  # noqa: BLE001 - e.g. a database error: FastAPI answers it in full
-                body = None
-            if body is not None:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Answer the request if it is a plain success case of a hot read; False hands it on."""
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/v1/interviews/"):
+            return False
+        if _header(scope, b"origin") is not None:
+            return False
+        try:
+            body = await self._answer(scope)
+        except (_NotPlain, ServiceError):
+            return False
+        except Exception:  # noqa: BLE001 - e.g. a database error: FastAPI answers it in full
+            return False
+        if body is None:
+            return False
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (REQUEST_ID, request_id_of(scope)),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
 
     async def _now(self) -> datetime:
         """The request clock, honouring a dependency override (sync or async) as FastAPI would."""
@@ -159,3 +164,14 @@ class FastLane:
             accept_language=accept_language,
         )
         return json_bytes(message_dict(message))
+
+
+class FollowupAPI(FastAPI):
+    """FastAPI that lets the fast lane answer first (when enabled)."""
+
+    fast_lane: FastLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fast_lane is not None and await self.fast_lane.answer(scope, send):
+            return
+        await super().__call__(scope, receive, send)

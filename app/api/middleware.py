@@ -18,7 +18,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_REQUEST_ID = b"x-request-id"
+REQUEST_ID = b"x-request-id"
+
+
+def request_id_of(scope: Scope) -> bytes:
+    """The client's `X-Request-ID` when it is sane, else a new one."""
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID and 0 < len(value) <= 200 and value.isascii():
+            return value
+    return uuid.uuid4().hex.encode()
 
 
 class RequestIdMiddleware:
@@ -29,17 +37,11 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = None
-        for name, value in scope["headers"]:
-            if name == _REQUEST_ID and 0 < len(value) <= 200 and value.isascii():
-                request_id = value
-                break
-        if request_id is None:
-            request_id = uuid.uuid4().hex.encode()
+        request_id = request_id_of(scope)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (_REQUEST_ID, request_id)]
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID, request_id)]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -115,12 +115,7 @@ def test_fast_lane_answers_the_plain_case_and_hands_on_the_rest(clients):
     interview = slow.post("/v1/interviews", json=body, headers=tenant.headers).json()
     handed_on: list[str] = []
 
-    async def inner(scope, receive, send):
-        handed_on.append(scope["path"] + "?" + scope["query_string"].decode())
-        await send({"type": "http.response.start", "status": 599, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    lane = FastLane(inner, fastapi=fast.app)
+    lane = FastLane(fast.app)
 
     def status_of(path: str, query: str = "", headers=tenant.headers) -> int:
         scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
@@ -133,14 +128,19 @@ def test_fast_lane_answers_the_plain_case_and_hands_on_the_rest(clients):
         async def send(message):
             sent.append(message)
 
-        asyncio.run(lane(scope, receive, send))
-        return sent[0]["status"]
+        if asyncio.run(lane.answer(scope, send)):
+            return sent[0]["status"]
+        handed_on.append(path)
+        return 599
 
     iid, dana = interview["id"], interview["interviewers"][0]["id"]
     assert status_of(f"/v1/interviews/{iid}/actions") == 200
     assert status_of(f"/v1/interviews/{iid}/actions", "at=2026-05-30T09:00:00Z") == 200
     assert status_of(f"/v1/interviews/{iid}/messages/thank_you", f"contact_id={dana}&locale=de") == 200
     assert handed_on == []
+    answered = []
+    assert asyncio.run(_collect(lane, iid, tenant, answered))  # and it keeps the client's request id
+    assert (b"x-request-id", b"req-42") in answered[0]["headers"]
     for path, query, headers in [
         (f"/v1/interviews/{iid}/actions", "", {}),
         (f"/v1/interviews/{iid}/actions", "at=soon", tenant.headers),
@@ -148,6 +148,16 @@ def test_fast_lane_answers_the_plain_case_and_hands_on_the_rest(clients):
         (f"/v1/interviews/{iid}/messages/thank_you", "", tenant.headers),
         (f"/v1/interviews/{iid}/messages/follow_up", "", {**tenant.headers, "Accept": "message/rfc822"}),
         (f"/v1/interviews/{iid}", "", tenant.headers),
+        (f"/v1/interviews/{iid}/actions", "", {**tenant.headers, "Origin": "https://careers.example"}),
     ]:
         assert status_of(path, query, headers) == 599
-    assert len(handed_on) == 6
+    assert len(handed_on) == 7
+
+
+async def _collect(lane, iid, tenant, answered) -> bool:
+    async def send(message):
+        answered.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": f"/v1/interviews/{iid}/actions", "query_string": b"",
+             "headers": [(b"authorization", tenant.headers["Authorization"].encode()), (b"x-request-id", b"req-42")]}
+    return await lane.answer(scope, send)
