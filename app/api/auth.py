@@ -66,6 +66,11 @@ def authenticate(db: Database, cache: KeyCache, key: str | None) -> TenantContex
         found = tenants_repo.tenant_for_key(session, key)
     if found is None:
         raise Unauthenticated("The API key is not valid or has been revoked.")
-    tenant = TenantContext(found.tenant_id, policy_of(found.tenant_id, found.policy, found.policy_version), found.policy_version)
+    tenant = TenantContext(
+        found.tenant_id,
+        policy_of(found.tenant_id, found.policy, found.policy_version),
+        found.policy_version,
+        has_templates=found.has_templates,
+    )
     cache.put(key, tenant)
     return tenant

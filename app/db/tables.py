@@ -40,6 +40,8 @@ class Tenant(SQLModel, table=True):
     name: str = Field(max_length=200)
     policy: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     policy_version: int = Field(default=1)
+    #: How many templates the tenant has: renders skip the template lookup at 0.
+    template_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = _utc()
 
 

@@ -34,6 +34,7 @@ class TenantAuth:
     tenant_id: str
     policy: dict | None
     policy_version: int
+    has_templates: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +111,18 @@ def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> 
 
 def tenant_for_key(session: Connection, key: str) -> TenantAuth | None:
     row = session.execute(
-        select(tenant_t.c.id, tenant_t.c.policy, tenant_t.c.policy_version)
+        select(tenant_t.c.id, tenant_t.c.policy, tenant_t.c.policy_version, tenant_t.c.template_count)
         .join(key_t, key_t.c.tenant_id == tenant_t.c.id)
         .where(key_t.c.key_hash == hash_key(key), key_t.c.revoked_at.is_(None))
     ).first()
-    return TenantAuth(row.id, row.policy, row.policy_version) if row else None
+    return TenantAuth(row.id, row.policy, row.policy_version, row.template_count > 0) if row else None
+
+
+def count_templates(session: Connection, *, tenant_id: str, change: int) -> None:
+    """Keep `template_count` in step with the tenant's templates (same transaction)."""
+    session.execute(
+        update(tenant_t).where(tenant_t.c.id == tenant_id).values(template_count=tenant_t.c.template_count + change)
+    )
 
 
 def load_policy(session: Connection, tenant_id: str) -> tuple[dict | None, int]:

@@ -15,7 +15,7 @@ from app.domain.model import Channel, Contact, Event, Interview, MessageKind, Re
 from app.domain.recipients import follow_up_recipient, recipient_of, rejection_reply_recipient
 from app.messages.applicability import check_applicable
 from app.messages.context import build_context
-from app.messages.environment import builtin_template, one_line, text_to_html, tidy_text
+from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
 from app.messages.errors import MessageRequestError
 from app.messages.linkedin import fit_note, note_length
 from app.messages.locales import SUPPORTED_LOCALES, negotiate_locale
@@ -89,13 +89,13 @@ def _warnings(
 def _render_builtin(kind: MessageKind, locale: str, context: dict[str, Any], limit: int) -> tuple[str | None, str, str]:
     if kind is MessageKind.LINKEDIN_NOTE:
         def render(variant: str, ctx: dict[str, Any]) -> str:
-            return tidy_text(builtin_template(locale, kind.value, variant).render(ctx))
+            return tidy_text(render_builtin_part(builtin_template(locale, kind.value, variant), ctx))
 
         text = fit_note(render, context, limit)
         return None, text, text_to_html(text)
-    subject = one_line(builtin_template(locale, kind.value, "subject.txt").render(context))
-    text = tidy_text(builtin_template(locale, kind.value, "txt").render(context))
-    html = builtin_template(locale, kind.value, "html").render(context).strip()
+    subject = one_line(render_builtin_part(builtin_template(locale, kind.value, "subject.txt"), context))
+    text = tidy_text(render_builtin_part(builtin_template(locale, kind.value, "txt"), context))
+    html = render_builtin_part(builtin_template(locale, kind.value, "html"), context).strip()
     return subject, text, html
 
 

@@ -40,6 +40,8 @@ def tenant_template(
     session: Connection, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
 ) -> TemplateSource | None:
     """The tenant's own template for this kind in the first wanted language, if any."""
+    if not tenant.has_templates:
+        return None
     found = templates_repo.find_first(
         session, tenant_id=tenant.tenant_id, message_kind=kind.value, locales=_wanted_locales(locale, accept_language)
     )

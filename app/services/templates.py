@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from app.db import templates as repo
+from app.db import tenants as tenants_repo
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
 from app.messages.sandbox import validate_template
@@ -49,6 +50,7 @@ def create_template(
         updated_at=now,
     )
     repo.insert(session, template=template)
+    tenants_repo.count_templates(session, tenant_id=tenant_id, change=+1)
     return template
 
 
@@ -93,6 +95,7 @@ def delete_template(*, session: Connection, tenant_id: str, template_id: str, if
     current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
     check_if_match(if_match, current.version, what="template")
     repo.remove(session, tenant_id=tenant_id, template_id=template_id)
+    tenants_repo.count_templates(session, tenant_id=tenant_id, change=-1)
 
 
 def list_templates(

@@ -13,6 +13,8 @@ class TenantContext:
     tenant_id: str
     policy: Policy
     policy_version: int
+    #: False only when the tenant is known to have no templates (renders skip the lookup).
+    has_templates: bool = True
 
 
 @lru_cache(maxsize=1024)

@@ -101,6 +101,11 @@ def test_fast_lane_answers_like_fastapi(clients):
     assert slow.post("/v1/templates", json=template, headers=h).status_code == 201
     status, content = _same(fast, slow, f"/v1/interviews/{iid}/messages/follow_up", h)
     assert status == 200 and b'"source":"custom"' in content
+    # Deleted again: back to the built-in wording (the tenant's template count says none).
+    template_id = slow.get("/v1/templates", headers=h).json()["items"][0]["id"]
+    assert slow.delete(f"/v1/templates/{template_id}", headers=h).status_code == 204
+    status, content = _same(fast, slow, f"/v1/interviews/{iid}/messages/follow_up", h)
+    assert status == 200 and b'"source":"builtin"' in content
 
 
 def test_fast_lane_answers_the_plain_case_and_hands_on_the_rest(clients):

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
@@ -40,7 +40,7 @@ async def _validate(body) -> None:
 
 @router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413), description=VARIABLES_DOC)
 async def create_template(
-    body: TemplateCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+    body: TemplateCreate, request: Request, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create a tenant template for one message kind and locale."""
     await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
@@ -48,6 +48,7 @@ async def create_template(
         if (replayed := idem.replay(session)) is not None:
             return replayed
         stored = service.create_template(session=session, tenant_id=tenant.tenant_id, now=now, **body.model_dump())
+        request.app.state.key_cache.forget_tenant(tenant.tenant_id)  # its cached "has no templates" is stale
         headers = {"Location": f"/v1/templates/{stored.id}", "ETag": etag(stored.version)}
         return idem.remember(session, json_response(template_public(stored), status_code=201, headers=headers))
 
@@ -116,8 +117,11 @@ async def replace_template(
 
 
 @router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
-async def delete_template(template_id: str, db: DbDep, tenant: TenantDep, if_match: IfMatch = None) -> Response:
+async def delete_template(
+    template_id: str, request: Request, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
+) -> Response:
     """Delete a template (the built-in wording applies again)."""
     with db.session(write=True) as session:
         service.delete_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match)
+        request.app.state.key_cache.forget_tenant(tenant.tenant_id)
         return Response(status_code=204)
