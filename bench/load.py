@@ -6,7 +6,7 @@ What it does, in about two minutes, on loopback only:
 1. Creates a fresh PostgreSQL database (dropped at the end) on the server of
    `--admin-url` (default: FOLLOWUP_TEST_POSTGRES_URL, else the local one on
    5432), migrates it and creates a tenant with the CLI, starts the real
-   `followup serve --workers 2` on it, and seeds 400 interviews (3 contacts
+   `followup serve --workers 2` on it, and seeds 2,000 interviews (3 contacts
    each) through the API.
 2. Starts the control in a separate process: bench/bare_app.py, one
    `async def` endpoint returning a small dict, under the same uvicorn
@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 from bench.httpbench import ensure_wrk, server, uvicorn_command  # noqa: E402
 
 CONNECTIONS = 16
-INTERVIEWS = 400
+INTERVIEWS = 2000  # enough that the 30% writes leave each timeline a realistic length
 WORKERS = 2
 TARGET_P99_MS = 100.0
 TARGET_TAIL_RATIO = 3.0
