@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import orjson
 
-from app.api.schemas.actions import ActionPublic, NextAction, RecipientPublic
+from app.api.schemas.actions import NextAction
 from app.api.schemas.events import EventPublic
 from app.api.schemas.interviews import AgencyFields, ContactPublic, InterviewPublic
 from app.db.events import StoredEvent
 from app.db.interviews import StoredInterview
-from app.api.schemas.messages import MessagePublic, MessageWarningPublic, TemplatePublic, TemplateRef
+from app.api.schemas.messages import TemplatePublic
 from app.db.templates import StoredTemplate
 from app.domain.model import Action, InterviewStatus, MessageKind
 from app.messages.types import RenderedMessage
@@ -23,30 +22,6 @@ def status_of(stored: StoredInterview, now: datetime) -> InterviewStatus:
     if stored.outcome is not None:
         return InterviewStatus(stored.outcome)
     return InterviewStatus.SCHEDULED if now < stored.interview.ends_at else InterviewStatus.ACTIVE
-
-
-def action_public(action: Action) -> ActionPublic:
-    recipient = action.recipient
-    return ActionPublic(
-        interview_id=action.interview_id,
-        kind=action.kind,
-        contact_id=action.contact_id,
-        recipient=RecipientPublic(name=recipient.name, email=recipient.email) if recipient else None,
-        channel=action.channel,
-        state=action.state,
-        available_at=action.available_at,
-        due_at=action.due_at,
-        late_after=action.late_after,
-        suggested_send_at=action.suggested_send_at,
-        priority=action.priority,
-        rule=action.rule,
-        reason=action.reason,
-        message_kind=action.message_kind,
-    )
-
-
-def actions_public(actions: Iterable[Action]) -> list[ActionPublic]:
-    return [action_public(a) for a in actions]
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -138,21 +113,6 @@ def event_public(stored: StoredEvent) -> EventPublic:
         timeline_days=event.timeline_days,
         note=event.note,
         created_at=stored.created_at,
-    )
-
-
-def message_public(message: RenderedMessage) -> MessagePublic:
-    recipient = message.recipient
-    return MessagePublic(
-        kind=message.kind,
-        channel=message.channel,
-        recipient=RecipientPublic(name=recipient.name, email=recipient.email) if recipient else None,
-        subject=message.subject,
-        text=message.text,
-        html=message.html,
-        warnings=[MessageWarningPublic(code=w.code, message=w.message) for w in message.warnings],
-        locale=message.locale,
-        template=TemplateRef(source=message.template_source, id=message.template_id),
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
-from app.api.presenters import message_public, template_public
+from app.api.presenters import json_bytes, message_dict, template_public
 from app.api.responses import problems
 from app.api.schemas.common import Limit, Page
 from app.api.schemas.messages import MessagePublic, PreviewRequest, TemplateCreate, TemplatePublic, TemplatePut
@@ -69,7 +69,7 @@ async def list_templates(
 
 
 @router.post("/preview", response_model=MessagePublic, responses=problems(400, 413), description=VARIABLES_DOC)
-async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep) -> MessagePublic:
+async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep) -> Response:
     """Render a template against sample or supplied data, without storing it."""
     if body.interview is None:
         interview = sample_interview(now)
@@ -92,7 +92,7 @@ async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep)
             accept_language=None,
         )
     )
-    return message_public(message)
+    return Response(json_bytes(message_dict(message)), media_type="application/json")
 
 
 @router.get("/{template_id}", response_model=TemplatePublic, responses=problems(404))
