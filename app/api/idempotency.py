@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from app.api.deps import NowDep, TenantDep
 from app.db import idempotency as repo
-from app.services.jobs import IDEMPOTENCY_KEEP
 from app.services.errors import IdempotencyMismatch, InvalidInput
+from app.services.jobs import IDEMPOTENCY_KEEP
 
 KEEP = IDEMPOTENCY_KEEP
 _REPLAYED_HEADERS = ("location", "etag", "content-type")

@@ -9,9 +9,9 @@ import orjson
 from app.api.schemas.actions import NextAction
 from app.api.schemas.events import EventPublic
 from app.api.schemas.interviews import AgencyFields, ContactPublic, InterviewPublic
+from app.api.schemas.messages import TemplatePublic
 from app.db.events import StoredEvent
 from app.db.interviews import StoredInterview
-from app.api.schemas.messages import TemplatePublic
 from app.db.templates import StoredTemplate
 from app.domain.model import Action, InterviewStatus, MessageKind
 from app.messages.types import RenderedMessage

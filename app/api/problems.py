@@ -14,11 +14,11 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from fastapi.routing import iter_route_contexts
 from starlette.routing import compile_path, get_route_path
 
 from app.messages.errors import MessageError, MessageNotApplicable

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 class RawReader:

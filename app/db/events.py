@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from app.db.driver import RawReader, utc
 from app.db.tables import Event as EventRow

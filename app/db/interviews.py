@@ -6,8 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select, update
 
 from app.db.driver import RawReader, json_value, utc
 from app.db.tables import Contact as ContactRow

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from app.db.tables import Job
 

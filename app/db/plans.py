@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select, tuple_
 
 from app.db.driver import RawReader, utc
 from app.db.tables import PlannedAction

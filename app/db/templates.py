@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from collections.abc import Sequence
-
-from sqlalchemy import delete, select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select, update
 
 from app.db.driver import RawReader, utc
 from app.db.tables import Template

@@ -8,8 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from app.db.tables import ApiKey, Tenant
 

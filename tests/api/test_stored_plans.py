@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.api.deps import get_now
-from app.db import plans as plans_repo
 from app.db import events as events_repo
 from app.db import interviews as interviews_repo
+from app.db import plans as plans_repo
+from app.db import tenants as tenants_repo
 from app.domain.planner import plan, schedule
 from app.services import jobs
 from app.services.tenancy import policy_of
-from app.db import tenants as tenants_repo
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 EVENT_TYPES = [

@@ -16,8 +16,8 @@ from app.api.schemas.common import Limit, Page, Timestamp
 from app.api.schemas.interviews import InterviewCreate, InterviewPublic, InterviewUpdate
 from app.db.interviews import InterviewFilter
 from app.domain.model import InterviewStatus
-from app.services import interviews as service
 from app.domain.planner import materialize, next_action
+from app.services import interviews as service
 from app.services.planning import next_actions_of
 
 router = APIRouter(prefix="/v1/interviews", tags=["interviews"])

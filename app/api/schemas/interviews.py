@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from app.api.schemas.actions import NextAction
-from app.api.schemas.common import Int, JsonInt, LongText, Name, Strict, TimeZoneName, Timestamp, Topic, UtcOut
+from app.api.schemas.common import Int, JsonInt, LongText, Name, Strict, Timestamp, TimeZoneName, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
 
 Email = Annotated[EmailStr, StringConstraints(max_length=320)]

@@ -8,11 +8,10 @@ Create Date: 2026-11-25 20:18:28.635743
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
-import sqlmodel
 import app.db.types
-
 
 revision: str = '18babcffb780'
 down_revision: str | None = None
