@@ -20,7 +20,12 @@ from sqlalchemy.exc import DBAPIError
 
 
 class RawReader:
-    """Runs plain SELECTs on the session's DB-API connection.
+    """Runs plain SQL on the session's DB-API connection, in its transaction.
+
+    Reads (`all`) and the few writes every event makes (`execute`,
+    `executemany`): through Core each statement costs more Python than the
+    database spends on it. Parameters go through `param` (timestamps stored as
+    the column type would store them).
 
     A driver error is raised as SQLAlchemy's wrapper of it, as a Core query
     would raise it, so the API maps it once (app.api.problems): a lock
@@ -32,6 +37,11 @@ class RawReader:
 
     def __init__(self, session: Connection) -> None:
         connection = session
+        if not connection.in_transaction():
+            # Begin through SQLAlchemy, so its transaction (and the commit the
+            # session scope makes) covers these statements, and SQLite writers
+            # take their lock (BEGIN IMMEDIATE) before they read.
+            connection.begin()
         self._connection = connection
         self._pg = connection.dialect.name == "postgresql"
         self._cursor = connection.connection.driver_connection.cursor()
@@ -42,6 +52,27 @@ class RawReader:
         try:
             self._cursor.execute(sql, params)
             return self._cursor.fetchall()
+        except self._connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrap(error, sql, params) from error
+
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        self._run(self._cursor.execute, sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._run(self._cursor.executemany, sql, rows)
+
+    def param(self, value: datetime | None) -> datetime | str | None:
+        """A timestamp as UTCDateTime stores it: aware on PostgreSQL, UTC text on SQLite."""
+        if value is None or self._pg:
+            return value
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _run(self, method, sql: str, params: Any) -> None:
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        try:
+            method(sql, params)
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, sql, params) from error
 

@@ -23,18 +23,15 @@ class StoredEvent:
 
 
 def insert_event(session: Connection, *, event_id: str, interview_id: str, event: Event, now: datetime) -> None:
-    session.execute(
-        event_t.insert().values(
-            id=event_id,
-            interview_id=interview_id,
-            type=event.type.value,
-            occurred_at=event.occurred_at,
-            contact_id=event.contact_id,
-            timeline_days=event.timeline_days,
-            note=event.note,
-            created_at=now,
-        )
-    )
+    with RawReader(session) as raw:
+        raw.execute(
+            "INSERT INTO event (id, interview_id, type, occurred_at, contact_id, timeline_days, note, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event_id, interview_id, event.type.value, raw.param(event.occurred_at), event.contact_id,
+                event.timeline_days, event.note, raw.param(now),
+            ),
+        )  # fmt: skip
 
 
 _TIMELINE_SQL = (

@@ -143,11 +143,11 @@ def touch_interview(
     session: Connection, *, stored: StoredInterview, outcome: str | None, policy_version: int, now: datetime
 ) -> None:
     """Record that the interview changed through its events (new ETag, status, plan)."""
-    session.execute(
-        update(interview_t)
-        .where(interview_t.c.id == stored.interview.id)
-        .values(outcome=outcome, version=stored.version + 1, updated_at=now, plan_policy_version=policy_version)
-    )
+    with RawReader(session) as raw:
+        raw.execute(
+            "UPDATE interview SET outcome = ?, version = ?, updated_at = ?, plan_policy_version = ? WHERE id = ?",
+            (outcome, stored.version + 1, raw.param(now), policy_version, stored.interview.id),
+        )
 
 
 def mark_planned(session: Connection, *, interview_id: str, policy_version: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import Connection, select, tuple_
 
 from app.db.driver import RawReader, utc
 from app.db.tables import PlannedAction
@@ -51,41 +51,44 @@ _STEP_COLUMNS = (
 )
 
 
+_INSERT_COLUMNS = (
+    "tenant_id", "interview_id", "seq", "kind", "contact_id", "recipient_name", "recipient_email", "channel",
+    "available_at", "due_at", "late_after", "suggested_send_at", "priority", "rule", "reason", "message_kind",
+    "resolution", "missed_at", "shown_from", "position",
+)  # fmt: skip
+_INSERT_SQL = (
+    f"INSERT INTO planned_action ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
+)
+
+
 def replace_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
-    session.execute(delete(action_t).where(action_t.c.interview_id == interview_id))
-    insert_plan(session, tenant_id=tenant_id, interview_id=interview_id, steps=steps)
+    """Rewrite an interview's stored schedule (every write that changes it; driver SQL)."""
+    with RawReader(session) as raw:
+        raw.execute("DELETE FROM planned_action WHERE interview_id = ?", (interview_id,))
+        _insert(raw, tenant_id, interview_id, steps)
 
 
 def insert_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
-    if steps:
-        session.execute(
-            action_t.insert(),
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "interview_id": interview_id,
-                    "seq": seq,
-                    "kind": s.kind.value,
-                    "contact_id": s.contact_id,
-                    "recipient_name": s.recipient.name if s.recipient else None,
-                    "recipient_email": s.recipient.email if s.recipient else None,
-                    "channel": s.channel.value if s.channel else None,
-                    "available_at": s.available_at,
-                    "due_at": s.due_at,
-                    "late_after": s.late_after,
-                    "suggested_send_at": s.suggested_send_at,
-                    "priority": s.priority.value,
-                    "rule": s.rule.value,
-                    "reason": s.reason,
-                    "message_kind": s.message_kind.value if s.message_kind else None,
-                    "resolution": s.resolution.value if s.resolution else None,
-                    "missed_at": s.missed_at,
-                    "shown_from": s.shown_from,
-                    "position": s.position,
-                }
-                for seq, s in enumerate(steps)
-            ],
-        )
+    with RawReader(session) as raw:
+        _insert(raw, tenant_id, interview_id, steps)
+
+
+def _insert(raw: RawReader, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
+    p = raw.param
+    raw.executemany(
+        _INSERT_SQL,
+        [
+            (
+                tenant_id, interview_id, seq, s.kind.value, s.contact_id,
+                s.recipient.name if s.recipient else None, s.recipient.email if s.recipient else None,
+                s.channel.value if s.channel else None, p(s.available_at), p(s.due_at), p(s.late_after),
+                p(s.suggested_send_at), s.priority.value, s.rule.value, s.reason,
+                s.message_kind.value if s.message_kind else None, s.resolution.value if s.resolution else None,
+                p(s.missed_at), p(s.shown_from), s.position,
+            )
+            for seq, s in enumerate(steps)
+        ],
+    )  # fmt: skip
 
 
 def _lookup(enum) -> dict:
