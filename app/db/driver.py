@@ -18,6 +18,8 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from app.db.engine import WRITE
+
 
 class RawReader:
     """Runs plain SQL on the session's DB-API connection, in its transaction.
@@ -37,10 +39,12 @@ class RawReader:
 
     def __init__(self, session: Connection) -> None:
         connection = session
-        if not connection.in_transaction():
+        if not connection.in_transaction() and connection.get_execution_options().get(WRITE):
             # Begin through SQLAlchemy, so its transaction (and the commit the
             # session scope makes) covers these statements, and SQLite writers
-            # take their lock (BEGIN IMMEDIATE) before they read.
+            # take their lock (BEGIN IMMEDIATE) before they read. Read sessions
+            # skip it: PostgreSQL reads autocommit anyway, and a SQLite read
+            # statement is consistent by itself.
             connection.begin()
         self._connection = connection
         self._pg = connection.dialect.name == "postgresql"
