@@ -345,7 +345,9 @@ def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
         b = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds)
         a = run("  followup mixed 70r/30w", app, mode="mixed", seconds=seconds)
         bare_max = b if bare_max is None or b.rps > bare_max.rps else bare_max
-        app_max = a if app_max is None or a.rps > app_max.rps else app_max
+        # The lower of the runs: the mix writes events, so timelines grow and the
+        # service slows a little run by run; 70% must be of what it sustains.
+        app_max = a if app_max is None or a.rps < app_max.rps else app_max
     ratio = app_max.rps / bare_max.rps
 
     rate = 0.7 * app_max.rps
