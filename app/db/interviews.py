@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,7 +165,8 @@ def delete_interview(session: Connection, *, tenant_id: str, interview_id: str) 
 
 
 def _to_domain(row, contacts: tuple[Contact, ...]) -> StoredInterview:
-    agency = row.agency
+    """From a Core row or an `_InterviewRow` of driver values (JSON text, UTC text on SQLite)."""
+    agency = json_value(row.agency)
     return StoredInterview(
         interview=Interview(
             id=row.id,
@@ -172,12 +174,12 @@ def _to_domain(row, contacts: tuple[Contact, ...]) -> StoredInterview:
             candidate_email=row.candidate_email,
             job_title=row.job_title,
             company_name=row.company_name,
-            starts_at=row.starts_at,
+            starts_at=utc(row.starts_at),
             duration_minutes=row.duration_minutes,
             timezone=row.timezone,
             format=InterviewFormat(row.format),
             interviewers=contacts,
-            topics=tuple(row.topics or ()),
+            topics=tuple(json_value(row.topics) or ()),
             missed_points=row.missed_points,
             decision_timeline_days=row.decision_timeline_days,
             agency=Agency(**agency) if agency else None,
@@ -188,8 +190,8 @@ def _to_domain(row, contacts: tuple[Contact, ...]) -> StoredInterview:
         outcome=row.outcome,
         version=row.version,
         plan_policy_version=row.plan_policy_version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
     )
 
 
@@ -199,7 +201,7 @@ def _contact(row) -> Contact:
         name=row.name,
         email=row.email,
         role=ContactRole(row.role),
-        is_human=row.is_human,
+        is_human=bool(row.is_human),
         rapport=Rapport(row.rapport) if row.rapport else None,
         linkedin_url=row.linkedin_url,
     )
@@ -216,6 +218,14 @@ _CONTACT_COLUMNS = (
     contact_t.c.linkedin_url,
 )
 
+
+_INTERVIEW_COLUMNS = (
+    "id", "tenant_id", "candidate_name", "candidate_email", "job_title", "company_name", "starts_at",
+    "duration_minutes", "timezone", "format", "topics", "missed_points", "decision_timeline_days", "agency",
+    "external_ref", "notes", "outcome", "version", "plan_policy_version", "created_at", "updated_at",
+)  # fmt: skip
+_InterviewRow = namedtuple("_InterviewRow", _INTERVIEW_COLUMNS)
+_ContactRow = namedtuple("_ContactRow", ("id", "name", "email", "role", "is_human", "rapport", "linkedin_url"))
 
 _INTERVIEW_SQL = (
     "SELECT i.id, i.tenant_id, i.candidate_name, i.candidate_email, i.job_title, i.company_name, i.starts_at, "
@@ -242,51 +252,8 @@ def load_interview(
         rows = reader.all(sql, (interview_id, tenant_id))
     if not rows:
         return None
-    (
-        id_, tenant, candidate_name, candidate_email, job_title, company_name, starts_at, duration, zone, format_,
-        topics, missed_points, timeline, agency, external_ref, notes, outcome, version, plan_version, created_at,
-        updated_at,
-    ) = rows[0][:21]
-    contacts = tuple(
-        Contact(
-            id=c[0],
-            name=c[1],
-            email=c[2],
-            role=ContactRole(c[3]),
-            is_human=bool(c[4]),
-            rapport=Rapport(c[5]) if c[5] else None,
-            linkedin_url=c[6],
-        )
-        for c in (row[21:] for row in rows)
-        if c[0] is not None
-    )
-    agency = json_value(agency)
-    return StoredInterview(
-        interview=Interview(
-            id=id_,
-            candidate_name=candidate_name,
-            candidate_email=candidate_email,
-            job_title=job_title,
-            company_name=company_name,
-            starts_at=utc(starts_at),
-            duration_minutes=duration,
-            timezone=zone,
-            format=InterviewFormat(format_),
-            interviewers=contacts,
-            topics=tuple(json_value(topics) or ()),
-            missed_points=missed_points,
-            decision_timeline_days=timeline,
-            agency=Agency(**agency) if agency else None,
-        ),
-        tenant_id=tenant,
-        external_ref=external_ref,
-        notes=notes,
-        outcome=outcome,
-        version=version,
-        plan_policy_version=plan_version,
-        created_at=utc(created_at),
-        updated_at=utc(updated_at),
-    )
+    contacts = tuple(_contact(_ContactRow._make(row[21:])) for row in rows if row[21] is not None)
+    return _to_domain(_InterviewRow._make(rows[0][:21]), contacts)
 
 
 def load_interviews(session: Connection, rows) -> list[StoredInterview]:
