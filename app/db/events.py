@@ -34,6 +34,7 @@ def insert_event(session: Connection, *, event_id: str, interview_id: str, event
         )  # fmt: skip
 
 
+_TYPES = {m.value: m for m in EventType}  # a dict lookup is cheaper than EventType(value) on the hot path
 _TIMELINE_SQL = (
     "SELECT id, interview_id, type, occurred_at, contact_id, timeline_days, note, created_at "
     "FROM event WHERE interview_id = ? ORDER BY occurred_at, id"
@@ -45,7 +46,7 @@ def timeline(session: Connection, *, interview_id: str) -> list[Event]:
     with RawReader(session) as reader:
         rows = reader.all(_TIMELINE_SQL, (interview_id,))
     return [
-        Event(type=EventType(r[2]), occurred_at=utc(r[3]), contact_id=r[4], timeline_days=r[5], note=r[6]) for r in rows
+        Event(type=_TYPES[r[2]], occurred_at=utc(r[3]), contact_id=r[4], timeline_days=r[5], note=r[6]) for r in rows
     ]
 
 

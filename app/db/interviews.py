@@ -177,7 +177,7 @@ def _to_domain(row, contacts: tuple[Contact, ...]) -> StoredInterview:
             starts_at=utc(row.starts_at),
             duration_minutes=row.duration_minutes,
             timezone=row.timezone,
-            format=InterviewFormat(row.format),
+            format=_FORMATS[row.format],
             interviewers=contacts,
             topics=tuple(json_value(row.topics) or ()),
             missed_points=row.missed_points,
@@ -200,9 +200,9 @@ def _contact(row) -> Contact:
         id=row.id,
         name=row.name,
         email=row.email,
-        role=ContactRole(row.role),
+        role=_ROLES[row.role],
         is_human=bool(row.is_human),
-        rapport=Rapport(row.rapport) if row.rapport else None,
+        rapport=_RAPPORTS[row.rapport] if row.rapport else None,
         linkedin_url=row.linkedin_url,
     )
 
@@ -224,6 +224,10 @@ _INTERVIEW_COLUMNS = (
     "duration_minutes", "timezone", "format", "topics", "missed_points", "decision_timeline_days", "agency",
     "external_ref", "notes", "outcome", "version", "plan_policy_version", "created_at", "updated_at",
 )  # fmt: skip
+# Enum members by value through a dict: constructing them costs ~0.5 µs each on the hot read.
+_FORMATS = {m.value: m for m in InterviewFormat}
+_ROLES = {m.value: m for m in ContactRole}
+_RAPPORTS = {m.value: m for m in Rapport}
 _InterviewRow = namedtuple("_InterviewRow", _INTERVIEW_COLUMNS)
 _ContactRow = namedtuple("_ContactRow", ("id", "name", "email", "role", "is_human", "rapport", "linkedin_url"))
 
