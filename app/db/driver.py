@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from app.db.engine import WRITE
 
 
-class RawReader:
+class RawSQL:
     """Runs plain SQL on the session's DB-API connection, in its transaction.
 
     Reads (`all`) and the few writes every event makes (`execute`,
@@ -90,7 +90,7 @@ class RawReader:
     def close(self) -> None:
         self._cursor.close()
 
-    def __enter__(self) -> RawReader:
+    def __enter__(self) -> RawSQL:
         return self
 
     def __exit__(self, *_exc: object) -> None:

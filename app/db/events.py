@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from app.db.driver import RawReader, utc
+from app.db.driver import RawSQL, utc
 from app.db.tables import Event as EventRow
 from app.domain.model import Event, EventType
 
@@ -23,7 +23,7 @@ class StoredEvent:
 
 
 def insert_event(session: Connection, *, event_id: str, interview_id: str, event: Event, now: datetime) -> None:
-    with RawReader(session) as raw:
+    with RawSQL(session) as raw:
         raw.execute(
             "INSERT INTO event (id, interview_id, type, occurred_at, contact_id, timeline_days, note, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -43,7 +43,7 @@ _TIMELINE_SQL = (
 
 def timeline(session: Connection, *, interview_id: str) -> list[Event]:
     """Every event of an interview in the order it happened (hot path: driver SQL)."""
-    with RawReader(session) as reader:
+    with RawSQL(session) as reader:
         rows = reader.all(_TIMELINE_SQL, (interview_id,))
     return [
         Event(type=_TYPES[r[2]], occurred_at=utc(r[3]), contact_id=r[4], timeline_days=r[5], note=r[6]) for r in rows

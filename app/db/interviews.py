@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
-from app.db.driver import RawReader, json_value, utc
+from app.db.driver import RawSQL, json_value, utc
 from app.db.tables import Contact as ContactRow
 from app.db.tables import Interview as InterviewRow
 from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
@@ -144,7 +144,7 @@ def touch_interview(
     session: Connection, *, stored: StoredInterview, outcome: str | None, policy_version: int, now: datetime
 ) -> None:
     """Record that the interview changed through its events (new ETag, status, plan)."""
-    with RawReader(session) as raw:
+    with RawSQL(session) as raw:
         raw.execute(
             "UPDATE interview SET outcome = ?, version = ?, updated_at = ?, plan_policy_version = ? WHERE id = ?",
             (outcome, stored.version + 1, raw.param(now), policy_version, stored.interview.id),
@@ -252,7 +252,7 @@ def load_interview(
     already serialised by BEGIN IMMEDIATE).
     """
     sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
-    with RawReader(session) as reader:
+    with RawSQL(session) as reader:
         rows = reader.all(sql, (interview_id, tenant_id))
     if not rows:
         return None

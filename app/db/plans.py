@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, tuple_
 
-from app.db.driver import RawReader, utc
+from app.db.driver import RawSQL, utc
 from app.db.tables import PlannedAction
 from app.domain.model import (
     ActionKind,
@@ -63,17 +63,17 @@ _INSERT_SQL = (
 
 def replace_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
     """Rewrite an interview's stored schedule (every write that changes it; driver SQL)."""
-    with RawReader(session) as raw:
+    with RawSQL(session) as raw:
         raw.execute("DELETE FROM planned_action WHERE interview_id = ?", (interview_id,))
         _insert(raw, tenant_id, interview_id, steps)
 
 
 def insert_plan(session: Connection, *, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
-    with RawReader(session) as raw:
+    with RawSQL(session) as raw:
         _insert(raw, tenant_id, interview_id, steps)
 
 
-def _insert(raw: RawReader, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
+def _insert(raw: RawSQL, tenant_id: str, interview_id: str, steps: Sequence[PlannedStep]) -> None:
     p = raw.param
     raw.executemany(
         _INSERT_SQL,
@@ -137,7 +137,7 @@ def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str
     """The stored schedules of some interviews (hot path: driver SQL)."""
     plans: dict[str, list[PlannedStep]] = {i: [] for i in interview_ids}
     if interview_ids:
-        with RawReader(session) as reader:
+        with RawSQL(session) as reader:
             rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
         for row in rows:
             plans[row[0]].append(_step(row))
@@ -153,7 +153,7 @@ _STORED_PLAN_SQL = (
 def stored_plan(session: Connection, *, tenant_id: str, interview_id: str) -> tuple[int, list[PlannedStep]] | None:
     """(the policy version it was planned with, its steps) for one interview of
     this tenant, or None when there is no such interview; one query."""
-    with RawReader(session) as reader:
+    with RawSQL(session) as reader:
         rows = reader.all(_STORED_PLAN_SQL, (interview_id, tenant_id))
     if not rows:
         return None

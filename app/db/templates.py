@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
-from app.db.driver import RawReader, utc
+from app.db.driver import RawSQL, utc
 from app.db.tables import Template
 
 template_t = Template.__table__
@@ -96,7 +96,7 @@ _FIND_SQL = (
 
 def find_first(session: Connection, *, tenant_id: str, message_kind: str, locales: Sequence[str]) -> StoredTemplate | None:
     """The tenant's template for this kind in the first of `locales` it has (hot path: one driver query)."""
-    with RawReader(session) as reader:
+    with RawSQL(session) as reader:
         rows = reader.all(_FIND_SQL.format(", ".join("?" * len(locales))), (tenant_id, message_kind, *locales))
     if not rows:
         return None

@@ -11,7 +11,7 @@ from app.db import events as events_repo
 from app.db import plans as plans_repo
 from app.db.plans import DueQuery
 from app.domain.model import Action
-from app.domain.planner import materialize, plan, priority_at, state_at
+from app.domain.planner import materialize, plan
 from app.services.errors import NotFound
 from app.services.interviews import get_interview
 from app.services.tenancy import TenantContext
@@ -50,25 +50,8 @@ def tenant_actions(*, session: Connection, query: DueQuery) -> ActionPage:
     rows = plans_repo.due_list(session, query)
     items: list[Action] = []
     for interview_id, _seq, step in rows[: query.limit]:
-        state = state_at(step, query.at)
-        items.append(
-            Action(
-                interview_id=interview_id,
-                kind=step.kind,
-                contact_id=step.contact_id,
-                recipient=step.recipient,
-                channel=step.channel,
-                state=state,
-                available_at=step.available_at,
-                due_at=step.due_at,
-                late_after=step.late_after,
-                suggested_send_at=step.suggested_send_at,
-                priority=priority_at(step, state),
-                rule=step.rule,
-                reason=step.reason,
-                message_kind=step.message_kind,
-            )
-        )
+        # The query keeps a wait only inside its window, which materialize keeps too.
+        items.extend(materialize(interview_id, (step,), query.at))
     next_after = None
     if len(rows) > query.limit:
         interview_id, seq, step = rows[query.limit - 1]

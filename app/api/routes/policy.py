@@ -11,14 +11,11 @@ from app.api.idempotency import json_response
 from app.api.responses import problems
 from app.api.schemas.policy import PolicyPublic, PolicyPut
 from app.services import policy as service
+from app.services.preconditions import etag
 
 router = APIRouter(prefix="/v1/policy", tags=["policy"])
 
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
 
 
 @router.get("", response_model=PolicyPublic, responses=problems())
@@ -26,7 +23,7 @@ async def get_policy(db: DbDep, tenant: TenantDep) -> Response:
     """Read the tenant's timing policy (the defaults until replaced)."""
     with db.session(write=False) as session:
         policy, version = service.get_policy(session=session, tenant=tenant)
-        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})
+        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": etag(version)})
 
 
 @router.put("", response_model=PolicyPublic, responses=problems(400, 412, 413))
@@ -45,4 +42,4 @@ async def replace_policy(
             service.check_policy_version(if_match, version)
         policy, version = service.replace_policy(session=session, tenant=tenant, data=body.model_dump(), now=now)
         request.app.state.key_cache.forget_tenant(tenant.tenant_id)
-        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": _etag(version)})
+        return json_response(PolicyPublic(**policy.to_mapping()), headers={"ETag": etag(version)})
