@@ -41,9 +41,6 @@ TIME_CAP = int(os.environ.get("FOLLOWUP_FUZZ_TIMEOUT", "240"))  # seconds per da
 #: Operations without parameters or body have one distinct request (hypothesis dedupes);
 #: every other operation must get at least this many fuzzing cases.
 MIN_FUZZ_CASES = min(EXAMPLES, 100)
-#: Known shortfalls: hypothesis ends DELETE's fuzzing early (seed 20261125: 24 and
-#: 14 cases); the stateful phase adds ~30 real deletions each. Raise when fixed.
-MIN_FUZZ_CASES_FOR = {"DELETE /v1/interviews/{interview_id}": 10, "DELETE /v1/templates/{template_id}": 10}
 
 
 def st_command(url: str, report_dir: Path) -> list[str]:
@@ -128,6 +125,6 @@ def test_schemathesis_finds_nothing(database_url, tmp_path):
     thin = {
         op: counts[op]["fuzzing"]
         for op, has_input in ops.items()
-        if has_input and counts[op]["fuzzing"] < MIN_FUZZ_CASES_FOR.get(op, MIN_FUZZ_CASES)
+        if has_input and counts[op]["fuzzing"] < MIN_FUZZ_CASES
     }
     assert not thin, f"operations with fewer than {MIN_FUZZ_CASES} fuzzing cases: {thin}"
