@@ -24,7 +24,7 @@ from app.domain.model import (
 from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
 from app.domain.recipients import follow_up_recipient, follows_up_through_agency
-from app.domain.send_time import suggested_send_at
+from app.domain.send_time import next_window
 from app.domain.timecalc import minutes, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
@@ -122,7 +122,7 @@ class Facts:
                 humans.append((i, c))
         self.follow_up_to, self.follow_up_contact = self._follow_up_recipient()
         self.events = ordered = sorted(events, key=_by_time)
-        self._days: dict[datetime, str] = {}
+        self._days: dict[int, tuple[datetime, str]] = {}
         self._send_days = policy.send_days
         self._opens = policy.send_window_start.hour * 60 + policy.send_window_start.minute
         self._closes = policy.send_window_end.hour * 60 + policy.send_window_end.minute
@@ -157,24 +157,33 @@ class Facts:
         self.reply_at = reply_at
 
     def day(self, moment: datetime) -> str:
-        """`format_day` in the interview's timezone, memoised: reasons name the same days often."""
-        text = self._days.get(moment)  # pragma: no mutate (a cache: misses are equal)
-        if text is None:
-            local = moment.astimezone(self.zone)
-            text = self._days[moment] = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+        """`format_day` in the interview's timezone, memoised: reasons name the same days often.
+
+        Keyed by identity, because the repeats are the same objects (the end,
+        an opening) and hashing an aware datetime costs more than the
+        conversion it saves. The cache holds each moment, so no id is reused
+        while it lives.
+        """
+        hit = self._days.get(id(moment))  # pragma: no mutate (a cache: misses are equal)
+        if hit is not None:
+            return hit[1]
+        local = moment.astimezone(self.zone)
+        text = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+        self._days[id(moment)] = (moment, text)
         return text
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
         """Rule 11's suggested send time in this interview's timezone.
 
         Checks the common case (already inside a window) in whole minutes (the
-        window's bounds are whole minutes), else asks `suggested_send_at`.
+        window's bounds are whole minutes), else asks `next_window`
+        (`suggested_send_at` without converting `available_at` again).
         """
         local = available_at.astimezone(self.zone)
         minute = local.hour * 60 + local.minute
-        if local.isoweekday() in self._send_days and self._opens <= minute < self._closes:
+        if self._opens <= minute < self._closes and local.isoweekday() in self._send_days:
             return available_at
-        return suggested_send_at(available_at, late_after, self.zone, self.policy)
+        return next_window(available_at, local, late_after, self._send_days, self._opens, self._closes)
 
     def recipient(self, contact: Contact) -> Recipient:
         """`{name, email}` of a contact, shared by equal contacts (values are immutable)."""

@@ -7,11 +7,14 @@ clock-free schedule (it may lie in the past).
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Container
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.domain.policy import Policy
 from app.domain.timecalc import UTC, days
+
+_MINUTE = timedelta(minutes=1)
 
 
 def suggested_send_at(
@@ -27,18 +30,43 @@ def suggested_send_at(
     a start that does not exist that day (DST gap) moves forward with the
     clocks, like every local time here (`timecalc.add_days`).
     """
-    local = available_at.astimezone(tz)
-    send_days, start = policy.send_days, policy.send_window_start
+    start, end = policy.send_window_start, policy.send_window_end
+    return next_window(
+        available_at, available_at.astimezone(tz), late_after,
+        policy.send_days, start.hour * 60 + start.minute, end.hour * 60 + end.minute,
+    )  # fmt: skip
+
+
+def next_window(
+    available_at: datetime,
+    local: datetime,
+    late_after: datetime | None,
+    send_days: Container[int],
+    opens_at: int,
+    closes_at: int,
+) -> datetime:
+    """`suggested_send_at`, given `available_at` in the interview's timezone (`local`)
+    and the window as minutes of the day (a policy's window bounds are whole minutes,
+    so comparing whole minutes is exact).
+
+    `Facts.send_at` answers the common case itself and hands the rest here
+    with the local time it already has.
+    """
     weekday = local.isoweekday()
-    clock = local.time()
+    clock = local.hour * 60 + local.minute
     ahead = 0
-    if weekday not in send_days or clock >= policy.send_window_end:
+    if weekday not in send_days or clock >= closes_at:
         ahead, weekday = 1, weekday % 7 + 1
         while weekday not in send_days:
             ahead, weekday = ahead + 1, weekday % 7 + 1
-    elif start <= clock:
+    elif opens_at <= clock:
         return available_at
-    wall = local.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0, fold=0) + days(ahead)
+    # The window's start `ahead` days on, as local wall time: arithmetic on an
+    # aware datetime is wall-clock arithmetic and gives fold=0, like `add_days`
+    # (and far cheaper than `replace`, whose keyword parsing dominates here).
+    wall = local + (days(ahead) + _MINUTE * (opens_at - clock))
+    if local.second or local.microsecond:
+        wall -= timedelta(0, local.second, local.microsecond)
     opens = wall.astimezone(UTC)
     if opens < available_at:  # today's start is ambiguous (fall back) and its first occurrence has passed
         opens = wall.replace(fold=1).astimezone(UTC)
