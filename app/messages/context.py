@@ -6,27 +6,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from app.domain.facts import is_ai_interview
 from app.domain.model import (
     Contact,
-    ContactRole,
     Event,
     EventType,
     Interview,
-    InterviewFormat,
     MessageKind,
     Recipient,
 )
 from app.messages.locales import join_phrase, long_date, time_since
 
 _MAX_TOPICS_IN_PHRASE = 3
-
-
-def is_ai_interview(interview: Interview) -> bool:
-    """Rule 2: the format is ai, or the interviewers listed are none of them human."""
-    if interview.format is InterviewFormat.AI:
-        return True
-    people = interview.interviewers
-    return bool(people) and not any(c.is_human and c.role is not ContactRole.AI for c in people)
 
 
 def days_between(interview: Interview, at: datetime) -> int:

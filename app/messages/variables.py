@@ -30,7 +30,7 @@ VARIABLES: dict[str, str] = {
     "missed_points": "A point the candidate feels they missed, or None.",
     "interview_date": "The interview's date, localised and in the interview's timezone ('March 3, 2025').",
     "interview_format": "in_person, virtual, phone or ai.",
-    "is_ai_interview": "True when the format is ai or no interviewer was human (rule 2).",
+    "is_ai_interview": "True when the format is ai or nobody who ran the conversation was human (rule 2).",
     "days_since_interview": "Calendar days from the interview to the render time, in the interview's timezone.",
     "weeks_since_interview": "Whole weeks since the interview (days_since_interview // 7).",
     "time_since_interview": (

@@ -244,3 +244,15 @@ def test_every_locale_has_every_template():
                 builtin_template(locale, kind, part)
         for part in ("txt", "short.txt", "min.txt"):
             builtin_template(locale, "linkedin_note", part)
+
+
+def test_an_ai_interview_with_a_human_recruiter_reads_as_one_in_the_message_too():
+    """Rule 2 has one definition: the planner's (nobody who ran the conversation was human)."""
+    ai_with_recruiter = replace(TYPICAL, format=InterviewFormat.VIRTUAL, interviewers=(AVA, SAM))
+    ctx = build_context(interview=ai_with_recruiter, contact=SAM, recipient=None, events=(),
+                        message_kind=MessageKind.THANK_YOU, at=AT, locale="en", linkedin_max_chars=300)
+    assert ctx["is_ai_interview"] is True
+    with_a_person = replace(ai_with_recruiter, interviewers=(AVA, SAM, DANA))
+    ctx = build_context(interview=with_a_person, contact=SAM, recipient=None, events=(),
+                        message_kind=MessageKind.THANK_YOU, at=AT, locale="en", linkedin_max_chars=300)
+    assert ctx["is_ai_interview"] is False
