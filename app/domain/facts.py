@@ -29,10 +29,6 @@ from app.domain.timecalc import minutes, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
 _RULE_9_RANK = {ContactRole.HIRING_MANAGER: 0, ContactRole.RECRUITER: 1, ContactRole.INTERVIEWER: 2}
-
-
-def _rule_9_rank(contact: Contact) -> int:
-    return _RULE_9_RANK[contact.role]
 #: Recipient values shared across calls, keyed by (name, email); cleared when it grows past the bound.
 _RECIPIENTS: dict[tuple[str, str | None], Recipient] = {}
 _RECIPIENTS_MAX = 4096
@@ -110,17 +106,36 @@ class Facts:
         self.policy = policy
         self.zone: ZoneInfo = zone(interview.timezone)
         self.end: datetime = to_utc(interview.starts_at) + minutes(interview.duration_minutes)
-        self.ai = is_ai_interview(interview)
         self.positions = positions = {}
         self.contacts = contacts = {}
         self.humans = humans = []
+        # One pass over the contacts for the indexes, rule 2 (`is_ai_interview`)
+        # and rule 9 (`recipients.follow_up_contact`); tests compare both with
+        # those shared helpers.
+        runners = human_runners = 0
+        best: Contact | None = None
+        best_rank = len(_RULE_9_RANK)
         for i, c in enumerate(interview.interviewers):
             if c.id not in positions:  # like Interview.contact: the first with an id wins
                 positions[c.id] = i
                 contacts[c.id] = c
-            if c.is_human and c.role is not _AI_ROLE:
+            role = c.role
+            if role in _RUNS_CONVERSATION:
+                runners += 1
+            if c.is_human and role is not _AI_ROLE:
                 humans.append((i, c))
-        self.follow_up_to, self.follow_up_contact = self._follow_up_recipient()
+                if role in _RUNS_CONVERSATION:
+                    human_runners += 1
+                rank = _RULE_9_RANK[role]
+                if rank < best_rank:  # the first of the best role
+                    best, best_rank = c, rank
+        self.ai = interview.format is InterviewFormat.AI or (runners > 0 and not human_runners)
+        if follows_up_through_agency(interview, to_agency=policy.follow_ups_to_agency):
+            self.follow_up_to, self.follow_up_contact = follow_up_recipient(interview, to_agency=True)
+        elif best is not None:
+            self.follow_up_to, self.follow_up_contact = self.recipient(best), best
+        else:
+            self.follow_up_to = self.follow_up_contact = None
         self.events = ordered = sorted(events, key=_by_time)
         self._days: dict[int, tuple[datetime, str]] = {}
         self._send_days = policy.send_days
@@ -194,17 +209,6 @@ class Facts:
                 _RECIPIENTS.clear()
             recipient = _RECIPIENTS[key] = Recipient(contact.name, contact.email)
         return recipient
-
-    def _follow_up_recipient(self) -> tuple[Recipient | None, Contact | None]:
-        """`recipients.follow_up_recipient` over the humans found above (rule 9).
-
-        The same order (hiring manager, recruiter, interviewer, first of each)
-        without re-scanning the contacts; tests compare it with the shared helper.
-        """
-        if follows_up_through_agency(self.interview, to_agency=self.policy.follow_ups_to_agency):
-            return follow_up_recipient(self.interview, to_agency=True)
-        best = min((c for _, c in self.humans), key=_rule_9_rank, default=None)
-        return (self.recipient(best), best) if best is not None else (None, None)
 
 
 def first_of(index: dict[str | None, datetime], contact_id: str | None) -> datetime | None:

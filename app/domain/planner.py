@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from operator import attrgetter
 
-from app.domain.actions import new_action as _new_action
 from app.domain.facts import Facts
 from app.domain.follow_up import follow_up_steps
 from app.domain.linkedin import linkedin_steps
@@ -37,6 +36,8 @@ _WAIT, _THANK_YOU = ActionKind.WAIT, ActionKind.SEND_THANK_YOU
 _DUE, _OVERDUE, _MISSED, _UPCOMING = ActionState.DUE, ActionState.OVERDUE, ActionState.MISSED, ActionState.UPCOMING
 _HIGH = Priority.HIGH
 _available_at = attrgetter("available_at")
+#: `Action` is a named tuple: built in one C call, without the constructor's argument binding.
+_new_tuple = tuple.__new__
 
 
 def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> list[Step]:
@@ -130,11 +131,11 @@ def _actions(interview_id: str, steps: Iterable[Step], now: datetime) -> list[Ac
         else:
             state = _DUE
         append(
-            _new_action(
+            _new_tuple(Action, (
                 interview_id, kind, contact_id, recipient, channel, state, available_at, due_at,
                 late_after, suggested_send_at, priority, rule, reason, message_kind,
-            )
-        )
+            ))
+        )  # fmt: skip
     return actions
 
 

@@ -7,7 +7,6 @@ from datetime import UTC, timedelta
 
 import pytest
 
-from app.domain.actions import KNOWN_FIELDS, new_action
 from app.domain.model import Action, ActionState, PlannedStep, Priority, Recipient, Rule
 from app.domain.planner import (
     materialize,
@@ -141,14 +140,20 @@ def test_step_mirrors_planned_step():
     )[-4:]
 
 
-def test_fast_action_is_an_action():
-    assert KNOWN_FIELDS == tuple(f.name for f in fields(Action))
-    values = ("iv", ActionKind.WAIT, "c", None, None, ActionState.DUE, END, END, None, END, Priority.LOW,
-              Rule.WAIT, "why", None)  # fmt: skip
-    fast = new_action(*values)
-    assert type(fast) is Action and fast == Action(*values) and hash(fast) == hash(Action(*values))
+def test_planned_actions_are_immutable_actions_with_every_field_by_name():
+    """`_actions` builds `Action`s with `tuple.__new__`: the values must land in the right fields."""
+    step = replace(STEP, reason="why", late_after=END + days(2))
+    [built] = materialize("iv-1", [step], END + hours(1))
+    assert type(built) is Action
+    assert built == Action(
+        interview_id="iv-1", kind=step.kind, contact_id=step.contact_id, recipient=step.recipient,
+        channel=step.channel, state=ActionState.DUE, available_at=step.available_at, due_at=step.due_at,
+        late_after=step.late_after, suggested_send_at=step.suggested_send_at, priority=step.priority,
+        rule=step.rule, reason="why", message_kind=step.message_kind,
+    )  # fmt: skip
+    assert hash(built) == hash(Action(*built))
     with pytest.raises(AttributeError):
-        fast.reason = "x"  # type: ignore[misc]
+        built.reason = "x"  # type: ignore[misc]
 
 
 def action(kind, state, due, priority=Priority.NORMAL):
@@ -164,7 +169,7 @@ def test_next_action_earliest_due_then_priority():
     assert next_action([later, low]) is low
     normal = action(ActionKind.SEND_FOLLOW_UP, ActionState.DUE, END)
     assert next_action([low, normal]) is normal
-    assert next_action([normal, replace(normal, kind=ActionKind.CLOSE_OUT)]) is normal  # list order last
+    assert next_action([normal, normal._replace(kind=ActionKind.CLOSE_OUT)]) is normal  # list order last
 
 
 def test_next_action_wait_then_upcoming_then_none():
