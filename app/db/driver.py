@@ -10,7 +10,8 @@ types the SQLAlchemy column types would give.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,6 +60,29 @@ class RawSQL:
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, sql, params) from error
 
+    def all_together(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+        """The rows of several reads, sent in one round trip on PostgreSQL.
+
+        psycopg's pipeline mode sends every query before reading any result;
+        the server still runs them in order, in this transaction (so a read
+        after a `FOR UPDATE` runs with the lock held). SQLite runs them one by
+        one: it has no round trips to save.
+        """
+        if not self._pg:
+            return [self.all(sql, params) for sql, params in queries]
+        driver = self._cursor.connection
+        cursors = [driver.cursor() for _ in queries]
+        try:
+            with driver.pipeline():
+                for cursor, (sql, params) in zip(cursors, queries):
+                    cursor.execute(sql.replace("?", "%s"), params)
+            return [cursor.fetchall() for cursor in cursors]
+        except self._connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         self._run(self._cursor.execute, sql, params)
 
@@ -95,6 +119,35 @@ class RawSQL:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def batched(session: Connection) -> Iterator[None]:
+    """Writes whose results nobody reads, sent in one round trip on PostgreSQL.
+
+    Every statement the block runs on this session's connection (through
+    `RawSQL` or Core) is queued in psycopg's pipeline mode and sent at the
+    end of the block, where an error surfaces as it would from a single
+    statement (SQLAlchemy's wrapper, so the API maps it once). On SQLite the
+    block runs as written: there is no round trip to save.
+    """
+    if session.dialect.name != "postgresql":
+        yield
+        return
+    if not session.in_transaction() and session.get_execution_options().get(WRITE):
+        session.begin()  # as RawSQL does: the session's commit covers the batch
+    driver = session.connection.driver_connection
+    dialect = session.dialect
+    try:
+        with driver.pipeline():
+            yield
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, session.connection.dbapi_connection, None)
+        if lost:
+            session.invalidate(error)
+        raise DBAPIError.instance(
+            "(batched statements)", (), error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        ) from error
 
 
 def utc(value: datetime | str | None) -> datetime | None:

@@ -6,21 +6,28 @@ instead of failing with "database is locked" when a read turns into a write
 (testing-notes.md; SQLAlchemy's pysqlite "serializable isolation" recipe).
 Read-only transactions stay deferred so readers never wait for writers.
 
-PostgreSQL: psycopg 3, a sized pool, `pool_pre_ping`, and a connect timeout
-so an unreachable server turns into a quick 503 rather than a hung request.
-A request's database work runs inline on the event loop, so a statement
-waiting for a row lock held elsewhere would stall every request of the
-process, and keep the connection from the pool, for as long as that lock is
-held: `lock_timeout` bounds such a wait by the pool timeout, after which the
-request answers 503 like one that found no free connection.
+PostgreSQL: psycopg 3, a sized pool, and a connect timeout so an unreachable
+server turns into a quick 503 rather than a hung request. A pooled connection
+is pinged at checkout only when it has sat idle, and all are replaced once one
+is found dead (`_ping_when_idle`): under load SQLAlchemy's `pool_pre_ping`
+would add a round trip to every request. A transaction in flight when the
+server goes away fails either way: a 503 the client retries with its
+idempotency key (testing-notes.md, "PostgreSQL faults").
+
+A write waiting for a row lock held elsewhere keeps its connection (and its
+threadpool thread) for as long as that lock is held: `lock_timeout` bounds
+such a wait by the pool timeout, after which the request answers 503 like
+one that found no free connection.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 from app.settings import Settings
 
@@ -33,18 +40,66 @@ def make_engine(settings: Settings) -> Engine:
         return _sqlite_engine(url, settings)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
             "options": f"-c lock_timeout={round(settings.db_pool_timeout * 1000)}",
         },
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection unused for longer than this is pinged before use.
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """`pool_pre_ping` for the connections that need it, without a round trip for the rest.
+
+    - A connection that sat in the pool may have lost its server (a restart,
+      a proxy's idle timeout): it is pinged at checkout.
+    - Once any connection is found dead (the pool's `invalidate` event, fired
+      for Core and driver-level statements alike), every connection opened
+      before that moment is replaced at its next checkout, unpinged: they
+      shared the server that went away.
+    - A connection returned moments ago is as alive as a ping would show.
+
+    Raising DisconnectionError at checkout makes the pool drop the connection
+    and open a fresh one (SQLAlchemy's documented pessimistic recipe).
+    """
+    dialect = engine.dialect
+    lost_at = [0.0]  # monotonic time a connection was last found dead
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record):
+        record.info["connected_at"] = time.monotonic()
+
+    @event.listens_for(engine, "invalidate")
+    def _invalidated(_dbapi_connection, _record, exception):
+        if exception is not None:
+            lost_at[0] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        if record.info.get("connected_at", 0.0) < lost_at[0]:
+            raise DisconnectionError("opened before the server was lost")
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"idle connection lost: {error}") from error
 
 
 def _sqlite_engine(url: str, settings: Settings) -> Engine:

@@ -35,7 +35,7 @@ def insert_event(session: Connection, *, event_id: str, interview_id: str, event
 
 
 _TYPES = {m.value: m for m in EventType}  # a dict lookup is cheaper than EventType(value) on the hot path
-_TIMELINE_SQL = (
+TIMELINE_SQL = (
     "SELECT id, interview_id, type, occurred_at, contact_id, timeline_days, note, created_at "
     "FROM event WHERE interview_id = ? ORDER BY occurred_at, id"
 )
@@ -44,7 +44,11 @@ _TIMELINE_SQL = (
 def timeline(session: Connection, *, interview_id: str) -> list[Event]:
     """Every event of an interview in the order it happened (hot path: driver SQL)."""
     with RawSQL(session) as reader:
-        rows = reader.all(_TIMELINE_SQL, (interview_id,))
+        return timeline_of(reader.all(TIMELINE_SQL, (interview_id,)))
+
+
+def timeline_of(rows: list[tuple]) -> list[Event]:
+    """Events from the rows of `TIMELINE_SQL`."""
     return [
         Event(type=_TYPES[r[2]], occurred_at=utc(r[3]), contact_id=r[4], timeline_days=r[5], note=r[6]) for r in rows
     ]

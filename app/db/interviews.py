@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select, update
 
 from app.db.driver import RawSQL, json_value, utc
+from app.db.events import TIMELINE_SQL, timeline_of
 from app.db.tables import Contact as ContactRow
 from app.db.tables import Interview as InterviewRow
-from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, Rapport
+from app.domain.model import Agency, Contact, ContactRole, Event, Interview, InterviewFormat, Rapport
 
 interview_t = InterviewRow.__table__
 contact_t = ContactRow.__table__
@@ -253,7 +254,24 @@ def load_interview(
     """
     sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
     with RawSQL(session) as reader:
-        rows = reader.all(sql, (interview_id, tenant_id))
+        return _stored_of(reader.all(sql, (interview_id, tenant_id)))
+
+
+def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) -> tuple[StoredInterview, list[Event]] | None:
+    """`load_interview(for_update=True)` and the interview's timeline, in one round trip.
+
+    Recording an event needs both; the timeline query runs after the lock is
+    taken, so no other writer can add an event in between.
+    """
+    sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if session.dialect.name == "postgresql" else "")
+    with RawSQL(session) as reader:
+        interview_rows, event_rows = reader.all_together([(sql, (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,))])
+    stored = _stored_of(interview_rows)
+    return None if stored is None else (stored, timeline_of(event_rows))
+
+
+def _stored_of(rows: list[tuple]) -> StoredInterview | None:
+    """An interview from the rows of `_INTERVIEW_SQL` (one per contact), or None."""
     if not rows:
         return None
     contacts = tuple(_contact(_ContactRow._make(row[21:])) for row in rows if row[21] is not None)

@@ -9,16 +9,18 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from app.db import events as events_repo
+from app.db import interviews as interviews_repo
+from app.db.driver import batched
 from app.db.events import StoredEvent
 from app.domain.events import EventRejected, check_event
 from app.domain.model import Event
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.interviews import get_interview
+from app.services.tenancy import TenantContext
 
 #: A bound on one interview's timeline: every write re-plans from all of it.
 MAX_EVENTS = 1000
-from app.services.interviews import get_interview
-from app.services.tenancy import TenantContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +32,27 @@ class EventPage:
 def record_event(
     *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
 ) -> StoredEvent:
-    """Store an event, then re-plan the interview in the same transaction."""
-    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id, for_update=True)
+    """Store an event, then re-plan the interview in the same transaction.
+
+    Round trips are the cost of a write on PostgreSQL: the locked interview
+    and its timeline come back together, and the four writes (the event, the
+    plan rewritten, the interview's new version) go out together.
+    """
+    found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
+    if found is None:
+        raise NotFound(f"No interview with id {interview_id!r}.")
+    stored, events = found
     try:
         check_event(stored.interview, event, now)
     except EventRejected as rejected:
         raise InvalidInput(str(rejected), errors=[("body", str(rejected))]) from rejected
-    events = events_repo.timeline(session, interview_id=interview_id)
     if len(events) >= MAX_EVENTS:
         raise Conflict(f"This interview already holds {MAX_EVENTS} events, the most one interview keeps.")
     events.append(event)  # the planner orders events itself
     event_id = str(uuid.uuid4())
-    events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
-    planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, now=now)
+    with batched(session):
+        events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
+        planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, now=now)
     return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)
 
 
