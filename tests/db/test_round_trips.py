@@ -1,0 +1,125 @@
+"""The write path's round-trip savings keep their promises (app/db/driver.py, app/db/engine.py).
+
+- `RawSQL.all_together` answers like separate reads, on both databases.
+- `batched` writes what it is given, inside the session's transaction, and a
+  failing statement surfaces as SQLAlchemy's error, rolling everything back.
+- Without `pool_pre_ping`, PostgreSQL connections still recover: an idle one
+  whose server side is gone is replaced at checkout, and once one is found
+  dead, the others opened before are replaced too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app.db import engine as engine_module
+from app.db.driver import RawSQL, batched
+from app.db.engine import Database
+from app.settings import Settings
+from tests.conftest import postgres_admin_url
+
+
+def _tenant(session, tenant_id: str) -> None:
+    session.execute(
+        text("INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
+             "VALUES (:id, :id, '{}', 1, CURRENT_TIMESTAMP, 0)"),
+        {"id": tenant_id},
+    )  # fmt: skip
+
+
+def test_all_together_answers_like_separate_reads(db):
+    with db.session(write=True) as session:
+        _tenant(session, "t-1")
+        _tenant(session, "t-2")
+    queries = [("SELECT id FROM tenant WHERE id = ?", ("t-1",)), ("SELECT id FROM tenant ORDER BY id", ())]
+    with db.session(write=True) as session, RawSQL(session) as raw:
+        together = raw.all_together(queries)
+        apart = [raw.all(sql, params) for sql, params in queries]
+    assert together == apart == [[("t-1",)], [("t-1",), ("t-2",)]]
+
+
+def test_batched_writes_land_in_the_session_transaction(db):
+    with db.session(write=True) as session:
+        with batched(session), RawSQL(session) as raw:
+            for n in range(3):
+                raw.execute(
+                    "INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
+                    "VALUES (?, ?, '{}', 1, CURRENT_TIMESTAMP, 0)",
+                    (f"b-{n}", f"b-{n}"),
+                )
+        assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 3
+    with db.session(write=False) as session:
+        assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 3
+
+
+def test_a_failing_batched_statement_is_sqlalchemys_error_and_rolls_back(db):
+    with pytest.raises(IntegrityError), db.session(write=True) as session:
+        with batched(session), RawSQL(session) as raw:
+            insert = (
+                "INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
+                "VALUES (?, ?, '{}', 1, CURRENT_TIMESTAMP, 0)"
+            )
+            raw.execute(insert, ("dup", "first"))
+            raw.execute(insert, ("dup", "again"))  # primary key violation
+    with db.session(write=False) as session:
+        assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 0
+
+
+def _backend_pid(connection) -> int:
+    return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+
+def _terminate(pids) -> None:
+    admin = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for pid in pids:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_db(postgres_database):
+    database = Database(Settings(database_url=postgres_database, run_jobs=False, db_pool_size=2))
+    yield database
+    database.dispose()
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_whose_server_side_died_is_replaced_at_checkout(pg_db, monkeypatch):
+    with pg_db.session(write=False) as session:
+        first = _backend_pid(session)
+    _terminate([first])
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 0.0)  # it has now sat idle "long enough"
+    with pg_db.session(write=False) as session:
+        again = _backend_pid(session)  # no error: the ping found it dead, the pool reconnected
+    assert again != first
+
+
+@pytest.mark.postgres
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(pg_db, monkeypatch):
+    """The round trip saved: a dead connection used a moment ago fails once (the 503
+    a client retries), and the next request gets a fresh one."""
+    with pg_db.session(write=False) as session:
+        first = _backend_pid(session)
+    _terminate([first])
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 3600.0)
+    with pytest.raises(DBAPIError) as failed, pg_db.session(write=False) as session:
+        _backend_pid(session)
+    assert failed.value.connection_invalidated
+    with pg_db.session(write=False) as session:
+        assert _backend_pid(session) != first
+
+
+@pytest.mark.postgres
+def test_once_one_connection_is_found_dead_the_older_ones_are_replaced(pg_db, monkeypatch):
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 3600.0)  # no ping: only the lost-server rule acts
+    with pg_db.session(write=False) as a, pg_db.session(write=False) as b:
+        old = {_backend_pid(a), _backend_pid(b)}  # two pooled connections
+    _terminate(old)  # the server "restarted" under both
+    with pytest.raises(DBAPIError), pg_db.session(write=True) as session, RawSQL(session) as raw:
+        raw.all("SELECT 1", ())  # the first request finds its connection dead (driver-level SQL)
+    with pg_db.session(write=False) as a, pg_db.session(write=False) as b:
+        fresh = {_backend_pid(a), _backend_pid(b)}  # neither is handed out dead again
+    assert not fresh & old
