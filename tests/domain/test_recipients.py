@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.model import Agency, Recipient
+from app.domain.model import ActionKind, Agency, Recipient
 from app.domain.recipients import (
     first_rejection,
     follow_up_contact,
@@ -15,6 +15,7 @@ from app.domain.recipients import (
 from tests.domain.domain_builders import (
     END,
     EventType,
+    actions,
     bot,
     dana,
     days,
@@ -69,3 +70,9 @@ def test_recipient_values_are_built_from_the_contact():
     assert built.recipient(dana()) == Recipient("Dana Lee", "dana@acme.test")
     assert built.recipient(dana(email=None)) == Recipient("Dana Lee", None)
     assert built.recipient(dana()) is built.recipient(dana(id="other"))
+
+
+def test_the_planner_follows_up_with_the_first_of_two_hiring_managers():
+    panel = interview(interviewers=(kai(), dana(id="d1"), dana(id="d2", name="Dee Second"), sam()))
+    [follow_up] = [a for a in actions(panel, [], END + days(8)) if a.kind is ActionKind.SEND_FOLLOW_UP]
+    assert follow_up.contact_id == "d1" and follow_up.recipient.name == "Dana Lee"

@@ -108,6 +108,11 @@ def test_the_window_opens_on_the_minute():
     assert send(local(2026, 4, 17, 20) + timedelta(seconds=7)) == local(2026, 4, 20, 9)
 
 
+def test_seconds_into_the_first_minute_of_the_window_send_right_away():
+    available = local(2026, 4, 16, 9) + timedelta(seconds=30)
+    assert send(available) == available
+
+
 def test_a_window_in_the_fall_back_hour():
     policy = Policy(send_window_start=time(2, 30), send_window_end=time(4, 0), send_days=(7,))
     # Sunday 25 October 2026: 02:30 happens twice in Berlin; the first time is 00:30 UTC
