@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"
 
 
 @router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 413))
-def create_event(
+async def create_event(
     interview_id: str, body: EventCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Record an event (a message sent, a response, an outcome)."""

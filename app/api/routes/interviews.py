@@ -42,7 +42,7 @@ def _headers(stored) -> dict[str, str]:
 
 
 @router.post("", status_code=201, response_model=InterviewPublic, responses=problems(400, 409, 413))
-def create_interview(
+async def create_interview(
     body: InterviewCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create an interview."""
@@ -95,7 +95,7 @@ async def get_interview(interview_id: str, db: DbDep, tenant: TenantDep, now: No
 
 
 @router.patch("/{interview_id}", response_model=InterviewPublic, responses=problems(400, 404, 409, 412, 413))
-def update_interview(
+async def update_interview(
     interview_id: str,
     body: InterviewUpdate,
     db: DbDep,
@@ -113,7 +113,7 @@ def update_interview(
 
 
 @router.delete("/{interview_id}", status_code=204, responses=problems(404, 412))
-def delete_interview(
+async def delete_interview(
     interview_id: str, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an interview with its events and plan."""

@@ -27,7 +27,7 @@ async def get_policy(db: DbDep, tenant: TenantDep) -> Response:
 
 
 @router.put("", response_model=PolicyPublic, responses=problems(400, 412, 413))
-def replace_policy(
+async def replace_policy(
     body: PolicyPut,
     request: Request,
     db: DbDep,

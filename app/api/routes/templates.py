@@ -31,19 +31,19 @@ router = APIRouter(prefix="/v1/templates", tags=["templates"])
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
 
-def _validate(body) -> None:
-    """Compile the template in the sandbox (the write handlers run in the threadpool, off the event loop)."""
-    service.validate(
-        message_kind=body.message_kind, locale=body.locale, subject=body.subject, text=body.text, html=body.html
+async def _validate(body) -> None:
+    """Compiling a tenant template may take up to the sandbox's limit: off the event loop."""
+    await asyncio.to_thread(
+        service.validate, message_kind=body.message_kind, locale=body.locale, subject=body.subject, text=body.text, html=body.html
     )
 
 
 @router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413), description=VARIABLES_DOC)
-def create_template(
+async def create_template(
     body: TemplateCreate, request: Request, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create a tenant template for one message kind and locale."""
-    _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         if (replayed := idem.replay(session)) is not None:
             return replayed
@@ -104,11 +104,11 @@ async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Respon
 
 
 @router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413), description=VARIABLES_DOC)
-def replace_template(
+async def replace_template(
     template_id: str, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
 ) -> Response:
     """Replace a template."""
-    _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         stored = service.replace_template(
             session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match, now=now, **body.model_dump()
@@ -117,7 +117,7 @@ def replace_template(
 
 
 @router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
-def delete_template(
+async def delete_template(
     template_id: str, request: Request, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a template (the built-in wording applies again)."""
