@@ -14,10 +14,13 @@ would add a round trip to every request. A transaction in flight when the
 server goes away fails either way: a 503 the client retries with its
 idempotency key (testing-notes.md, "PostgreSQL faults").
 
-A write waiting for a row lock held elsewhere keeps its connection (and its
-threadpool thread) for as long as that lock is held: `lock_timeout` bounds
-such a wait by the pool timeout, after which the request answers 503 like
-one that found no free connection.
+A request's database work runs inline on the event loop, so a write waiting
+for a row lock held elsewhere would stall every request of the process, and
+keep its connection from the pool, for as long as that lock is held:
+`lock_timeout` bounds such a wait by the pool timeout, after which the
+request answers 503 like one that found no free connection. (Writes in the
+threadpool were tried: they halved the reads' wait behind writes but doubled
+the writes' tail under load, bench/load.py.)
 """
 
 from __future__ import annotations
