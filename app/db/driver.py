@@ -40,20 +40,13 @@ class RawSQL:
 
     def __init__(self, session: Connection) -> None:
         connection = session
-        if not connection.in_transaction() and connection.get_execution_options().get(WRITE):
-            # Begin through SQLAlchemy, so its transaction (and the commit the
-            # session scope makes) covers these statements, and SQLite writers
-            # take their lock (BEGIN IMMEDIATE) before they read. Read sessions
-            # skip it: PostgreSQL reads autocommit anyway, and a SQLite read
-            # statement is consistent by itself.
-            connection.begin()
+        _begin_if_writing(connection)
         self._connection = connection
         self._pg = connection.dialect.name == "postgresql"
         self._cursor = connection.connection.driver_connection.cursor()
 
     def all(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        if self._pg:
-            sql = sql.replace("?", "%s")
+        sql = self._dialect_sql(sql)
         try:
             self._cursor.execute(sql, params)
             return self._cursor.fetchall()
@@ -75,7 +68,7 @@ class RawSQL:
         try:
             with driver.pipeline():
                 for cursor, (sql, params) in zip(cursors, queries):
-                    cursor.execute(sql.replace("?", "%s"), params)
+                    cursor.execute(self._dialect_sql(sql), params)
             return [cursor.fetchall() for cursor in cursors]
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error
@@ -97,19 +90,18 @@ class RawSQL:
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def _run(self, method, sql: str, params: Any) -> None:
-        if self._pg:
-            sql = sql.replace("?", "%s")
+        sql = self._dialect_sql(sql)
         try:
             method(sql, params)
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, sql, params) from error
 
+    def _dialect_sql(self, sql: str) -> str:
+        """The SQL is written with `?`; psycopg wants `%s`."""
+        return sql.replace("?", "%s") if self._pg else sql
+
     def _wrap(self, error: Exception, sql: str, params: Sequence[Any]) -> DBAPIError:
-        dialect = self._connection.dialect
-        lost = dialect.is_disconnect(error, self._connection.connection.dbapi_connection, self._cursor)
-        if lost:
-            self._connection.invalidate(error)
-        return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
+        return _wrapped(self._connection, error, sql, params, self._cursor)
 
     def close(self) -> None:
         self._cursor.close()
@@ -134,20 +126,31 @@ def batched(session: Connection) -> Iterator[None]:
     if session.dialect.name != "postgresql":
         yield
         return
-    if not session.in_transaction() and session.get_execution_options().get(WRITE):
-        session.begin()  # as RawSQL does: the session's commit covers the batch
-    driver = session.connection.driver_connection
-    dialect = session.dialect
+    _begin_if_writing(session)
     try:
-        with driver.pipeline():
+        with session.connection.driver_connection.pipeline():
             yield
-    except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, session.connection.dbapi_connection, None)
-        if lost:
-            session.invalidate(error)
-        raise DBAPIError.instance(
-            "(batched statements)", (), error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
-        ) from error
+    except session.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(session, error, "(batched statements)", ()) from error
+
+
+def _begin_if_writing(connection: Connection) -> None:
+    """Begin through SQLAlchemy on a write session, so its transaction (and the
+    commit the session scope makes) covers driver-level statements, and SQLite
+    writers take their lock (BEGIN IMMEDIATE) before they read. Read sessions
+    skip it: PostgreSQL reads autocommit anyway, and a SQLite read statement is
+    consistent by itself."""
+    if not connection.in_transaction() and connection.get_execution_options().get(WRITE):
+        connection.begin()
+
+
+def _wrapped(connection: Connection, error: Exception, sql: str, params: Sequence[Any], cursor: Any = None) -> DBAPIError:
+    """A driver error as SQLAlchemy's wrapper of it; a lost connection is invalidated."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+    if lost:
+        connection.invalidate(error)
+    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
 
 
 def utc(value: datetime | str | None) -> datetime | None:

@@ -252,9 +252,8 @@ def load_interview(
     `for_update` locks the interview row on PostgreSQL (SQLite's writers are
     already serialised by BEGIN IMMEDIATE).
     """
-    sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
     with RawSQL(session) as reader:
-        return _stored_of(reader.all(sql, (interview_id, tenant_id)))
+        return _stored_of(reader.all(_interview_sql(session, for_update=for_update), (interview_id, tenant_id)))
 
 
 def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) -> tuple[StoredInterview, list[Event]] | None:
@@ -263,11 +262,16 @@ def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) ->
     Recording an event needs both; the timeline query runs after the lock is
     taken, so no other writer can add an event in between.
     """
-    sql = _INTERVIEW_SQL + (" FOR UPDATE OF i" if session.dialect.name == "postgresql" else "")
+    queries = [(_interview_sql(session, for_update=True), (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,))]
     with RawSQL(session) as reader:
-        interview_rows, event_rows = reader.all_together([(sql, (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,))])
+        interview_rows, event_rows = reader.all_together(queries)
     stored = _stored_of(interview_rows)
     return None if stored is None else (stored, timeline_of(event_rows))
+
+
+def _interview_sql(session: Connection, *, for_update: bool) -> str:
+    """`_INTERVIEW_SQL`, locking the interview row on PostgreSQL when asked."""
+    return _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
 
 
 def _stored_of(rows: list[tuple]) -> StoredInterview | None:

@@ -20,13 +20,16 @@ from app.db.engine import Database
 from app.settings import Settings
 from tests.conftest import postgres_admin_url
 
+#: A bare tenant row (id, name), in driver SQL.
+INSERT_TENANT = (
+    "INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
+    "VALUES (?, ?, '{}', 1, CURRENT_TIMESTAMP, 0)"
+)
+
 
 def _tenant(session, tenant_id: str) -> None:
-    session.execute(
-        text("INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
-             "VALUES (:id, :id, '{}', 1, CURRENT_TIMESTAMP, 0)"),
-        {"id": tenant_id},
-    )  # fmt: skip
+    with RawSQL(session) as raw:
+        raw.execute(INSERT_TENANT, (tenant_id, tenant_id))
 
 
 def test_all_together_answers_like_separate_reads(db):
@@ -44,11 +47,7 @@ def test_batched_writes_land_in_the_session_transaction(db):
     with db.session(write=True) as session:
         with batched(session), RawSQL(session) as raw:
             for n in range(3):
-                raw.execute(
-                    "INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
-                    "VALUES (?, ?, '{}', 1, CURRENT_TIMESTAMP, 0)",
-                    (f"b-{n}", f"b-{n}"),
-                )
+                raw.execute(INSERT_TENANT, (f"b-{n}", f"b-{n}"))
         assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 3
     with db.session(write=False) as session:
         assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 3
@@ -57,12 +56,8 @@ def test_batched_writes_land_in_the_session_transaction(db):
 def test_a_failing_batched_statement_is_sqlalchemys_error_and_rolls_back(db):
     with pytest.raises(IntegrityError), db.session(write=True) as session:
         with batched(session), RawSQL(session) as raw:
-            insert = (
-                "INSERT INTO tenant (id, name, policy, policy_version, created_at, template_count) "
-                "VALUES (?, ?, '{}', 1, CURRENT_TIMESTAMP, 0)"
-            )
-            raw.execute(insert, ("dup", "first"))
-            raw.execute(insert, ("dup", "again"))  # primary key violation
+            raw.execute(INSERT_TENANT, ("dup", "first"))
+            raw.execute(INSERT_TENANT, ("dup", "again"))  # primary key violation
     with db.session(write=False) as session:
         assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 0
 
