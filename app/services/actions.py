@@ -12,8 +12,7 @@ from app.db import plans as plans_repo
 from app.db.plans import DueQuery
 from app.domain.model import Action
 from app.domain.planner import materialize, plan
-from app.services.errors import NotFound
-from app.services.interviews import get_interview
+from app.services.interviews import get_interview, interview_not_found
 from app.services.tenancy import TenantContext
 
 
@@ -30,7 +29,7 @@ def interview_actions(
     if at >= now:
         found = plans_repo.stored_plan(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
         if found is None:
-            raise NotFound(f"No interview with id {interview_id!r}.")
+            raise interview_not_found(interview_id)
         policy_version, steps = found
         if policy_version == tenant.policy_version:
             return materialize(interview_id, steps, at)

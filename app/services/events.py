@@ -16,7 +16,7 @@ from app.domain.events import EventRejected, check_event
 from app.domain.model import Event
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.interviews import get_interview
+from app.services.interviews import get_interview, interview_not_found
 from app.services.tenancy import TenantContext
 
 #: A bound on one interview's timeline: every write re-plans from all of it.
@@ -40,7 +40,7 @@ def record_event(
     """
     found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
     if found is None:
-        raise NotFound(f"No interview with id {interview_id!r}.")
+        raise interview_not_found(interview_id)
     stored, events = found
     try:
         check_event(stored.interview, event, now)

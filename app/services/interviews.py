@@ -144,8 +144,13 @@ def get_interview(*, session: Connection, tenant: TenantContext, interview_id: s
         session, tenant_id=tenant.tenant_id, interview_id=interview_id, for_update=for_update
     )
     if stored is None:
-        raise NotFound(f"No interview with id {interview_id!r}.")
+        raise interview_not_found(interview_id)
     return stored
+
+
+def interview_not_found(interview_id: str) -> NotFound:
+    """The one answer for an id that is missing or another tenant's (they look alike)."""
+    return NotFound(f"No interview with id {interview_id!r}.")
 
 
 def list_interviews(
