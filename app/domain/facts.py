@@ -109,27 +109,20 @@ class Facts:
         self.positions = positions = {}
         self.contacts = contacts = {}
         self.humans = humans = []
-        # One pass over the contacts for the indexes, rule 2 (`is_ai_interview`)
-        # and rule 9 (`recipients.follow_up_contact`); tests compare both with
-        # those shared helpers.
-        runners = human_runners = 0
+        # One pass over the contacts for the indexes and rule 9's recipient
+        # (`recipients.follow_up_contact`; a test compares the two).
         best: Contact | None = None
         best_rank = len(_RULE_9_RANK)
         for i, c in enumerate(interview.interviewers):
             if c.id not in positions:  # like Interview.contact: the first with an id wins
                 positions[c.id] = i
                 contacts[c.id] = c
-            role = c.role
-            if role in _RUNS_CONVERSATION:
-                runners += 1
-            if c.is_human and role is not _AI_ROLE:
+            if c.is_human and c.role is not _AI_ROLE:
                 humans.append((i, c))
-                if role in _RUNS_CONVERSATION:
-                    human_runners += 1
-                rank = _RULE_9_RANK[role]
+                rank = _RULE_9_RANK[c.role]
                 if rank < best_rank:  # the first of the best role
                     best, best_rank = c, rank
-        self.ai = interview.format is InterviewFormat.AI or (runners > 0 and not human_runners)
+        self.ai = is_ai_interview(interview)
         if follows_up_through_agency(interview, to_agency=policy.follow_ups_to_agency):
             self.follow_up_to, self.follow_up_contact = follow_up_recipient(interview, to_agency=True)
         elif best is not None:

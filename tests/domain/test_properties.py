@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.domain.facts import Facts, is_ai_interview
+from app.domain.facts import Facts
 from app.domain.model import (
     OPEN_STATES,
     OUTCOME_EVENTS,
@@ -320,13 +320,12 @@ def test_a_wait_exactly_when_nothing_is_due_and_something_will_open(case):
 
 @PROPERTIES
 @given(cases())
-def test_the_planner_picks_the_shared_rule_2_and_rule_9_answers(case):
+def test_the_planner_picks_the_shared_rule_9_recipient(case):
     iv, events, policy, _ = case
     facts = Facts(iv, events, policy)
     assert (facts.follow_up_to, facts.follow_up_contact) == follow_up_recipient(
         iv, to_agency=policy.follow_ups_to_agency
     )
-    assert facts.ai is is_ai_interview(iv)  # rule 2, from the same pass over the contacts
     for contact in iv.interviewers:
         assert facts.recipient(contact) == recipient_of(contact)
 
