@@ -132,8 +132,7 @@ class Facts:
         self.events = ordered = sorted(events, key=_by_time)
         self._days: dict[int, tuple[datetime, str]] = {}
         self._send_days = policy.send_days
-        self._opens = policy.send_window_start.hour * 60 + policy.send_window_start.minute
-        self._closes = policy.send_window_end.hour * 60 + policy.send_window_end.minute
+        self._opens, self._closes = policy.send_window_minutes()
         outcome: Event | None = None
         chain: list[Event] = []
         thank_you_at: dict[str | None, datetime] = {}

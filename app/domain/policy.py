@@ -78,6 +78,12 @@ class Policy:
         if errors:
             raise PolicyError(errors)
 
+    def send_window_minutes(self) -> tuple[int, int]:
+        """The send window as minutes of the day, (opens, closes): exact, since its
+        bounds are whole minutes (validated above)."""
+        start, end = self.send_window_start, self.send_window_end
+        return start.hour * 60 + start.minute, end.hour * 60 + end.minute
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
         """Parse the JSON object of `PUT /v1/policy`, naming every bad field.

@@ -30,11 +30,8 @@ def suggested_send_at(
     a start that does not exist that day (DST gap) moves forward with the
     clocks, like every local time here (`timecalc.add_days`).
     """
-    start, end = policy.send_window_start, policy.send_window_end
-    return next_window(
-        available_at, available_at.astimezone(tz), late_after,
-        policy.send_days, start.hour * 60 + start.minute, end.hour * 60 + end.minute,
-    )  # fmt: skip
+    opens_at, closes_at = policy.send_window_minutes()
+    return next_window(available_at, available_at.astimezone(tz), late_after, policy.send_days, opens_at, closes_at)
 
 
 def next_window(
@@ -46,8 +43,7 @@ def next_window(
     closes_at: int,
 ) -> datetime:
     """`suggested_send_at`, given `available_at` in the interview's timezone (`local`)
-    and the window as minutes of the day (a policy's window bounds are whole minutes,
-    so comparing whole minutes is exact).
+    and the window as minutes of the day (`Policy.send_window_minutes`).
 
     `Facts.send_at` answers the common case itself and hands the rest here
     with the local time it already has.
