@@ -7,7 +7,7 @@ keeps `plan()` within its 50 µs budget (bench/plan_bench.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
@@ -24,16 +24,17 @@ from app.domain.model import (
 from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
 from app.domain.recipients import follow_up_recipient, follows_up_through_agency
-from app.domain.send_time import next_window
-from app.domain.timecalc import minutes, to_utc, zone
+from app.domain.send_time import minutes_to_window, next_window
+from app.domain.timecalc import add_days_steady, minutes, steady_offset_at, steady_offsets, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
+_MINUTE = timedelta(minutes=1)
 _RULE_9_RANK = {ContactRole.HIRING_MANAGER: 0, ContactRole.RECRUITER: 1, ContactRole.INTERVIEWER: 2}
 #: Recipient values shared across calls, keyed by (name, email); cleared when it grows past the bound.
 _RECIPIENTS: dict[tuple[str, str | None], Recipient] = {}
 _RECIPIENTS_MAX = 4096
 _RUNS_CONVERSATION = (ContactRole.INTERVIEWER, ContactRole.HIRING_MANAGER, ContactRole.AI)
-_AI_ROLE = ContactRole.AI
+_AI_ROLE, _AI_FORMAT = ContactRole.AI, InterviewFormat.AI
 _THANK_YOU_SENT = EventType.THANK_YOU_SENT
 _LINKEDIN_SENT = EventType.LINKEDIN_REQUEST_SENT
 _REPLY_SENT = EventType.REJECTION_REPLY_SENT
@@ -52,7 +53,7 @@ def is_ai_interview(interview: Interview) -> bool:
     count: a human recruiter listed beside an AI interviewer does not make the
     interview human. An interview with no such contact is not an AI interview.
     """
-    if interview.format is InterviewFormat.AI:
+    if interview.format is _AI_FORMAT:
         return True
     runners = 0
     for contact in interview.interviewers:
@@ -80,6 +81,7 @@ class Facts:
     __slots__ = (
         "_closes",
         "_days",
+        "_offsets",
         "_opens",
         "_send_days",
         "ai",
@@ -105,6 +107,7 @@ class Facts:
         self.interview = interview
         self.policy = policy
         self.zone: ZoneInfo = zone(interview.timezone)
+        self._offsets = steady_offsets(self.zone)
         self.end: datetime = to_utc(interview.starts_at) + minutes(interview.duration_minutes)
         self.positions = positions = {}
         self.contacts = contacts = {}
@@ -174,7 +177,8 @@ class Facts:
         hit = self._days.get(id(moment))  # pragma: no mutate (a cache: misses are equal)
         if hit is not None:
             return hit[1]
-        local = moment.astimezone(self.zone)
+        offset = steady_offset_at(moment, self.zone, self._offsets)
+        local = moment.astimezone(self.zone) if offset is None else moment + offset
         text = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
         self._days[id(moment)] = (moment, text)
         return text
@@ -186,11 +190,26 @@ class Facts:
         window's bounds are whole minutes), else asks `next_window`
         (`suggested_send_at` without converting `available_at` again).
         """
-        local = available_at.astimezone(self.zone)
+        offset = steady_offset_at(available_at, self.zone, self._offsets)
+        local = available_at.astimezone(self.zone) if offset is None else available_at + offset
         minute = local.hour * 60 + local.minute
-        if self._opens <= minute < self._closes and local.isoweekday() in self._send_days:
+        weekday = local.isoweekday()
+        if self._opens <= minute < self._closes and weekday in self._send_days:
             return available_at
+        if offset is not None:
+            # The window's start, as an instant, if the offset there is the same
+            # steady one: the wall-time shift is then the same shift in UTC.
+            opens = available_at + _MINUTE * minutes_to_window(weekday, minute, self._send_days, self._opens, self._closes)
+            if local.second or local.microsecond:
+                opens -= timedelta(0, local.second, local.microsecond)
+            if steady_offset_at(opens, self.zone, self._offsets) == offset:
+                return available_at if late_after is not None and opens >= late_after else opens
+            local = available_at.astimezone(self.zone)  # `next_window` converts back: a real local time
         return next_window(available_at, local, late_after, self._send_days, self._opens, self._closes)
+
+    def add_days(self, moment: datetime, n: int) -> datetime:
+        """`timecalc.add_days` in the interview's timezone, through its steady offsets."""
+        return add_days_steady(moment, n, self.zone, self._offsets)
 
     def recipient(self, contact: Contact) -> Recipient:
         """`{name, email}` of a contact, shared by equal contacts (values are immutable)."""

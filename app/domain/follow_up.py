@@ -22,7 +22,7 @@ from app.domain.model import (
     Rule,
 )
 from app.domain.steps import Step, new_step
-from app.domain.timecalc import add_days, to_utc
+from app.domain.timecalc import to_utc
 
 # What set an opening time (rule slugs are chosen from these, see `_rule`).
 SILENCE, RESPONSE, DECISION, SPACING = "silence", "response", "decision", "spacing"
@@ -30,7 +30,10 @@ SILENCE, RESPONSE, DECISION, SPACING = "silence", "response", "decision", "spaci
 _KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
 _THANK_YOU_SENT, _FOLLOW_UP_SENT = EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT
-_RESPONSE = EventType.RESPONSE_RECEIVED
+_RESPONSE, _CLOSED = EventType.RESPONSE_RECEIVED, EventType.CLOSED
+_DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE = (
+    Rule.DECISION_TIMELINE, Rule.NEVER_PESTER, Rule.AGENCY, Rule.FOLLOW_UP
+)  # read once: an enum member lookup is slow
 
 
 class _Walk:
@@ -41,7 +44,7 @@ class _Walk:
     def __init__(self, f: Facts) -> None:
         self.f = f
         timeline = f.interview.decision_timeline_days
-        self.decided = add_days(f.end, timeline, f.zone) if timeline is not None else None
+        self.decided = f.add_days(f.end, timeline) if timeline is not None else None
         self.outreach: Event | None = None  # the last thank-you or follow-up sent
         self.response: Event | None = None
         self.last_email: datetime | None = None
@@ -57,21 +60,21 @@ class _Walk:
         same person. Ties go to the earlier-listed rule.
         """
         f = self.f
-        tz, wait = f.zone, f.policy.follow_up_wait_days
+        wait = f.policy.follow_up_wait_days
         outreach = self.outreach.occurred_at if self.outreach is not None else None
         if response is not None and response.timeline_days is not None:
             heard = max(response.occurred_at, f.end)  # a response during the interview counts from its end
-            at, source = add_days(heard, response.timeline_days, tz), RESPONSE
+            at, source = f.add_days(heard, response.timeline_days), RESPONSE
             if outreach is not None and outreach > response.occurred_at:
-                later = add_days(outreach, wait, tz)
+                later = f.add_days(outreach, wait)
                 if later > at:
                     at, source = later, SILENCE
         else:
-            at, source = add_days(f.end if outreach is None else max(outreach, f.end), wait, tz), SILENCE
+            at, source = f.add_days(f.end if outreach is None else max(outreach, f.end), wait), SILENCE
         if self.decided is not None and self.decided > at:
             at, source = self.decided, DECISION
         if self.last_email is not None:
-            spaced = add_days(self.last_email, f.policy.follow_up_spacing_days, tz)
+            spaced = f.add_days(self.last_email, f.policy.follow_up_spacing_days)
             if spaced > at:
                 at, source = spaced, SPACING
         return at, source
@@ -164,10 +167,10 @@ def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime 
     when the first follow-up would have. A newer response with a timeline
     pushes it back, so the candidate never closes out inside a promised wait.
     """
-    opens = first_open if last_sent is None else add_days(last_sent, f.policy.close_out_after_days, f.zone)
+    opens = first_open if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
     response = walk.response
     if response is not None and response.timeline_days is not None:
-        opens = max(opens, add_days(response.occurred_at, response.timeline_days, f.zone))
+        opens = max(opens, f.add_days(response.occurred_at, response.timeline_days))
     outcome = f.outcome
     resolution: ActionState | None
     if outcome is None:
@@ -175,7 +178,7 @@ def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime 
         reason = reasons.close_out(
             label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)
         )
-    elif outcome.type is EventType.CLOSED:
+    elif outcome.type is _CLOSED:
         resolution = _DONE
         reason = reasons.close_out_done(f.day(outcome.occurred_at))
     else:
@@ -183,19 +186,19 @@ def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime 
         reason = reasons.cancelled("closing out", outcome.type, f.day(outcome.occurred_at))
     return new_step(Step, (
         ActionKind.CLOSE_OUT, None, None, None, opens, opens, None, opens,
-        _NORMAL, Rule.NEVER_PESTER, reason, None, resolution, None, None, -1,
+        _NORMAL, _PESTER_RULE, reason, None, resolution, None, None, -1,
     ))
 
 
 def _rule(source: str, via_agency: bool) -> Rule:
     """The slug that set the timing; rule 9 names a plain silence wait through an agency."""
     if source is DECISION:
-        return Rule.DECISION_TIMELINE
+        return _DECISION_RULE
     if source is SPACING:
-        return Rule.NEVER_PESTER
+        return _PESTER_RULE
     if source is SILENCE and via_agency:
-        return Rule.AGENCY
-    return Rule.FOLLOW_UP
+        return _AGENCY_RULE
+    return _FOLLOW_UP_RULE
 
 
 def _recipient_label(f: Facts, via_agency: bool) -> str:

@@ -15,7 +15,7 @@ from app.domain.model import (
     Rule,
 )
 from app.domain.steps import Step, new_step
-from app.domain.timecalc import add_days, hours, to_utc
+from app.domain.timecalc import hours, to_utc
 
 _KIND, _CHANNEL, _MESSAGE = ActionKind.CONNECT_ON_LINKEDIN, Channel.LINKEDIN, MessageKind.LINKEDIN_NOTE
 _LOW, _RULE, _DONE = Priority.LOW, Rule.LINKEDIN, ActionState.DONE
@@ -41,10 +41,10 @@ def linkedin_steps(f: Facts) -> list[Step]:
         thanked = first_of(f.thank_you_ever, contact.id)
         opens = latest_open if thanked is None else min(latest_open, max(to_utc(thanked), end))
         if opens is not latest_open:
-            due, send_at = add_days(opens, p.linkedin_due_days, f.zone), f.send_at(opens, None)
+            due, send_at = f.add_days(opens, p.linkedin_due_days), f.send_at(opens, None)
         else:  # the usual case, shared by every contact not thanked yet
             if latest_due is None:
-                latest_due = add_days(opens, p.linkedin_due_days, f.zone)
+                latest_due = f.add_days(opens, p.linkedin_due_days)
                 latest_send_at = f.send_at(opens, None)
             due, send_at = latest_due, latest_send_at
         sent = first_of(f.linkedin_at, contact.id)

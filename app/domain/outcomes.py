@@ -22,6 +22,8 @@ from app.domain.recipients import rejection_reply_recipient
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import hours, to_utc
 
+_REJECTION, _DONE = EventType.REJECTION_RECEIVED, ActionState.DONE  # read once: an enum member lookup is slow
+
 
 def rejection_reply_steps(f: Facts) -> list[Step]:
     """Rule 7: a brief reply, due and late counted in hours from the rejection.
@@ -32,7 +34,7 @@ def rejection_reply_steps(f: Facts) -> list[Step]:
     Spacing (rule 5) does not apply to it.
     """
     outcome = f.outcome
-    if outcome is None or outcome.type is not EventType.REJECTION_RECEIVED:
+    if outcome is None or outcome.type is not _REJECTION:
         return []
     p = f.policy
     rejected = to_utc(outcome.occurred_at)
@@ -41,7 +43,7 @@ def rejection_reply_steps(f: Facts) -> list[Step]:
     recipient, contact = rejection_reply_recipient(f.interview, f.events, to_agency=p.follow_ups_to_agency)
     name = recipient.name if recipient is not None else None
     if f.reply_at is not None:
-        resolution = ActionState.DONE
+        resolution = _DONE
         reason = reasons.rejection_reply_done(name, f.day(f.reply_at))
     else:
         resolution = None

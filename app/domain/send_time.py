@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.domain.policy import Policy
-from app.domain.timecalc import UTC, days
+from app.domain.timecalc import UTC
 
 _MINUTE = timedelta(minutes=1)
 
@@ -34,6 +34,22 @@ def suggested_send_at(
     return next_window(available_at, available_at.astimezone(tz), late_after, policy.send_days, opens_at, closes_at)
 
 
+def minutes_to_window(weekday: int, clock: int, send_days: Container[int], opens_at: int, closes_at: int) -> int:
+    """Whole minutes from the local minute `clock` of ISO `weekday` to the next window's start; 0 inside one.
+
+    The window is open on a send day from `opens_at` (inclusive) to
+    `closes_at` (exclusive), both minutes of the day.
+    """
+    ahead = 0
+    if weekday not in send_days or clock >= closes_at:
+        ahead, weekday = 1, weekday % 7 + 1
+        while weekday not in send_days:
+            ahead, weekday = ahead + 1, weekday % 7 + 1
+    elif opens_at <= clock:
+        return 0
+    return ahead * 1440 + opens_at - clock
+
+
 def next_window(
     available_at: datetime,
     local: datetime,
@@ -48,19 +64,13 @@ def next_window(
     `Facts.send_at` answers the common case itself and hands the rest here
     with the local time it already has.
     """
-    weekday = local.isoweekday()
-    clock = local.hour * 60 + local.minute
-    ahead = 0
-    if weekday not in send_days or clock >= closes_at:
-        ahead, weekday = 1, weekday % 7 + 1
-        while weekday not in send_days:
-            ahead, weekday = ahead + 1, weekday % 7 + 1
-    elif opens_at <= clock:
+    shift = minutes_to_window(local.isoweekday(), local.hour * 60 + local.minute, send_days, opens_at, closes_at)
+    if not shift:
         return available_at
-    # The window's start `ahead` days on, as local wall time: arithmetic on an
-    # aware datetime is wall-clock arithmetic and gives fold=0, like `add_days`
-    # (and far cheaper than `replace`, whose keyword parsing dominates here).
-    wall = local + (days(ahead) + _MINUTE * (opens_at - clock))
+    # The window's start as local wall time: arithmetic on an aware datetime
+    # is wall-clock arithmetic and gives fold=0, like `add_days` (and far
+    # cheaper than `replace`, whose keyword parsing dominates here).
+    wall = local + _MINUTE * shift
     if local.second or local.microsecond:
         wall -= timedelta(0, local.second, local.microsecond)
     opens = wall.astimezone(UTC)

@@ -19,6 +19,7 @@ from app.domain.timecalc import hours
 
 _KIND, _EMAIL, _MESSAGE = ActionKind.SEND_THANK_YOU, Channel.EMAIL, MessageKind.THANK_YOU
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
+_AI_RULE, _HUMAN_RULE = (Rule.AI_INTERVIEW, Priority.HIGH), (Rule.THANK_YOU, Priority.NORMAL)
 
 
 def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
@@ -41,7 +42,7 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
     send_at = f.send_at(end, late)
     outcome = f.outcome
     cancels = outcome is not None and missed_at > outcome.occurred_at
-    rule, priority = (Rule.AI_INTERVIEW, Priority.HIGH) if f.ai else (Rule.THANK_YOU, Priority.NORMAL)
+    rule, priority = _AI_RULE if f.ai else _HUMAN_RULE
     steps = []
     days: tuple[str, str, str] | None = None  # the dates a pending thank-you's reason names, built once
     for position, contact in targets:

@@ -61,3 +61,84 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
     """
     wall = moment.astimezone(tz) + (_DAYS[n] if 0 <= n < _TABLE else timedelta(days=n))  # pragma: no mutate
     return wall.astimezone(UTC)
+
+
+# --- Steady offsets -----------------------------------------------------------
+# `astimezone` with a ZoneInfo is the costliest step of a plan (~3,000 machine
+# instructions: the zone's `utcoffset`/`fromutc` are looked up by name on every
+# call); adding a known offset costs half that. Most moments a plan converts
+# lie far from any DST change, so each zone keeps, per UTC day, its offset when
+# that offset holds from the start of the day before to the end of the day
+# after ("steady"), else None (a change is near: convert exactly).
+
+#: The first UTC day whose steadiness is trusted: since 1970 no zone changes its
+#: offset twice within 6 days (tests/domain/test_time_arithmetic.py checks the
+#: installed tz database), so equal offsets at both ends of the 3-day stretch
+#: mean no change inside it. Earlier days always convert exactly.
+_FIRST_TRUSTED_DAY = datetime(1970, 1, 2).toordinal()
+_STEADY_DAYS_MAX = 8192
+_STEADY: dict[ZoneInfo, dict[int, timedelta | None]] = {}
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def steady_offsets(tz: ZoneInfo) -> dict[int, timedelta | None]:
+    """The zone's table of steady offsets by UTC day ordinal, filled by `steady_offset`."""
+    table = _STEADY.get(tz)
+    if table is None:
+        table = _STEADY[tz] = {}
+    return table
+
+
+def steady_offset(tz: ZoneInfo, table: dict[int, timedelta | None], day: int) -> timedelta | None:
+    """The UTC offset of `tz` on UTC day `day` if it holds from day-1 to day+1, else None.
+
+    Within a steady stretch the local wall time of an instant is the instant
+    plus this offset, and a wall time there has exactly one instant (no gap,
+    no fold is within a day of it; offsets differ by at most 24 hours).
+    """
+    offset: timedelta | None = None
+    if day >= _FIRST_TRUSTED_DAY:
+        first = datetime.fromordinal(day - 1).replace(tzinfo=UTC)
+        last = datetime.fromordinal(day + 2).replace(tzinfo=UTC) - _MICROSECOND
+        before, after = first.astimezone(tz).utcoffset(), last.astimezone(tz).utcoffset()
+        if before == after:
+            offset = before
+    if len(table) >= _STEADY_DAYS_MAX:  # pragma: no mutate (bounds the cache)
+        table.clear()
+    table[day] = offset
+    return offset
+
+
+def steady_offset_at(moment: datetime, tz: ZoneInfo, table: dict[int, timedelta | None]) -> timedelta | None:
+    """`steady_offset` of the UTC day of `moment`, or None (not steady, or `moment` is not in UTC)."""
+    if moment.tzinfo is not UTC:
+        return None
+    day = moment.toordinal()
+    offset = table.get(day, _UNKNOWN)
+    if offset is _UNKNOWN:
+        offset = steady_offset(tz, table, day)
+    return offset
+
+
+def add_days_steady(moment: datetime, n: int, tz: ZoneInfo, table: dict[int, timedelta | None]) -> datetime:
+    """`add_days`, by UTC arithmetic when the offset is steady and equal at both ends.
+
+    Wall-clock arithmetic depends only on the offsets at the two ends: with
+    the same steady offset there, n calendar days are n x 24 hours (whatever
+    changes lie in between).
+    """
+    if moment.tzinfo is UTC and 0 <= n < _TABLE:
+        later = moment + _DAYS[n]
+        day, end_day = moment.toordinal(), later.toordinal()
+        start = table.get(day, _UNKNOWN)
+        if start is _UNKNOWN:
+            start = steady_offset(tz, table, day)
+        end = table.get(end_day, _UNKNOWN)
+        if end is _UNKNOWN:
+            end = steady_offset(tz, table, end_day)
+        if start is not None and start == end:
+            return later
+    return add_days(moment, n, tz)
+
+
+_UNKNOWN = timedelta(days=-99999)  # a sentinel no zone has as its offset

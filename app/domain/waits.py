@@ -15,6 +15,8 @@ from app.domain.facts import Facts
 from app.domain.model import ActionKind, Priority, Rule
 from app.domain.steps import Step, new_step
 
+_WAIT, _LOW, _RULE = ActionKind.WAIT, Priority.LOW, Rule.WAIT  # read once: an enum member lookup is slow
+
 
 def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     """One `wait` per free stretch of time, pointing at the step that ends it.
@@ -57,7 +59,7 @@ def _wait(f: Facts, shown_from: datetime | None, target: Step) -> Step:
     name = target.recipient.name if target.recipient is not None and target.recipient.name else None
     what = _WHAT[target.kind].format(name=name or "your contact")
     return new_step(Step, (
-        ActionKind.WAIT,
+        _WAIT,
         None,
         None,
         None,
@@ -65,8 +67,8 @@ def _wait(f: Facts, shown_from: datetime | None, target: Step) -> Step:
         opens,
         None,
         opens,
-        Priority.LOW,
-        Rule.WAIT,
+        _LOW,
+        _RULE,
         reasons.wait(f.day(opens), what),
         None,
         None,
