@@ -25,7 +25,7 @@ from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
 from app.domain.recipients import follow_up_recipient, follows_up_through_agency
 from app.domain.send_time import minutes_to_window, next_window
-from app.domain.timecalc import add_days_steady, minutes, steady_offset_at, steady_offsets, to_utc, zone
+from app.domain.timecalc import UTC, add_days, days, minutes, steady_offsets, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
 _MINUTE = timedelta(minutes=1)
@@ -177,7 +177,7 @@ class Facts:
         hit = self._days.get(id(moment))  # pragma: no mutate (a cache: misses are equal)
         if hit is not None:
             return hit[1]
-        offset = steady_offset_at(moment, self.zone, self._offsets)
+        offset = self._offsets[moment.toordinal()] if moment.tzinfo is UTC else None
         local = moment.astimezone(self.zone) if offset is None else moment + offset
         text = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
         self._days[id(moment)] = (moment, text)
@@ -190,7 +190,8 @@ class Facts:
         window's bounds are whole minutes), else asks `next_window`
         (`suggested_send_at` without converting `available_at` again).
         """
-        offset = steady_offset_at(available_at, self.zone, self._offsets)
+        offsets = self._offsets
+        offset = offsets[available_at.toordinal()] if available_at.tzinfo is UTC else None
         local = available_at.astimezone(self.zone) if offset is None else available_at + offset
         minute = local.hour * 60 + local.minute
         weekday = local.isoweekday()
@@ -202,14 +203,25 @@ class Facts:
             opens = available_at + _MINUTE * minutes_to_window(weekday, minute, self._send_days, self._opens, self._closes)
             if local.second or local.microsecond:
                 opens -= timedelta(0, local.second, local.microsecond)
-            if steady_offset_at(opens, self.zone, self._offsets) == offset:
+            if offsets[opens.toordinal()] == offset:
                 return available_at if late_after is not None and opens >= late_after else opens
             local = available_at.astimezone(self.zone)  # `next_window` converts back: a real local time
         return next_window(available_at, local, late_after, self._send_days, self._opens, self._closes)
 
     def add_days(self, moment: datetime, n: int) -> datetime:
-        """`timecalc.add_days` in the interview's timezone, through its steady offsets."""
-        return add_days_steady(moment, n, self.zone, self._offsets)
+        """`timecalc.add_days` in the interview's timezone, by UTC arithmetic where it can.
+
+        Wall-clock arithmetic depends only on the offsets at the two ends:
+        with the same steady offset there, n calendar days are n x 24 hours
+        (whatever changes lie in between).
+        """
+        if moment.tzinfo is UTC:
+            later = moment + days(n)
+            offsets = self._offsets
+            offset = offsets[moment.toordinal()]
+            if offset is not None and offset == offsets[later.toordinal()]:
+                return later
+        return add_days(moment, n, self.zone)
 
     def recipient(self, contact: Contact) -> Recipient:
         """`{name, email}` of a contact, shared by equal contacts (values are immutable)."""

@@ -69,7 +69,8 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
 # call); adding a known offset costs half that. Most moments a plan converts
 # lie far from any DST change, so each zone keeps, per UTC day, its offset when
 # that offset holds from the start of the day before to the end of the day
-# after ("steady"), else None (a change is near: convert exactly).
+# after ("steady"), else None (a change is near: convert exactly). `Facts`
+# reads the tables on the planner's hot path.
 
 #: The first UTC day whose steadiness is trusted: since 1970 no zone changes its
 #: offset twice within 6 days (tests/domain/test_time_arithmetic.py checks the
@@ -77,68 +78,45 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
 #: mean no change inside it. Earlier days always convert exactly.
 _FIRST_TRUSTED_DAY = datetime(1970, 1, 2).toordinal()
 _STEADY_DAYS_MAX = 8192
-_STEADY: dict[ZoneInfo, dict[int, timedelta | None]] = {}
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def steady_offsets(tz: ZoneInfo) -> dict[int, timedelta | None]:
-    """The zone's table of steady offsets by UTC day ordinal, filled by `steady_offset`."""
+class SteadyOffsets(dict[int, timedelta | None]):
+    """One zone's steady offsets by UTC day ordinal: `table[day]` is the offset or None.
+
+    Filled on first look-up (`__missing__`), so a hit costs one C-level
+    dictionary read. Within a steady stretch the local wall time of an instant
+    is the instant plus the offset, and a wall time there has exactly one
+    instant (no gap or fold is within a day of it; offsets differ by 24 hours
+    at most).
+    """
+
+    __slots__ = ("zone",)
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        super().__init__()
+        self.zone = tz
+
+    def __missing__(self, day: int) -> timedelta | None:
+        offset: timedelta | None = None
+        if day >= _FIRST_TRUSTED_DAY:
+            first = datetime.fromordinal(day - 1).replace(tzinfo=UTC)
+            last = datetime.fromordinal(day + 2).replace(tzinfo=UTC) - _MICROSECOND
+            before, after = first.astimezone(self.zone).utcoffset(), last.astimezone(self.zone).utcoffset()
+            if before == after:
+                offset = before
+        if len(self) >= _STEADY_DAYS_MAX:  # pragma: no mutate (bounds the cache)
+            self.clear()
+        self[day] = offset
+        return offset
+
+
+_STEADY: dict[ZoneInfo, SteadyOffsets] = {}
+
+
+def steady_offsets(tz: ZoneInfo) -> SteadyOffsets:
+    """The zone's table of steady offsets, one per zone and process."""
     table = _STEADY.get(tz)
     if table is None:
-        table = _STEADY[tz] = {}
+        table = _STEADY[tz] = SteadyOffsets(tz)
     return table
-
-
-def steady_offset(tz: ZoneInfo, table: dict[int, timedelta | None], day: int) -> timedelta | None:
-    """The UTC offset of `tz` on UTC day `day` if it holds from day-1 to day+1, else None.
-
-    Within a steady stretch the local wall time of an instant is the instant
-    plus this offset, and a wall time there has exactly one instant (no gap,
-    no fold is within a day of it; offsets differ by at most 24 hours).
-    """
-    offset: timedelta | None = None
-    if day >= _FIRST_TRUSTED_DAY:
-        first = datetime.fromordinal(day - 1).replace(tzinfo=UTC)
-        last = datetime.fromordinal(day + 2).replace(tzinfo=UTC) - _MICROSECOND
-        before, after = first.astimezone(tz).utcoffset(), last.astimezone(tz).utcoffset()
-        if before == after:
-            offset = before
-    if len(table) >= _STEADY_DAYS_MAX:  # pragma: no mutate (bounds the cache)
-        table.clear()
-    table[day] = offset
-    return offset
-
-
-def steady_offset_at(moment: datetime, tz: ZoneInfo, table: dict[int, timedelta | None]) -> timedelta | None:
-    """`steady_offset` of the UTC day of `moment`, or None (not steady, or `moment` is not in UTC)."""
-    if moment.tzinfo is not UTC:
-        return None
-    day = moment.toordinal()
-    offset = table.get(day, _UNKNOWN)
-    if offset is _UNKNOWN:
-        offset = steady_offset(tz, table, day)
-    return offset
-
-
-def add_days_steady(moment: datetime, n: int, tz: ZoneInfo, table: dict[int, timedelta | None]) -> datetime:
-    """`add_days`, by UTC arithmetic when the offset is steady and equal at both ends.
-
-    Wall-clock arithmetic depends only on the offsets at the two ends: with
-    the same steady offset there, n calendar days are n x 24 hours (whatever
-    changes lie in between).
-    """
-    if moment.tzinfo is UTC and 0 <= n < _TABLE:
-        later = moment + _DAYS[n]
-        day, end_day = moment.toordinal(), later.toordinal()
-        start = table.get(day, _UNKNOWN)
-        if start is _UNKNOWN:
-            start = steady_offset(tz, table, day)
-        end = table.get(end_day, _UNKNOWN)
-        if end is _UNKNOWN:
-            end = steady_offset(tz, table, end_day)
-        if start is not None and start == end:
-            return later
-    return add_days(moment, n, tz)
-
-
-_UNKNOWN = timedelta(days=-99999)  # a sentinel no zone has as its offset

@@ -22,7 +22,7 @@ from app.domain.facts import Facts
 from app.domain.policy import Policy
 from app.domain.reasons import format_day
 from app.domain.send_time import suggested_send_at
-from app.domain.timecalc import add_days, steady_offset, steady_offsets, zone
+from app.domain.timecalc import SteadyOffsets, add_days, steady_offsets, zone
 from tests.domain.domain_builders import interview
 
 #: Zones with DST (both hemispheres), half-hour and 30-minute DST, negative DST,
@@ -107,19 +107,19 @@ def test_send_at_is_the_first_moment_in_a_window(name, moment, late_hours, opens
 
 
 def test_a_day_with_a_change_near_is_not_steady():
-    berlin = zone("Europe/Berlin")
-    table: dict = {}
+    table = SteadyOffsets(zone("Europe/Berlin"))
     spring = datetime(2026, 3, 29).toordinal()  # clocks go forward at 01:00 UTC
-    assert steady_offset(berlin, table, spring) is None
-    assert steady_offset(berlin, table, spring - 1) is None  # the change is within a day after
-    assert steady_offset(berlin, table, spring + 1) is None  # within a day before
-    assert steady_offset(berlin, table, spring - 2) == timedelta(hours=1)
-    assert steady_offset(berlin, table, spring + 2) == timedelta(hours=2)
-    assert table == {spring + d: table[spring + d] for d in (-2, -1, 0, 1, 2)}
+    assert table[spring] is None
+    assert table[spring - 1] is None  # the change is within a day after
+    assert table[spring + 1] is None  # within a day before
+    assert table[spring - 2] == timedelta(hours=1)
+    assert table[spring + 2] == timedelta(hours=2)
+    assert sorted(table) == [spring + d for d in (-2, -1, 0, 1, 2)]
 
 
 def test_days_before_1970_always_convert_exactly():
-    assert steady_offset(zone("Europe/Berlin"), {}, datetime(1969, 7, 1).toordinal()) is None
+    assert SteadyOffsets(zone("Europe/Berlin"))[datetime(1969, 7, 1).toordinal()] is None
+    assert SteadyOffsets(zone("Europe/Berlin"))[datetime(1970, 7, 1).toordinal()] == timedelta(hours=1)  # no DST until 1980
 
 
 @pytest.mark.parametrize("name", ["Europe/Berlin", "UTC"])
