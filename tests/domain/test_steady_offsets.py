@@ -11,7 +11,7 @@ shortcut rests on.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from zoneinfo import _zoneinfo  # the pure-Python reader: the only public-ish view of a zone's transitions
 
 import pytest
@@ -63,9 +63,14 @@ def _near_changes() -> st.SearchStrategy[datetime]:
     )
 
 
-MOMENTS = st.one_of(
+UTC_MOMENTS = st.one_of(
     st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2045, 12, 31), timezones=st.just(UTC)),
     _near_changes(),
+)
+#: Mostly UTC (what the planner gets), sometimes the same instant at a fixed offset.
+MOMENTS = st.one_of(
+    UTC_MOMENTS,
+    st.builds(lambda m, hours: m.astimezone(timezone(timedelta(hours=hours))), UTC_MOMENTS, st.integers(-12, 14)),
 )
 CHECKS = settings(max_examples=600, derandomize=True, database=None, deadline=None)
 
@@ -83,7 +88,9 @@ def test_day_names_the_local_calendar_day(name, moment):
 @CHECKS
 @given(name=st.sampled_from(ODD_ZONES), moment=MOMENTS, n=st.integers(0, 450))
 def test_add_days_keeps_the_local_wall_time(name, moment, n):
-    assert _facts(name).add_days(moment, n) == add_days(moment, n, zone(name))
+    later = _facts(name).add_days(moment, n)
+    assert later == add_days(moment, n, zone(name))
+    assert later.tzinfo is UTC
 
 
 @CHECKS
@@ -125,3 +132,39 @@ def test_days_before_1970_always_convert_exactly():
 @pytest.mark.parametrize("name", ["Europe/Berlin", "UTC"])
 def test_each_zone_keeps_one_table(name):
     assert steady_offsets(zone(name)) is steady_offsets(zone(name))
+
+
+def test_each_zone_gets_its_own_table_once(monkeypatch):
+    from app.domain import timecalc
+
+    monkeypatch.setattr(timecalc, "_STEADY", {})  # earlier tests filled the process-wide tables
+    berlin = zone("Europe/Berlin")
+    table = steady_offsets(berlin)
+    assert table.zone is berlin
+    assert steady_offsets(berlin) is table
+    assert steady_offsets(zone("Asia/Tokyo")) is not table
+
+
+# Cases the generated moments rarely meet: the window opens days later, across a change.
+
+MONDAYS = Policy(send_days=(1,))
+
+
+def test_a_steady_day_whose_window_opens_after_a_change():
+    """Wednesday before the spring change, Mondays only: 09:00 CEST on 30 March, not 09:00 CET."""
+    available = datetime(2026, 3, 25, 11, tzinfo=UTC)  # Wednesday 12:00 CET: a steady day
+    expected = datetime(2026, 3, 30, 7, tzinfo=UTC)
+    assert suggested_send_at(available, None, zone("Europe/Berlin"), MONDAYS) == expected
+    assert _facts("Europe/Berlin", MONDAYS).send_at(available, None) == expected
+
+
+def test_a_window_opening_exactly_when_the_action_turns_late_sends_at_once():
+    available = datetime(2026, 4, 1, 10, tzinfo=UTC)  # Wednesday 12:00 CEST, a week after the change
+    late = datetime(2026, 4, 6, 7, tzinfo=UTC)  # Monday 09:00 CEST: the window opens at that very moment
+    assert _facts("Europe/Berlin", MONDAYS).send_at(available, late) == available
+    assert _facts("Europe/Berlin", MONDAYS).send_at(available, late + timedelta(seconds=1)) == late
+
+
+def test_seconds_into_the_minute_the_window_opens_send_at_once():
+    available = datetime(2026, 4, 16, 7, 0, 30, tzinfo=UTC)  # Thursday 09:00:30 CEST
+    assert _facts("Europe/Berlin").send_at(available, None) == available
