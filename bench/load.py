@@ -63,6 +63,8 @@ WORKERS = 2
 TARGET_P99_MS = 100.0
 TARGET_TAIL_RATIO = 3.0
 TARGET_KEEPALIVE_P50_MS = 2.0
+#: A paced run that delivers less than this share of its rate fell behind: saturated.
+SCHEDULE_KEPT = 0.97
 
 # --- the wrk script ----------------------------------------------------------
 
@@ -382,11 +384,15 @@ def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
     print(f"  a write alone takes {writes.p50_ms / keepalive.p50_ms:.1f}x a read of the actions (p50s)")
 
     errors = sum(r.errors for r in runs)
+    kept = paced.rps >= SCHEDULE_KEPT * rate
     checks = [
         (f"errors: {errors} in {sum(r.requests for r in runs)} requests", errors == 0),
-        (f"70% load: throughput {paced.rps:.0f} req/s of {rate:.0f} paced", paced.rps >= 0.9 * rate),
+        # A paced run that falls behind its schedule is saturated: every request
+        # then queues, the p50 swells and p99/p50 looks good for the wrong reason.
+        (f"70% load: throughput {paced.rps:.0f} req/s of {rate:.0f} paced (kept the schedule: not saturated)", kept),
         (f"70% load: p99 {paced.p99_ms:.1f} ms < {TARGET_P99_MS:.0f} ms", paced.p99_ms < TARGET_P99_MS),
-        (f"70% load: p99/p50 {paced.p99_ms / paced.p50_ms:.2f} <= {TARGET_TAIL_RATIO:.0f}", paced.p99_ms <= TARGET_TAIL_RATIO * paced.p50_ms),
+        (f"70% load: p99/p50 {paced.p99_ms / paced.p50_ms:.2f} <= {TARGET_TAIL_RATIO:.0f}"
+         + ("" if kept else " (meaningless: the run was saturated)"), kept and paced.p99_ms <= TARGET_TAIL_RATIO * paced.p50_ms),
         (f"one connection: p50 {keepalive.p50_ms:.2f} ms (actions), {keepalive_health.p50_ms:.2f} ms (/healthz) < {TARGET_KEEPALIVE_P50_MS:.0f} ms",
          keepalive.p50_ms < TARGET_KEEPALIVE_P50_MS and keepalive_health.p50_ms < TARGET_KEEPALIVE_P50_MS),
     ]
