@@ -40,8 +40,11 @@ _available_at = attrgetter("available_at")
 _new_tuple = tuple.__new__
 
 
-def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> list[Step]:
-    """The schedule as cheap `Step` tuples, in the rulebook's order."""
+def _steps(interview: Interview, events: Iterable[Event], policy: Policy, now: datetime | None = None) -> list[Step]:
+    """The schedule as cheap `Step` tuples, in the rulebook's order.
+
+    Given `now` (`plan`), the waits not shown at `now` are left out (`wait_steps`).
+    """
     f = Facts(interview, events, policy)
     follow_ups, first_follow_up = follow_up_steps(f)
     steps = thank_you_steps(f, first_follow_up)
@@ -49,7 +52,7 @@ def _steps(interview: Interview, events: Iterable[Event], policy: Policy) -> lis
     steps += linkedin_steps(f)
     steps += rejection_reply_steps(f)
     steps.sort(key=step_order)
-    for wait in wait_steps(f, steps):
+    for wait in wait_steps(f, steps, now):
         # a wait sorts after every other step opening at the same time (rule 10 is ranked last)
         steps.insert(bisect_right(steps, wait.available_at, key=_available_at), wait)
     return steps
@@ -145,7 +148,7 @@ def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: dat
     Equal to `materialize(interview.id, schedule(interview, events up to now,
     policy), now)`, without building the frozen steps in between.
     """
-    return _actions(interview.id, _steps(interview, [e for e in events if e.occurred_at <= now], policy), now)
+    return _actions(interview.id, _steps(interview, [e for e in events if e.occurred_at <= now], policy, now), now)
 
 
 def next_action(actions: Iterable[Action]) -> Action | None:

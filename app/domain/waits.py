@@ -18,7 +18,7 @@ from app.domain.steps import Step, new_step
 _WAIT, _LOW, _RULE = ActionKind.WAIT, Priority.LOW, Rule.WAIT  # read once: an enum member lookup is slow
 
 
-def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
+def wait_steps(f: Facts, steps: list[Step], now: datetime | None = None) -> list[Step]:
     """One `wait` per free stretch of time, pointing at the step that ends it.
 
     A pending step that will open is busy (due or overdue) from `available_at`
@@ -28,21 +28,27 @@ def wait_steps(f: Facts, steps: list[Step]) -> list[Step]:
     them, and there is no wait when nothing will ever open again. `steps`
     come in the rulebook's order, so among steps opening together the wait
     names the first.
+
+    Given `now` (`plan`), only the wait shown at `now` is built, if any: a wait
+    is shown only inside its stretch, and building the others (their reasons
+    above all) would be work thrown away.
     """
     opening = [s for s in steps if s.resolution is None and (s.missed_at is None or s.missed_at > s.available_at)]
     if not opening:
         return []
-    waits = [_wait(f, None, opening[0])]  # free from forever ago until the first opening
+    stretches: list[tuple[datetime | None, Step]] = [(None, opening[0])]  # free from forever ago
     free_from = opening[0].missed_at  # the end of the busy stretch so far (None: never)
     for step in opening[1:]:
         if free_from is None:
-            return waits  # busy for ever: nothing is waited for again
+            break  # busy for ever: nothing is waited for again
         if step.available_at > free_from:
-            waits.append(_wait(f, free_from, step))
+            stretches.append((free_from, step))
             free_from = step.missed_at
         else:
             free_from = None if step.missed_at is None else max(free_from, step.missed_at)
-    return waits
+    if now is not None:
+        stretches = [(start, step) for start, step in stretches if now < step.available_at and (start is None or now >= start)]
+    return [_wait(f, start, step) for start, step in stretches]
 
 
 _WHAT = {
