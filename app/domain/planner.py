@@ -52,7 +52,7 @@ def _steps(interview: Interview, events: Iterable[Event], policy: Policy, now: d
     steps += linkedin_steps(f)
     steps += rejection_reply_steps(f)
     steps.sort(key=step_order)
-    for wait in wait_steps(f, steps, now):
+    for wait in wait_steps(f, steps, now):  # pragma: no mutate (`now` only spares building unshown waits)
         # a wait sorts after every other step opening at the same time (rule 10 is ranked last)
         steps.insert(bisect_right(steps, wait.available_at, key=_available_at), wait)
     return steps
@@ -148,7 +148,9 @@ def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: dat
     Equal to `materialize(interview.id, schedule(interview, events up to now,
     policy), now)`, without building the frozen steps in between.
     """
-    return _actions(interview.id, _steps(interview, [e for e in events if e.occurred_at <= now], policy, now), now)
+    known = [e for e in events if e.occurred_at <= now]
+    steps = _steps(interview, known, policy, now)  # pragma: no mutate (`now` only spares building unshown waits)
+    return _actions(interview.id, steps, now)
 
 
 def next_action(actions: Iterable[Action]) -> Action | None:

@@ -46,8 +46,8 @@ def wait_steps(f: Facts, steps: list[Step], now: datetime | None = None) -> list
             free_from = step.missed_at
         else:
             free_from = None if step.missed_at is None else max(free_from, step.missed_at)
-    if now is not None:
-        stretches = [(start, step) for start, step in stretches if now < step.available_at and (start is None or now >= start)]
+    if now is not None:  # (no mutate: `planner._actions` drops the waits not shown anyway; this only saves the work)
+        stretches = [(start, step) for start, step in stretches if now < step.available_at and (start is None or now >= start)]  # pragma: no mutate
     return [_wait(f, start, step) for start, step in stretches]
 
 
