@@ -186,11 +186,14 @@ class Facts:
         return text
 
     def send_at(self, available_at: datetime, late_after: datetime | None) -> datetime:
-        """Rule 11's suggested send time in this interview's timezone.
+        """Rule 11's suggested send time in this interview's timezone (`suggested_send_at`).
 
         Checks the common case (already inside a window) in whole minutes (the
-        window's bounds are whole minutes), else asks `next_window`
-        (`suggested_send_at` without converting `available_at` again).
+        window's bounds are whole minutes). Where the zone's offset is steady,
+        the local time is `available_at` plus that offset (labelled UTC: only
+        its fields are read), and the window's start is the same shift in UTC
+        when the offset there is the same; elsewhere `next_window` converts
+        exactly.
         """
         offsets = self._offsets
         offset = offsets[available_at.toordinal()] if available_at.tzinfo is UTC else None  # pragma: no mutate
