@@ -24,11 +24,10 @@ from app.domain.model import (
 from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
 from app.domain.recipients import follow_up_recipient, follows_up_through_agency
-from app.domain.send_time import minutes_to_window, next_window
-from app.domain.timecalc import UTC, add_days, days, minutes, steady_offsets, to_utc, zone
+from app.domain.send_time import minutes_to_window, next_window, unless_late
+from app.domain.timecalc import MINUTE, UTC, add_days, days, minutes, steady_offsets, to_utc, zone
 
 _by_time = attrgetter("occurred_at")
-_MINUTE = timedelta(minutes=1)
 _RULE_9_RANK = {ContactRole.HIRING_MANAGER: 0, ContactRole.RECRUITER: 1, ContactRole.INTERVIEWER: 2}
 #: Recipient values shared across calls, keyed by (name, email); cleared when it grows past the bound.
 _RECIPIENTS: dict[tuple[str, str | None], Recipient] = {}
@@ -205,11 +204,11 @@ class Facts:
         if offset is not None:
             # The window's start, as an instant, if the offset there is the same
             # steady one: the wall-time shift is then the same shift in UTC.
-            opens = available_at + _MINUTE * minutes_to_window(weekday, minute, self._send_days, self._opens, self._closes)
+            opens = available_at + MINUTE * minutes_to_window(weekday, minute, self._send_days, self._opens, self._closes)
             if local.second or local.microsecond:
                 opens -= timedelta(0, local.second, local.microsecond)
             if offsets[opens.toordinal()] == offset:
-                return available_at if late_after is not None and opens >= late_after else opens
+                return unless_late(available_at, opens, late_after)
             local = available_at.astimezone(self.zone)  # `next_window` converts back: a real local time
         return next_window(available_at, local, late_after, self._send_days, self._opens, self._closes)
 

@@ -12,9 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.domain.policy import Policy
-from app.domain.timecalc import UTC
-
-_MINUTE = timedelta(minutes=1)
+from app.domain.timecalc import MINUTE, UTC
 
 
 def suggested_send_at(
@@ -70,12 +68,17 @@ def next_window(
     # The window's start as local wall time: arithmetic on an aware datetime
     # is wall-clock arithmetic and gives fold=0, like `add_days` (and far
     # cheaper than `replace`, whose keyword parsing dominates here).
-    wall = local + _MINUTE * shift
+    wall = local + MINUTE * shift
     if local.second or local.microsecond:
         wall -= timedelta(0, local.second, local.microsecond)
     opens = wall.astimezone(UTC)
     if opens < available_at:  # today's start is ambiguous (fall back) and its first occurrence has passed
         opens = wall.replace(fold=1).astimezone(UTC)
+    return unless_late(available_at, opens, late_after)
+
+
+def unless_late(available_at: datetime, opens: datetime, late_after: datetime | None) -> datetime:
+    """Rule 11: the window's start `opens`, unless the action is late by then: then at once."""
     if late_after is not None and opens >= late_after:
         return available_at
     return opens

@@ -19,6 +19,7 @@ _TABLE = 400
 _DAYS = tuple(timedelta(days=n) for n in range(_TABLE))
 _HOURS = tuple(timedelta(hours=n) for n in range(_TABLE))
 _MINUTES = tuple(timedelta(minutes=n) for n in range(1441))
+MINUTE = _MINUTES[1]
 
 
 @lru_cache(maxsize=512)
@@ -73,7 +74,7 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
 # reads the tables on the planner's hot path.
 
 #: The first UTC day whose steadiness is trusted: since 1970 no zone changes its
-#: offset twice within 6 days (tests/domain/test_time_arithmetic.py checks the
+#: offset twice within three days (tests/domain/test_steady_offsets.py checks the
 #: installed tz database), so equal offsets at both ends of the 3-day stretch
 #: mean no change inside it. Earlier days always convert exactly.
 _FIRST_TRUSTED_DAY = datetime(1970, 1, 2).toordinal()
