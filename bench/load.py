@@ -220,25 +220,26 @@ def admin_url(given: str | None) -> str:
     return given or os.environ.get("FOLLOWUP_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def create_database(admin: str) -> tuple[str, str]:
+def autocommit(url: str, sql: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE, ANALYZE)."""
     from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(sql))
+    engine.dispose()
+
+
+def create_database(admin: str) -> tuple[str, str]:
     from sqlalchemy.engine import make_url
 
     name = f"followup_load_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
+    autocommit(admin, f'CREATE DATABASE "{name}"')
     return name, make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(admin: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    autocommit(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def analyze(database_url: str) -> None:
@@ -247,12 +248,7 @@ def analyze(database_url: str) -> None:
     Without them PostgreSQL guesses, and finds an interview by id through the
     tenant's index, reading all 2,000 of its rows, until autovacuum analyzes.
     """
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-    engine.dispose()
+    autocommit(database_url, "ANALYZE")
 
 
 def cli(database_url: str, *args: str) -> str:
