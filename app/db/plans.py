@@ -107,24 +107,28 @@ def _step(row: Sequence) -> PlannedStep:
      late_after, suggested_send_at, priority, rule, reason, message_kind, resolution, missed_at, shown_from,
      position) = row
     has_recipient = recipient_name is not None or recipient_email is not None
-    return PlannedStep(
-        kind=_KIND[kind],
-        contact_id=contact_id,
-        recipient=Recipient(recipient_name, recipient_email) if has_recipient else None,
-        channel=_CHANNEL[channel] if channel else None,
-        available_at=utc(available_at),
-        due_at=utc(due_at),
-        late_after=utc(late_after),
-        suggested_send_at=utc(suggested_send_at),
-        priority=_PRIORITY[priority],
-        rule=_RULE[rule],
-        reason=reason,
-        message_kind=_MESSAGE[message_kind] if message_kind else None,
-        resolution=_STATE[resolution] if resolution else None,
-        missed_at=utc(missed_at),
-        shown_from=utc(shown_from),
-        position=position,
-    )
+    return _new_step(PlannedStep, (
+        _KIND[kind],
+        contact_id,
+        Recipient(recipient_name, recipient_email) if has_recipient else None,
+        _CHANNEL[channel] if channel else None,
+        utc(available_at),
+        utc(due_at),
+        utc(late_after),
+        utc(suggested_send_at),
+        _PRIORITY[priority],
+        _RULE[rule],
+        reason,
+        _MESSAGE[message_kind] if message_kind else None,
+        _STATE[resolution] if resolution else None,
+        utc(missed_at),
+        utc(shown_from),
+        position,
+    ))  # fmt: skip
+
+
+#: `_new_step(PlannedStep, (all 16 values in field order))`, without argument binding.
+_new_step = tuple.__new__
 
 
 _PLAN_SQL = (

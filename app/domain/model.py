@@ -228,8 +228,7 @@ class Action(NamedTuple):
     message_kind: MessageKind | None
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedStep:
+class PlannedStep(NamedTuple):
     """One step of a schedule, independent of the clock.
 
     The schedule is what the rules decide from the interview, its events and
@@ -246,6 +245,10 @@ class PlannedStep:
       opens (rule 10).
     - `position`: the contact's position in the interview (for ordering), -1
       when the step concerns no contact.
+
+    A named tuple, like `Action`: every stored plan read (the hottest route,
+    bench/actions_route.py) builds one per row, and `tuple.__new__` does it
+    in one C call where a frozen dataclass sets sixteen slots one by one.
     """
 
     kind: ActionKind

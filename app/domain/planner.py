@@ -66,7 +66,7 @@ def schedule(interview: Interview, events: Iterable[Event], policy: Policy) -> t
     time when each is the answer (rule 10). Pass only the events up to the
     moment being planned (`plan` does).
     """
-    return tuple(PlannedStep(*step) for step in _steps(interview, events, policy))
+    return tuple(_new_tuple(PlannedStep, step) for step in _steps(interview, events, policy))
 
 
 def state_at(step: PlannedStep, now: datetime) -> ActionState:
@@ -94,17 +94,13 @@ def priority_at(step: PlannedStep, state: ActionState) -> Priority:
     return step.priority
 
 
-#: A PlannedStep's fields as a plain tuple in `Step` order, read in C.
-_STEP_FIELDS = attrgetter(*Step._fields)
-
-
 def materialize(interview_id: str, steps: Sequence[PlannedStep], now: datetime) -> list[Action]:
     """The actions of a schedule at `now`, in the schedule's (rulebook) order.
 
     A `wait` is included only while it is the answer: `now` in
     [`shown_from`, `available_at`).
     """
-    return _actions(interview_id, map(_STEP_FIELDS, steps), now)
+    return _actions(interview_id, steps, now)  # PlannedStep and Step share their fields' order
 
 
 def _actions(interview_id: str, steps: Iterable[Step], now: datetime) -> list[Action]:

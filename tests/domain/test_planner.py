@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -58,11 +57,11 @@ TINY = timedelta(microseconds=1)
         (STEP, END, ActionState.DUE),
         (STEP, END + hours(48), ActionState.OVERDUE),
         (STEP, END + days(7), ActionState.MISSED),
-        (replace(STEP, resolution=ActionState.DONE), END - hours(1), ActionState.DONE),
-        (replace(STEP, resolution=ActionState.CANCELLED), END + days(9), ActionState.CANCELLED),
-        (replace(STEP, late_after=None), END + days(6), ActionState.DUE),
-        (replace(STEP, missed_at=None), END + days(99), ActionState.OVERDUE),
-        (replace(STEP, missed_at=END - hours(1)), END - hours(1), ActionState.MISSED),
+        (STEP._replace(resolution=ActionState.DONE), END - hours(1), ActionState.DONE),
+        (STEP._replace(resolution=ActionState.CANCELLED), END + days(9), ActionState.CANCELLED),
+        (STEP._replace(late_after=None), END + days(6), ActionState.DUE),
+        (STEP._replace(missed_at=None), END + days(99), ActionState.OVERDUE),
+        (STEP._replace(missed_at=END - hours(1)), END - hours(1), ActionState.MISSED),
     ],
 )
 def test_state_at(step, now, state):
@@ -82,7 +81,7 @@ def test_state_at(step, now, state):
     ],
 )
 def test_priority_at(kind, state, base, expected):
-    step = replace(STEP, kind=kind, priority=base)
+    step = STEP._replace(kind=kind, priority=base)
     assert priority_at(step, state) is expected
 
 
@@ -134,15 +133,22 @@ def test_schedule_is_clock_free_and_deterministic():
 
 
 def test_step_mirrors_planned_step():
-    assert Step._fields == tuple(f.name for f in fields(PlannedStep))
-    assert tuple(Step._field_defaults.items()) == tuple(
-        (f.name, f.default) for f in fields(PlannedStep) if f.default is not f.default_factory
-    )[-4:]
+    """`materialize` reads stored PlannedSteps as `Step`s: same fields, same order, same defaults."""
+    assert Step._fields == PlannedStep._fields
+    assert Step._field_defaults == PlannedStep._field_defaults
+
+
+def test_stored_and_fresh_steps_are_planned_steps_with_every_field_by_name():
+    """`schedule` and the plan loader build PlannedSteps with `tuple.__new__`: each value lands in its field."""
+    [first, *_] = schedule(interview(interviewers=(dana(),)), [], Policy())
+    assert type(first) is PlannedStep
+    assert first.kind is ActionKind.SEND_THANK_YOU and first.contact_id == "dana" and first.rule is Rule.THANK_YOU
+    assert first.recipient == Recipient("Dana Lee", "dana@acme.test") and first.available_at == END
 
 
 def test_planned_actions_are_immutable_actions_with_every_field_by_name():
     """`_actions` builds `Action`s with `tuple.__new__`: the values must land in the right fields."""
-    step = replace(STEP, reason="why", late_after=END + days(2))
+    step = STEP._replace(reason="why", late_after=END + days(2))
     [built] = materialize("iv-1", [step], END + hours(1))
     assert type(built) is Action
     assert built == Action(
