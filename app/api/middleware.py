@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-import uuid
+from random import getrandbits
 
 import orjson
 from starlette.datastructures import Headers
@@ -26,7 +26,10 @@ def request_id_of(scope: Scope) -> bytes:
     for name, value in scope["headers"]:
         if name == REQUEST_ID and 0 < len(value) <= 200 and value.isascii():
             return value
-    return uuid.uuid4().hex.encode()
+    # 128 random bits as 32 hex digits, like uuid4().hex, at a fifth of its cost:
+    # an id to correlate logs needs no system entropy per request. `random`
+    # reseeds itself in every new or forked worker.
+    return b"%032x" % getrandbits(128)
 
 
 class RequestIdMiddleware:
