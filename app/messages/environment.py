@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_EXTRA_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def refuse_none(value: Any) -> Any:
@@ -42,7 +43,7 @@ def text_to_html(text: str) -> str:
 def tidy_text(text: str) -> str:
     """Normalise rendered text: no trailing spaces, at most one blank line, no outer blank lines."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _EXTRA_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def one_line(text: str) -> str:
@@ -65,6 +66,9 @@ def get_environment() -> Environment:
         finalize=refuse_none,
     )
     env.filters["paragraphs"] = paragraphs
+    # The built-in templates call no global (range, dict, lipsum, ...), and
+    # every render builds the set of the globals' names: an empty one is free.
+    env.globals.clear()
     return env
 
 
