@@ -83,6 +83,17 @@ def _reuse_port_socket(kind: type[socket.socket], family: int, address: Any) -> 
     return sock
 
 
+def _refuse_a_taken_port(family: int, address: Any) -> None:
+    """Fail as a plain bind would when something already listens on the port.
+
+    SO_REUSEPORT would otherwise let a second `followup serve` (an old
+    instance left running, say) share the port and half the connections.
+    """
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no conflict
+        probe.bind(address)
+
+
 def _own_listener(family: int, address: Any) -> socket.socket:
     """Runs in a worker as it unpickles the parent's socket."""
     return _reuse_port_socket(socket.socket, family, address)
@@ -97,6 +108,7 @@ class _ReusePortConfig(uvicorn.Config):
             return super().bind_socket()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         try:
+            _refuse_a_taken_port(family, (self.host, self.port))
             sock = _reuse_port_socket(_AddressForEachWorker, family, (self.host, self.port))
         except OSError as exc:
             logger.error(exc)

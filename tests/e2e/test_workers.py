@@ -13,14 +13,16 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.live import live_server
+from tests.live import cli_env, followup_command, live_server, stop
 
 pytestmark = [
     pytest.mark.e2e,
@@ -87,3 +89,26 @@ def test_a_burst_of_connections_is_spread_over_both_workers(sqlite_template, tmp
     assert sum(per_worker.values()) == CONNECTIONS, per_worker
     assert len(per_worker) == 2, f"connections per worker process: {dict(per_worker)}"
     assert min(per_worker.values()) >= AT_LEAST, f"connections per worker process: {dict(per_worker)}"
+
+
+@pytest.mark.timeout(120)
+def test_a_second_server_on_a_taken_port_fails_instead_of_sharing_it(sqlite_template, tmp_path):
+    """SO_REUSEPORT must not let a forgotten instance quietly take half the connections."""
+    database = tmp_path / "followup.db"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite:///{database}"
+    with live_server(url, workers=2, log_dir=tmp_path) as server:
+        port = server.url.rsplit(":", 1)[1]
+        second = subprocess.Popen(
+            followup_command("serve", "--host", "127.0.0.1", "--port", port, "--workers", "2"),
+            env=cli_env(url), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )
+        try:
+            _, stderr = second.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            stop(second)  # it serves: stop it and its workers
+            pytest.fail("a second server started on a port that is already in use")
+        assert second.returncode != 0
+        assert "address already in use" in stderr.lower(), stderr[-2000:]
+        assert httpx.get(server.url + "/healthz", timeout=5).status_code == 200, "the first server still serves"
