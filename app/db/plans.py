@@ -25,6 +25,7 @@ from app.domain.model import (
     Recipient,
     Rule,
 )
+from app.domain.steps import new_step
 
 action_t = PlannedAction.__table__
 
@@ -107,7 +108,7 @@ def _step(row: Sequence) -> PlannedStep:
      late_after, suggested_send_at, priority, rule, reason, message_kind, resolution, missed_at, shown_from,
      position) = row
     has_recipient = recipient_name is not None or recipient_email is not None
-    return _new_step(PlannedStep, (
+    return new_step(PlannedStep, (
         _KIND[kind],
         contact_id,
         Recipient(recipient_name, recipient_email) if has_recipient else None,
@@ -125,10 +126,6 @@ def _step(row: Sequence) -> PlannedStep:
         utc(shown_from),
         position,
     ))  # fmt: skip
-
-
-#: `_new_step(PlannedStep, (all 16 values in field order))`, without argument binding.
-_new_step = tuple.__new__
 
 
 _PLAN_SQL = (

@@ -66,7 +66,7 @@ def schedule(interview: Interview, events: Iterable[Event], policy: Policy) -> t
     time when each is the answer (rule 10). Pass only the events up to the
     moment being planned (`plan` does).
     """
-    return tuple(_new_tuple(PlannedStep, step) for step in _steps(interview, events, policy))
+    return tuple(_steps(interview, events, policy))
 
 
 def state_at(step: PlannedStep, now: datetime) -> ActionState:
@@ -100,7 +100,7 @@ def materialize(interview_id: str, steps: Sequence[PlannedStep], now: datetime) 
     A `wait` is included only while it is the answer: `now` in
     [`shown_from`, `available_at`).
     """
-    return _actions(interview_id, steps, now)  # PlannedStep and Step share their fields' order
+    return _actions(interview_id, steps, now)
 
 
 def _actions(interview_id: str, steps: Iterable[Step], now: datetime) -> list[Action]:
@@ -142,7 +142,7 @@ def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: dat
     """The engine: every action at `now`, from the events at or before `now` only.
 
     Equal to `materialize(interview.id, schedule(interview, events up to now,
-    policy), now)`, without building the frozen steps in between.
+    policy), now)`, building only the wait shown at `now`.
     """
     known = [e for e in events if e.occurred_at <= now]
     steps = _steps(interview, known, policy, now)  # pragma: no mutate (`now` only spares building unshown waits)

@@ -1,44 +1,18 @@
-"""`Step`: a `PlannedStep` under construction, cheap to build.
+"""What the rule modules build: `Step`, another name for `PlannedStep`.
 
-The rule modules build `Step` named tuples (same fields, same order as
-`PlannedStep`); `schedule` turns them into frozen `PlannedStep`s, while
-`plan` reads them directly (the planner's functions only read attributes), which
-keeps `plan()` within its 50 µs budget without a second copy of any rule.
+`PlannedStep` is a named tuple, cheap to build with `new_step` (no argument
+binding), so the rules build the planner's final values directly: `schedule`
+returns them as they are and `plan` reads them without a copy, which keeps
+`plan()` within its 50 µs budget without a second copy of any rule.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
-from app.domain.model import (
-    ActionKind,
-    ActionState,
-    Channel,
-    MessageKind,
-    Priority,
-    Recipient,
-    Rule,
-)
+from app.domain.model import PlannedStep, Rule
 
-
-class Step(NamedTuple):
-    kind: ActionKind
-    contact_id: str | None
-    recipient: Recipient | None
-    channel: Channel | None
-    available_at: datetime
-    due_at: datetime
-    late_after: datetime | None
-    suggested_send_at: datetime
-    priority: Priority
-    rule: Rule
-    reason: str
-    message_kind: MessageKind | None
-    resolution: ActionState | None = None
-    missed_at: datetime | None = None
-    shown_from: datetime | None = None
-    position: int = -1
+Step = PlannedStep
 
 
 #: `new_step(Step, (all 16 values))`: a `Step` without the named-tuple
