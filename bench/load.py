@@ -7,8 +7,9 @@ What it does, in about two minutes, on loopback only:
    `--admin-url` (default: FOLLOWUP_TEST_POSTGRES_URL, else the local one on
    5432), migrates it and creates a tenant with the CLI, starts the real
    `followup serve --workers 2` on it, and seeds 2,000 interviews (3 contacts
-   each) through the API, then analyzes the tables (as a production
-   database's are).
+   each) through the API, then vacuums and analyzes the tables (as
+   autovacuum keeps a production database's; again before each measured
+   mixed run, `vacuum`).
 2. Starts the control in a separate process: bench/bare_app.py, one
    `async def` endpoint returning a small dict, under the same uvicorn
    settings (2 workers, asyncio loop, httptools with TCP_NODELAY).
@@ -25,6 +26,10 @@ What it does, in about two minutes, on loopback only:
    (each request takes the next slot of a fixed schedule, shared by the
    connections of the thread); the bare app is run at the same rate too.
    Reports the achieved throughput, p50/p95/p99 and errors of both.
+   The tail's baseline: the bare app paced at 70% of *its own* maximum, the
+   same utilisation of the same 2 cores, shows what p99/p50 the machine, the
+   pacing and uvicorn give an endpoint that does nothing (printed beside
+   followup's ratio; the target stays the issue's absolute one).
 6. One keep-alive connection (wrk -c1), sequential GETs of the actions route
    and of /healthz against `followup serve --workers 2`: the p50 shows
    whether TCP_NODELAY is set (without it uvicorn's workers answer ~44 ms
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -46,7 +52,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,6 +183,13 @@ class Target:
     auth: str = ""
 
 
+#: Each run's random seed: reproducible, and different from run to run. With one
+#: seed for all, every run drew the same interviews in the same order, so the
+#: same quarter of them took all the writes and their timelines grew run by run
+#: (42 events after six runs, 2,000 interviews untouched ones beside them).
+_SEEDS = itertools.count(20261125)
+
+
 def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int = CONNECTIONS, rate: float = 0.0) -> Run:
     """One wrk run; `rate` > 0 paces it to that many requests per second."""
     script = _LUA % {
@@ -185,7 +198,7 @@ def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int
         "mode": mode,
         "interval": f"{1000.0 / rate:.4f}" if rate > 0 else "0",
         "auth": target.auth,
-        "seed": 20261125,
+        "seed": next(_SEEDS),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -242,13 +255,24 @@ def drop_database(admin: str, name: str) -> None:
     autocommit(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def analyze(database_url: str) -> None:
-    """Table statistics after the bulk seed, as a production database has them.
+def vacuum(database_url: str) -> None:
+    """The tables as autovacuum keeps them in a database that has been running a while.
 
-    Without them PostgreSQL guesses, and finds an interview by id through the
-    tenant's index, reading all 2,000 of its rows, until autovacuum analyzes.
+    - After the bulk seed: without statistics PostgreSQL guesses, and finds an
+      interview by id through the tenant's index, reading all 2,000 of its
+      rows, until autovacuum analyzes.
+    - Before each measured mixed run: every event write replaces the
+      interview's planned actions (about 8 dead rows) and updates the
+      interview (a new version in each of its indexes). A fresh database gets
+      its first autovacuum pass only after a minute or more (naptime), so
+      without this each run inherits the dead rows of all the runs before it:
+      six 8-second runs took the maximum from 1,294 to 777 req/s and a message
+      read from 1.09 to 1.93 ms, against 1,398 to 1,134 req/s and 0.94 to
+      0.89 ms with a VACUUM between runs. Each measured run still makes its
+      own dead rows as it goes, as a busy production table does between
+      autovacuum passes.
     """
-    autocommit(database_url, "ANALYZE")
+    autocommit(database_url, "VACUUM (ANALYZE)")
 
 
 def cli(database_url: str, *args: str) -> str:
@@ -331,17 +355,18 @@ def main() -> int:
         bare_command = [*uvicorn_command("bench.bare_app:app"), "--workers", str(WORKERS)]
         with server(serve, env=followup_env) as app_url, server(bare_command, health="/bare") as bare_url:
             ids, contacts = asyncio.run(seed(app_url, key, INTERVIEWS))
-            analyze(database_url)
+            vacuum(database_url)
             app = Target(app_url, ids, contacts, f"Bearer {key}")
             bare = Target(bare_url)
             check_each_kind(app)
             print(f"seeded {len(ids)} interviews through the API in {time.monotonic() - started:.1f} s\n")
-            return measure(app, bare, args.seconds, started)
+            return measure(app, bare, args.seconds, started, settle=lambda: vacuum(database_url))
     finally:
         drop_database(admin, name)
 
 
-def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
+def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: Callable[[], None]) -> int:
+    """The runs and the verdict; `settle` vacuums before each measured run of followup."""
     runs: list[Run] = []
 
     def run(*a, **kw) -> Run:
@@ -357,6 +382,7 @@ def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
     bare_max = app_max = None
     for _ in range(2):
         b = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds)
+        settle()
         a = run("  followup mixed 70r/30w", app, mode="mixed", seconds=seconds)
         bare_max = b if bare_max is None or b.rps > bare_max.rps else bare_max
         # The lower of the runs: the mix writes events, so timelines grow and the
@@ -366,9 +392,13 @@ def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
 
     rate = 0.7 * app_max.rps
     print(f"\nat 70% of followup's maximum ({rate:.0f} req/s, paced):")
+    settle()
     paced = run("  followup mixed 70r/30w", app, mode="mixed", seconds=2 * seconds, rate=rate)
     paced_bare = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=rate)
+    print(f"\nthe tail's baseline: bare FastAPI at 70% of its own maximum ({0.7 * bare_max.rps:.0f} req/s, paced):")
+    bare_at_70 = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=0.7 * bare_max.rps)
 
+    settle()
     print(f"\none keep-alive connection, sequential requests (followup serve --workers {WORKERS}):")
     keepalive = run("  followup GET .../actions", app, mode="actions", seconds=3, connections=1)
     keepalive_health = run("  followup GET /healthz", Target(app.url), mode="health", seconds=3, connections=1)
@@ -397,6 +427,11 @@ def measure(app: Target, bare: Target, seconds: int, started: float) -> int:
         f"\nmaximum: followup {app_max.rps:.0f} req/s, bare {bare_max.rps:.0f} req/s: ratio {ratio:.2f} of bare FastAPI"
         f"\n70% load: followup {paced.rps:.0f} req/s p50 {paced.p50_ms:.2f} / p95 {paced.p95_ms:.2f} / p99 {paced.p99_ms:.2f} ms;"
         f" bare at the same rate p50 {paced_bare.p50_ms:.2f} / p95 {paced_bare.p95_ms:.2f} / p99 {paced_bare.p99_ms:.2f} ms"
+        f"\np99/p50 at 70% of each one's own maximum: followup {paced.p99_ms / paced.p50_ms:.2f},"
+        f" bare FastAPI {bare_at_70.p99_ms / bare_at_70.p50_ms:.2f} ({bare_at_70.rps:.0f} req/s,"
+        f" p50 {bare_at_70.p50_ms:.2f} / p99 {bare_at_70.p99_ms:.2f} ms"
+        + ("" if bare_at_70.rps >= SCHEDULE_KEPT * 0.7 * bare_max.rps else "; wrk fell behind that schedule: saturated")
+        + ")"
         f"\nwall time {elapsed:.0f} s"
     )
     for text, ok in checks:
