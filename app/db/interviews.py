@@ -6,14 +6,16 @@ import uuid
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, select, update
 
+from app.db import plans as plans_repo
 from app.db.driver import RawSQL, json_value, utc
 from app.db.events import TIMELINE_SQL, timeline_of
 from app.db.tables import Contact as ContactRow
 from app.db.tables import Interview as InterviewRow
-from app.domain.model import Agency, Contact, ContactRole, Event, Interview, InterviewFormat, Rapport
+from app.domain.model import Agency, Contact, ContactRole, Event, Interview, InterviewFormat, PlannedStep, Rapport
 
 interview_t = InterviewRow.__table__
 contact_t = ContactRow.__table__
@@ -256,17 +258,30 @@ def load_interview(
         return _stored_of(reader.all(_interview_sql(session, for_update=for_update), (interview_id, tenant_id)))
 
 
-def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) -> tuple[StoredInterview, list[Event]] | None:
-    """`load_interview(for_update=True)` and the interview's timeline, in one round trip.
+class ForEvent(NamedTuple):
+    """What recording an event reads: the locked interview, its timeline, its stored plan."""
 
-    Recording an event needs both; the timeline query runs after the lock is
-    taken, so no other writer can add an event in between.
+    stored: StoredInterview
+    events: list[Event]
+    plan: list[PlannedStep]
+
+
+def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) -> ForEvent | None:
+    """`load_interview(for_update=True)`, the timeline and the stored plan, in one round trip.
+
+    Recording an event needs all three; the other two queries run after the
+    lock is taken, so no other writer can add an event or rewrite the plan in
+    between (every plan writer locks the interview first).
     """
-    queries = [(_interview_sql(session, for_update=True), (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,))]
+    queries = [
+        (_interview_sql(session, for_update=True), (interview_id, tenant_id)),
+        (TIMELINE_SQL, (interview_id,)),
+        (plans_repo.PLAN_ROWS_SQL, (interview_id,)),
+    ]
     with RawSQL(session) as reader:
-        interview_rows, event_rows = reader.all_together(queries)
+        interview_rows, event_rows, plan_rows = reader.all_together(queries)
     stored = _stored_of(interview_rows)
-    return None if stored is None else (stored, timeline_of(event_rows))
+    return None if stored is None else ForEvent(stored, timeline_of(event_rows), plans_repo.steps_of(plan_rows))
 
 
 def _interview_sql(session: Connection, *, for_update: bool) -> str:

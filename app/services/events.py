@@ -34,14 +34,15 @@ def record_event(
 ) -> StoredEvent:
     """Store an event, then re-plan the interview in the same transaction.
 
-    Round trips are the cost of a write on PostgreSQL: the locked interview
-    and its timeline come back together, and the four writes (the event, the
-    plan rewritten, the interview's new version) go out together.
+    Round trips are the cost of a write on PostgreSQL: the locked interview,
+    its timeline and its stored plan come back together, and the writes (the
+    event, the steps that changed, the interview's new version) go out
+    together.
     """
     found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
     if found is None:
         raise interview_not_found(interview_id)
-    stored, events = found
+    stored, events, plan = found
     try:
         check_event(stored.interview, event, now)
     except EventRejected as rejected:
@@ -52,7 +53,7 @@ def record_event(
     event_id = str(uuid.uuid4())
     with batched(session):
         events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
-        planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, now=now)
+        planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, plan=plan, now=now)
     return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)
 
 

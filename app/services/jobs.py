@@ -33,7 +33,9 @@ def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
         tenant = TenantContext(tenant_id, policy_of(tenant_id, stored_policy, version), version)
         ids = interviews_repo.stale_interview_ids(session, tenant_id=tenant_id, policy_version=version, limit=batch_size)
         for interview_id in ids:
-            stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id)
+            # Locked like every other plan writer's, so an event recorded meanwhile
+            # is either in the timeline read below or waits for this commit.
+            stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id, for_update=True)
             if stored is None:
                 continue
             events = events_repo.timeline(session, interview_id=interview_id)

@@ -35,11 +35,20 @@ def replan(
 
 
 def record_event_outcome(
-    session: Connection, *, tenant: TenantContext, stored: StoredInterview, events: Sequence[Event], now: datetime
+    session: Connection,
+    *,
+    tenant: TenantContext,
+    stored: StoredInterview,
+    events: Sequence[Event],
+    plan: Sequence[PlannedStep],
+    now: datetime,
 ) -> None:
-    """After a new event: store the new plan, the status and a new version in one update."""
+    """After a new event: store the steps of the new plan that differ from the
+    stored `plan`, then the status and a new version in one update."""
     steps = schedule(stored.interview, events, tenant.policy)
-    plans_repo.replace_plan(session, tenant_id=tenant.tenant_id, interview_id=stored.interview.id, steps=steps)
+    plans_repo.update_plan(
+        session, tenant_id=tenant.tenant_id, interview_id=stored.interview.id, stored=plan, steps=steps
+    )
     interviews_repo.touch_interview(
         session, stored=stored, outcome=_outcome_value(events), policy_version=tenant.policy_version, now=now
     )

@@ -162,3 +162,52 @@ def test_expired_idempotency_records_are_purged(client, tenant, fixed_clock):
     db = client.app.state.db
     assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=23)) == 0
     assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=25)) == 1
+
+
+def _stored_rows(client, interview_id: str) -> dict[int, tuple]:
+    """seq -> (row id, PostgreSQL's xmin or None, the step) of the interview's stored plan."""
+    db = client.app.state.db
+    pg = db.engine.dialect.name == "postgresql"
+    with db.session(write=False) as session:
+        steps = plans_repo.load_plans(session, interview_ids=[interview_id])[interview_id]
+        rows = session.exec_driver_sql(
+            f"SELECT seq, id, {'xmin::text' if pg else 'NULL'} FROM planned_action WHERE interview_id = '{interview_id}' ORDER BY seq"
+        ).all()
+    assert [row[0] for row in rows] == list(range(len(steps)))  # contiguous, no duplicate
+    return {seq: (row_id, xmin, step) for (seq, row_id, xmin), step in zip(rows, steps)}
+
+
+def test_an_event_rewrites_only_the_steps_it_changes(client, tenant, fixed_clock):
+    body = _interview_body(random.Random(2)) | {
+        "starts_at": (NOW - timedelta(days=2)).isoformat(),
+        "format": "virtual",
+        "interviewers": [
+            {"name": f"Person {i}", "email": f"p{i}@acme.example", "role": "interviewer", "rapport": "good"} for i in range(3)
+        ],
+    }
+    interview = client.post("/v1/interviews", json=body, headers=tenant.headers).json()
+    # Rows stored after this plan's: rewritten rows could not take their old ids again (SQLite reuses the highest).
+    assert client.post("/v1/interviews", json=body, headers=tenant.headers).status_code == 201
+    first = interview["interviewers"][0]["id"]
+    events = f"/v1/interviews/{interview['id']}/events"
+    before = _stored_rows(client, interview["id"])
+
+    thanked = {"type": "thank_you_sent", "occurred_at": (NOW - timedelta(days=1)).isoformat(), "contact_id": first}
+    assert client.post(events, json=thanked, headers=tenant.headers).status_code == 201
+    after = _stored_rows(client, interview["id"])
+    _check(client, tenant.headers, tenant.tenant_id, interview["id"])
+    assert len(after) == len(before)
+    changed = {seq for seq in before if before[seq][2] != after[seq][2]}
+    assert 0 < len(changed) < len(before), (changed, len(before))  # here 6 of 8: reasons, missed_at, times
+    # Updated in place: every row keeps its id; on PostgreSQL the rows that did
+    # not change were not written at all (the same row version).
+    assert [row[0] for row in after.values()] == [row[0] for row in before.values()]
+    if before[0][1] is not None:
+        assert {seq for seq in before if before[seq][1] != after[seq][1]} == changed
+
+    # A rejection cancels the open steps: the plan shrinks and surplus rows go.
+    rejected = {"type": "rejection_received", "occurred_at": NOW.isoformat()}
+    assert client.post(events, json=rejected, headers=tenant.headers).status_code == 201
+    _check(client, tenant.headers, tenant.tenant_id, interview["id"])
+    shrunk_or_grown = _stored_rows(client, interview["id"])
+    assert len(shrunk_or_grown) != len(after)
