@@ -80,7 +80,7 @@ def update_plan(
     session: Connection, *, tenant_id: str, interview_id: str, stored: Sequence[PlannedStep], steps: Sequence[PlannedStep]
 ) -> None:
     """Write only the steps that differ from the `stored` schedule (read with the
-    interview row locked, `plan_rows_sql`).
+    interview row locked, `PLAN_ROWS_SQL`).
 
     A new event changes some of an interview's 8 to 14 steps, often one or
     two: after a recorded follow-up, 81% of the rows of 300 seeded interviews
@@ -169,7 +169,7 @@ _PLAN_SQL = (
 
 
 #: One interview's stored schedule in order, for `steps_of` (see `update_plan`).
-PLAN_ROWS_SQL = "SELECT " + ", ".join(c.name for c in _STEP_COLUMNS) + " FROM planned_action WHERE interview_id = ? ORDER BY seq"
+PLAN_ROWS_SQL = _PLAN_SQL.format("?")
 
 
 def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
