@@ -114,7 +114,7 @@ class RawSQL:
 
 
 @contextmanager
-def batched(session: Connection) -> Iterator[None]:
+def batched(session: Connection, *, commit: bool = False) -> Iterator[None]:
     """Writes whose results nobody reads, sent in one round trip on PostgreSQL.
 
     Every statement the block runs on this session's connection (through
@@ -122,14 +122,24 @@ def batched(session: Connection) -> Iterator[None]:
     end of the block, where an error surfaces as it would from a single
     statement (SQLAlchemy's wrapper, so the API maps it once). On SQLite the
     block runs as written: there is no round trip to save.
+
+    With `commit`, the transaction's COMMIT is queued last, in the same round
+    trip, so the block must be the transaction's last work; the session's own
+    commit then finds the transaction closed and sends nothing. A statement
+    that fails makes the server skip the COMMIT, and the session rolls back
+    as usual. An event write takes two round trips instead of three this way
+    (in process: 1.03 -> 0.84 ms at the median, bench/load.py's note).
     """
     if session.dialect.name != "postgresql":
         yield
         return
     _begin_if_writing(session)
+    driver = session.connection.driver_connection
     try:
-        with session.connection.driver_connection.pipeline():
+        with driver.pipeline():
             yield
+            if commit:
+                driver.execute("COMMIT")
     except session.dialect.loaded_dbapi.Error as error:
         raise _wrapped(session, error, "(batched statements)", ()) from error
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -12,8 +13,9 @@ from app.db import events as events_repo
 from app.db import interviews as interviews_repo
 from app.db.driver import batched
 from app.db.events import StoredEvent
+from app.db.interviews import StoredInterview
 from app.domain.events import EventRejected, check_event
-from app.domain.model import Event
+from app.domain.model import Event, PlannedStep
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.interviews import get_interview, interview_not_found
@@ -29,15 +31,37 @@ class EventPage:
     has_more: bool
 
 
-def record_event(
-    *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
-) -> StoredEvent:
-    """Store an event, then re-plan the interview in the same transaction.
+class PendingEvent(NamedTuple):
+    """An event checked and planned with its interview locked, not yet written."""
 
-    Round trips are the cost of a write on PostgreSQL: the locked interview,
-    its timeline and its stored plan come back together, and the writes (the
-    event, the steps that changed, the interview's new version) go out
-    together.
+    recorded: StoredEvent
+    tenant: TenantContext
+    stored: StoredInterview
+    events: list[Event]
+    plan: list[PlannedStep]
+
+    def write(self, session: Connection) -> None:
+        """Queue the event, the steps that changed and the interview's new version.
+
+        Inside the caller's `batched` block: they go out in one round trip,
+        with whatever else the caller adds (the answer to an Idempotency-Key,
+        the COMMIT).
+        """
+        event, now = self.recorded.event, self.recorded.created_at
+        events_repo.insert_event(session, event_id=self.recorded.id, interview_id=self.recorded.interview_id, event=event, now=now)
+        planning.record_event_outcome(
+            session, tenant=self.tenant, stored=self.stored, events=self.events, plan=self.plan, now=now
+        )
+
+
+def prepare_event(
+    *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
+) -> PendingEvent:
+    """Check an event against its interview and re-plan, in one round trip.
+
+    The locked interview, its timeline and its stored plan come back
+    together (round trips are the cost of a write on PostgreSQL); the writes
+    wait for `PendingEvent.write`, so the caller can send them with its own.
     """
     found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
     if found is None:
@@ -50,11 +74,18 @@ def record_event(
     if len(events) >= MAX_EVENTS:
         raise Conflict(f"This interview already holds {MAX_EVENTS} events, the most one interview keeps.")
     events.append(event)  # the planner orders events itself
-    event_id = str(uuid.uuid4())
+    recorded = StoredEvent(id=str(uuid.uuid4()), interview_id=interview_id, event=event, created_at=now)
+    return PendingEvent(recorded, tenant, stored, events, plan)
+
+
+def record_event(
+    *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
+) -> StoredEvent:
+    """Store an event, then re-plan the interview in the same transaction."""
+    pending = prepare_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
     with batched(session):
-        events_repo.insert_event(session, event_id=event_id, interview_id=interview_id, event=event, now=now)
-        planning.record_event_outcome(session, tenant=tenant, stored=stored, events=events, plan=plan, now=now)
-    return StoredEvent(id=event_id, interview_id=interview_id, event=event, created_at=now)
+        pending.write(session)
+    return pending.recorded
 
 
 def list_events(

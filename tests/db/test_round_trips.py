@@ -3,6 +3,9 @@
 - `RawSQL.all_together` answers like separate reads, on both databases.
 - `batched` writes what it is given, inside the session's transaction, and a
   failing statement surfaces as SQLAlchemy's error, rolling everything back.
+  With `commit`, PostgreSQL commits in the batch's own round trip (another
+  connection sees the rows before the session ends); SQLite commits when
+  the session does.
 - Without `pool_pre_ping`, PostgreSQL connections still recover: an idle one
   whose server side is gone is replaced at checkout, and once one is found
   dead, the others opened before are replaced too.
@@ -60,6 +63,34 @@ def test_a_failing_batched_statement_is_sqlalchemys_error_and_rolls_back(db):
             raw.execute(INSERT_TENANT, ("dup", "again"))  # primary key violation
     with db.session(write=False) as session:
         assert session.execute(text("SELECT count(*) FROM tenant")).scalar() == 0
+
+
+def _count_elsewhere(db) -> int:
+    with db.session(write=False) as other:
+        return other.execute(text("SELECT count(*) FROM tenant")).scalar()
+
+
+def test_batched_with_commit_commits_in_the_batch_on_postgresql(db):
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.session(write=True) as session:
+        assert _count_elsewhere(db) == 0
+        with batched(session, commit=True), RawSQL(session) as raw:
+            for n in range(3):
+                raw.execute(INSERT_TENANT, (f"c-{n}", f"c-{n}"))
+        # Committed by the batch itself on PostgreSQL; SQLite's writer holds them until the session ends.
+        assert _count_elsewhere(db) == (3 if postgres else 0)
+    assert _count_elsewhere(db) == 3
+
+
+def test_a_failing_statement_in_a_committing_batch_commits_nothing(db):
+    with pytest.raises(IntegrityError), db.session(write=True) as session:
+        with batched(session, commit=True), RawSQL(session) as raw:
+            raw.execute(INSERT_TENANT, ("ok", "first"))
+            raw.execute(INSERT_TENANT, ("ok", "again"))  # primary key violation: the server skips the COMMIT
+    assert _count_elsewhere(db) == 0
+    with db.session(write=True) as session:  # and the pooled connection serves the next transaction
+        _tenant(session, "next")
+    assert _count_elsewhere(db) == 1
 
 
 def _backend_pid(connection) -> int:
