@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     run_jobs: bool = Field(default=True, description="Run the background job loop in this process.")
     fast_lane: bool = Field(
-        default=True, description="Answer the plain success case of the hottest reads below FastAPI (app.api.fastlane)."
+        default=True, description="Answer the plain case of the hottest reads and of event writes below FastAPI (app.api.fastlane)."
     )
     retry_after_seconds: int = Field(default=2, ge=1, le=3600)
 

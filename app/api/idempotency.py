@@ -77,6 +77,21 @@ class Idempotency:
         return response
 
 
+#: What an `Idempotency-Key` may be: printable ASCII, not blank, at most 255 characters.
+KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+KEY_MAX_LENGTH = 255
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    """What a retry must repeat to be a replay: the method, the path and the JSON body
+    (keys sorted, so the order a client serialises them in does not matter)."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+
+
 async def idempotency(
     request: Request,
     tenant: TenantDep,
@@ -84,20 +99,17 @@ async def idempotency(
     idempotency_key: Annotated[
         str | None,
         Header(
-            max_length=255,
-            pattern=r"^[ -~]*[!-~][ -~]*$",  # printable ASCII, not blank: the spec says what is refused
+            max_length=KEY_MAX_LENGTH,
+            pattern=KEY_PATTERN,  # the spec says what is refused
             description="Makes a retried POST safe: the same key and body replays the first answer for 24 h.",
         ),
     ] = None,
 ) -> Idempotency:
-    if idempotency_key is not None and (not idempotency_key.strip() or not idempotency_key.isprintable()):
+    if idempotency_key is None:
+        return Idempotency(tenant_id=tenant.tenant_id, key=None, request_hash="", now=now)
+    if not idempotency_key.strip() or not idempotency_key.isprintable():
         raise InvalidInput("Idempotency-Key must be printable text.", errors=[("header.idempotency-key", "not printable")])
-    body = await request.body()
-    try:
-        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
-    except orjson.JSONDecodeError:
-        canonical = body
-    digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical).hexdigest()
+    digest = request_hash(request.method, request.url.path, await request.body())
     return Idempotency(tenant_id=tenant.tenant_id, key=idempotency_key, request_hash=digest, now=now)
 
 

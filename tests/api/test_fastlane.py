@@ -166,3 +166,155 @@ async def _collect(lane, iid, tenant, answered) -> bool:
     scope = {"type": "http", "method": "GET", "path": f"/v1/interviews/{iid}/actions", "query_string": b"",
              "headers": [(b"authorization", tenant.headers["Authorization"].encode()), (b"x-request-id", b"req-42")]}
     return await lane.answer(scope, send)
+
+
+def _same_post(fast: TestClient, slow: TestClient, path: str, headers: dict[str, str], **body) -> tuple[int, dict]:
+    """POST to both apps; the answers agree but for the new event's id."""
+    a, b = fast.post(path, headers=headers, **body), slow.post(path, headers=headers, **body)
+    assert (a.status_code, a.headers["content-type"]) == (b.status_code, b.headers["content-type"]), (path, a.text, b.text)
+    assert a.headers["x-request-id"] and b.headers["x-request-id"]
+    unchanging = [k for k in a.headers if k not in ("location", "x-request-id", "content-length")]
+    assert {k: a.headers[k] for k in unchanging} == {k: b.headers.get(k) for k in unchanging}, path
+    first, second = a.json(), b.json()
+    if a.status_code == 201:
+        assert a.headers["location"] == f"{path}/{first.pop('id')}"
+        assert b.headers["location"] == f"{path}/{second.pop('id')}"
+    assert first == second, path
+    return a.status_code, a.json()
+
+
+def test_fast_lane_records_events_like_fastapi(clients, settings):
+    fast, slow = clients
+    tenant = make_tenant(fast.app.state.db, "acme")
+    other = make_tenant(fast.app.state.db, "globex")
+    body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
+            "starts_at": (NOW - timedelta(days=3)).isoformat(),
+            "interviewers": [{"name": "Dana Lee", "email": "dana@acme.example"}, {"name": "Eval Bot", "role": "ai"}]}
+    interview = slow.post("/v1/interviews", json=body, headers=tenant.headers).json()
+    iid, dana = interview["id"], interview["interviewers"][0]["id"]
+    path, h = f"/v1/interviews/{iid}/events", tenant.headers
+    statuses = []
+    for headers, request in [
+        (h, {"json": {"type": "follow_up_sent", "note": "sent by the ATS"}}),
+        (h, {"json": {"type": "thank_you_sent", "contact_id": dana, "occurred_at": (NOW - timedelta(days=2)).isoformat()}}),
+        (h, {"json": {"type": "response_received", "timeline_days": 10}}),
+        (h, {"json": {"type": "follow_up_sent", "occurred_at": (NOW + timedelta(days=2)).isoformat()}}),  # in the future
+        (h, {"json": {"type": "thank_you_sent", "contact_id": "nobody"}}),
+        (h, {"json": {"type": "no_such_event"}}),
+        (h, {"json": {"type": "follow_up_sent", "unknown": 1}}),
+        (h, {"json": {"type": "response_received", "timeline_days": True}}),
+        (h, {"json": ["follow_up_sent"]}),
+        (h, {"content": b'{"type": "follow_up_sent"', "headers": {"Content-Type": "application/json"}}),
+        ({**h, "Content-Type": "text/plain"}, {"content": b'{"type": "follow_up_sent"}'}),
+        ({}, {"json": {"type": "follow_up_sent"}}),
+        ({"Authorization": "Bearer fu_wrong"}, {"json": {"type": "follow_up_sent"}}),
+        (other.headers, {"json": {"type": "follow_up_sent"}}),
+        ({**h, "Idempotency-Key": "\t"}, {"json": {"type": "follow_up_sent"}}),
+        ({**h, "Idempotency-Key": "k" * 256}, {"json": {"type": "follow_up_sent"}}),
+        ({**h, "Origin": "https://careers.example"}, {"json": {"type": "follow_up_sent"}}),
+    ]:
+        if "headers" in request:
+            headers = {**headers, **request.pop("headers")}
+        statuses.append(_same_post(fast, slow, path, headers, **request)[0])
+    statuses.append(_same_post(fast, slow, "/v1/interviews/00000000-0000-0000-0000-000000000000/events", h,
+                               json={"type": "follow_up_sent"})[0])
+    too_large = b'{"type": "follow_up_sent", "note": "' + b"x" * settings.max_body_bytes + b'"}'
+    statuses.append(_same_post(fast, slow, path, {**h, "Content-Type": "application/json"}, content=too_large)[0])
+    assert {201, 400, 401, 404, 413, 422} <= set(statuses), statuses
+
+    # An Idempotency-Key: the first answer, its replay, and the key reused for another body.
+    for client, key in ((fast, "key-fast"), (slow, "key-slow")):
+        keyed = {**h, "Idempotency-Key": key}
+        first = client.post(path, json={"type": "follow_up_sent", "note": "once"}, headers=keyed)
+        again = client.post(path, json={"note": "once", "type": "follow_up_sent"}, headers=keyed)
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.content == first.content and again.headers["location"] == first.headers["location"]
+        assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+        reused = client.post(path, json={"type": "follow_up_sent", "note": "twice"}, headers=keyed)
+        assert reused.status_code == 422 and reused.headers["content-type"] == "application/problem+json"
+    notes = [e["note"] for e in slow.get(f"{path}?limit=100", headers=h).json()["items"]]
+    assert notes.count("once") == 2  # one per key: each replay stored nothing
+
+
+def test_the_fast_lane_records_the_plain_case_and_hands_on_the_rest_with_its_body(clients):
+    import asyncio
+
+    from app.api.fastlane import FastLane
+
+    fast, slow = clients
+    tenant = make_tenant(fast.app.state.db, "acme")
+    body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
+            "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
+    iid = slow.post("/v1/interviews", json=body, headers=tenant.headers).json()["id"]
+    lane = FastLane(fast.app)
+
+    def record(payload: bytes, headers: dict[str, str], chunks: int = 1):
+        """(the status answered, or None when handed on; what FastAPI would then read)."""
+        size = -(-len(payload) // chunks)
+        parts = [payload[i:i + size] for i in range(0, len(payload), size)] or [b""]
+        incoming = [{"type": "http.request", "body": p, "more_body": n < len(parts) - 1} for n, p in enumerate(parts)]
+        incoming.append({"type": "http.disconnect"})
+        scope = {"type": "http", "method": "POST", "path": f"/v1/interviews/{iid}/events", "query_string": b"",
+                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+        sent = []
+
+        async def receive():
+            return incoming.pop(0)
+
+        async def send(message):
+            sent.append(message)
+
+        async def run():
+            handed_on = await lane.record(scope, receive, send)
+            if handed_on is None:
+                return sent[0]["status"], b""
+            read = []
+            while (message := await handed_on())["type"] == "http.request":
+                read.append(message["body"])
+                if not message.get("more_body"):
+                    break
+            return None, b"".join(read)
+
+        return asyncio.run(run())
+
+    plain = b'{"type": "follow_up_sent"}'
+    json_headers = {**tenant.headers, "Content-Type": "application/json", "Content-Length": str(len(plain))}
+    assert record(plain, json_headers) == (201, b"")
+    assert record(plain, json_headers, chunks=3) == (201, b"")
+    assert record(plain, {**json_headers, "Content-Type": "application/json; charset=utf-8"}) == (201, b"")
+    assert record(plain, {**json_headers, "Idempotency-Key": "retry-1"}) == (201, b"")
+    assert record(b'{"type": "follow_up_sent", "note": 1}', {**json_headers, "Content-Length": "37"}) == (None, b'{"type": "follow_up_sent", "note": 1}')
+    for headers in [
+        {**json_headers, "Content-Type": "text/plain"},
+        {k: v for k, v in json_headers.items() if k != "Content-Length"},
+        {**json_headers, "Origin": "https://careers.example"},
+        {**json_headers, "Authorization": "Bearer fu_wrong"},
+        {**json_headers, "Idempotency-Key": "é"},
+    ]:
+        assert record(plain, headers) == (None, plain), headers
+    assert record(plain, {**json_headers, "Content-Length": "5"}) == (None, plain)  # longer than declared
+
+
+def test_a_fast_lane_write_that_fails_is_answered_once_never_run_again(clients, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import events as events_service
+
+    fast, slow = clients
+    tenant = make_tenant(fast.app.state.db, "acme")
+    body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
+            "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
+    iid = slow.post("/v1/interviews", json=body, headers=tenant.headers).json()["id"]
+    attempts = []
+
+    def lost(**_kwargs):
+        attempts.append(1)
+        raise OperationalError("(batched statements)", (), Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(events_service, "prepare_event", lost)
+    for client in (fast, slow):
+        attempts.clear()
+        answer = client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers)
+        assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["retry-after"] and answer.headers["x-request-id"]
+        assert attempts == [1]
