@@ -18,9 +18,19 @@ A request's database work runs inline on the event loop, so a write waiting
 for a row lock held elsewhere would stall every request of the process, and
 keep its connection from the pool, for as long as that lock is held:
 `lock_timeout` bounds such a wait by the pool timeout, after which the
-request answers 503 like one that found no free connection. (Writes in the
-threadpool were tried: they halved the reads' wait behind writes but doubled
-the writes' tail under load, bench/load.py.)
+request answers 503 like one that found no free connection.
+
+Three ways off the loop were measured with bench/load.py, and each made the
+service slower on two cores shared with PostgreSQL:
+- writes in the threadpool halved the reads' wait behind writes but doubled
+  the writes' tail;
+- SQLAlchemy's asyncio engine (psycopg's AsyncConnection, the repositories
+  run through `run_sync`) cut the mix's maximum from 2,411 to 1,488 req/s:
+  its greenlet and adapter layers cost more than the waits they free;
+- psycopg's sync connection yielding its waits to the loop through a
+  greenlet kept most of the maximum (2,083-2,133 against 2,411 req/s) but
+  raised p99 at 70% load from 14.9 to 21.7 ms: a worker then runs several
+  transactions at once, and their CPU work only interleaves.
 """
 
 from __future__ import annotations
