@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import engine as engine_module
-from app.db.driver import RawSQL, batched
+from app.db.driver import RawSQL, batched, utc
 from app.db.engine import Database
 from app.settings import Settings
 from tests.conftest import postgres_admin_url
@@ -91,6 +93,18 @@ def test_a_failing_statement_in_a_committing_batch_commits_nothing(db):
     with db.session(write=True) as session:  # and the pooled connection serves the next transaction
         _tenant(session, "next")
     assert _count_elsewhere(db) == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_sessions_run_in_utc_so_timestamps_need_no_conversion(pg_db):
+    """driver.utc returns a `datetime.UTC` value as it is; from an Etc/UTC
+    session every stored timestamp would be converted (~85 per event write)."""
+    with pg_db.session(write=False) as session, RawSQL(session) as raw:
+        (stamp,), = raw.all("SELECT TIMESTAMPTZ '2026-03-29 01:30:00+02'", ())
+        (topics,), = raw.all("SELECT CAST('[\"streaming\", 1]' AS json)", ())
+    assert stamp.tzinfo is UTC and stamp == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    assert utc(stamp) is stamp
+    assert topics == ["streaming", 1]
 
 
 def _backend_pid(connection) -> int:
