@@ -166,7 +166,8 @@ class FastLane:
         except Exception:  # noqa: BLE001 - not the plain case, or no database to authenticate: FastAPI answers it in full
             return _replaying(messages, receive)
         interview_id, now = match.group(1), await self._now()
-        digest = request_hash("POST", scope["path"], body) if key is not None else ""
+        # The path as the dependency sees it (with any root path), so a retry through FastAPI replays.
+        digest = request_hash("POST", Request(scope).url.path, body) if key is not None else ""
         idem = Idempotency(tenant_id=tenant.tenant_id, key=key, request_hash=digest, now=now)
         unexpected: Exception | None = None
         try:

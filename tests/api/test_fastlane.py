@@ -230,6 +230,9 @@ def test_fast_lane_records_events_like_fastapi(clients, settings):
         assert (first.status_code, again.status_code) == (201, 201)
         assert again.content == first.content and again.headers["location"] == first.headers["location"]
         assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+        # A retry that FastAPI answers (a browser's Origin) finds the fast lane's record, and vice versa.
+        browser = client.post(path, json={"type": "follow_up_sent", "note": "once"}, headers={**keyed, "Origin": "https://careers.example"})
+        assert browser.status_code == 201 and browser.content == first.content, browser.text
         reused = client.post(path, json={"type": "follow_up_sent", "note": "twice"}, headers=keyed)
         assert reused.status_code == 422 and reused.headers["content-type"] == "application/problem+json"
     notes = [e["note"] for e in slow.get(f"{path}?limit=100", headers=h).json()["items"]]
