@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/message_route.py
 	$(BIN)/python bench/due_list.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/tail_model.py
 
 ## openapi: regenerate the committed contract
 openapi: $(VENV)/.installed

@@ -1,0 +1,89 @@
+"""The tail ratio a perfect machine would give bench/load.py's mix: a model, not a measurement.
+
+Run: `.venv/bin/python bench/tail_model.py [--writes MS] [--actions MS] [--messages MS]`
+
+Why: bench/load.py misses p99 <= 3 x p50 at 70% of the maximum, and the
+question is whether the service or the workload makes that so. This replays
+bench/load.py's load on an ideal server: wrk's paced schedule over 16
+connections, each bound to one of 2 workers that serve one request at a
+time, first come first served (a worker runs its requests' database work
+inline, app/db/engine.py). Nothing else runs: no PostgreSQL or wrk competing
+for the cores, no scheduler, no network. A request's time is its kind's
+worker CPU time, +-15%; the defaults are the worker CPU per request measured
+with /proc/<pid>/schedstat at a steady paced rate (actions 0.34 ms, messages
+0.50 ms, an event write 1.14 ms).
+
+It prints the p50, p99 and their ratio at 70% of the model's own maximum,
+then the same for cheaper writes: with 30% of the requests costing 3.4x the
+median read, even this machine-free model answers p99/p50 about 3.5, and
+only writes at about 2.4x a read bring it under 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import random
+from collections.abc import Callable, Sequence
+
+CONNECTIONS = 16
+WORKERS = 2
+Service = tuple[float, float]  # (share of the requests, milliseconds)
+
+
+def simulate(rate: float, mix: Sequence[Service], *, seconds: float = 60.0, seed: int = 1) -> tuple[float, float, float]:
+    """(requests per second, p50 ms, p99 ms) of the paced load at `rate` (inf: closed loop)."""
+    draw = random.Random(seed)
+    worker_of = [c % WORKERS for c in range(CONNECTIONS)]
+    worker_free = [0.0] * WORKERS
+    interval = 0.0 if rate == float("inf") else 1000.0 / rate
+    next_slot, end, latencies = 0.0, seconds * 1000.0, []
+    ready = [(0.0, c) for c in range(CONNECTIONS)]  # when each connection may send again
+    while ready:
+        now, connection = heapq.heappop(ready)
+        if now > end:
+            break
+        # wrk's delay() in bench/load.py: take the next slot; a schedule fallen behind restarts from now.
+        next_slot = max(next_slot, now)
+        sent, next_slot = next_slot, next_slot + interval
+        cost = _cost(draw, mix)
+        worker = worker_of[connection]
+        done = max(sent, worker_free[worker]) + cost
+        worker_free[worker] = done
+        latencies.append(done - sent)
+        heapq.heappush(ready, (done, connection))
+    latencies.sort()
+    return len(latencies) / seconds, latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
+
+
+def _cost(draw: random.Random, mix: Sequence[Service]) -> float:
+    pick, total = draw.random(), 0.0
+    for share, milliseconds in mix:
+        total += share
+        if pick < total:
+            return milliseconds * (0.85 + 0.3 * draw.random())
+    return mix[-1][1]
+
+
+def at_70(mix: Sequence[Service]) -> tuple[float, float, float, float]:
+    maximum = simulate(float("inf"), mix)[0]
+    rps, p50, p99 = simulate(0.7 * maximum, mix)
+    return maximum, rps, p50, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--actions", type=float, default=0.34, help="worker ms per GET .../actions")
+    parser.add_argument("--messages", type=float, default=0.50, help="worker ms per GET .../messages/...")
+    parser.add_argument("--writes", type=float, default=1.14, help="worker ms per POST .../events")
+    args = parser.parse_args()
+    mix: Callable[[float], list[Service]] = lambda write: [(0.35, args.actions), (0.35, args.messages), (0.30, write)]  # noqa: E731
+    print(f"model: {CONNECTIONS} connections on {WORKERS} first-come-first-served workers, bench/load.py's 70/30 mix")
+    for write in (args.writes, 1.0, 0.8, 0.6):
+        maximum, rps, p50, p99 = at_70(mix(write))
+        print(f"  write {write:.2f} ms ({write / args.actions:.1f}x an actions read): max {maximum:.0f} req/s;"
+              f" at 70% ({rps:.0f} req/s) p50 {p50:.2f} p99 {p99:.2f} ms, p99/p50 {p99 / p50:.2f}")
+
+
+if __name__ == "__main__":
+    main()
