@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Outermost last: request id, then CORS (so a 413 from the body limit still
     # carries the CORS headers a browser needs to read it), then the body limit.
-    # The fast lane of the two hottest reads answers before all of these.
+    # The fast lane (two hot reads, event writes) answers before all of these.
     app.fast_lane = FastLane(app) if settings.fast_lane else None
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
