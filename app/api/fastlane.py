@@ -108,7 +108,7 @@ def _json_declared(scope: Scope) -> bool:
 
 def _declared_length(scope: Scope) -> int | None:
     value = _header(scope, b"content-length")
-    return int(value) if value is not None and value.isdigit() and len(value) < 10 else None
+    return int(value) if value is not None and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _idempotency_key(scope: Scope) -> str | None:

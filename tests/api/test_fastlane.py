@@ -258,7 +258,7 @@ def test_the_fast_lane_records_the_plain_case_and_hands_on_the_rest_with_its_bod
         incoming = [{"type": "http.request", "body": p, "more_body": n < len(parts) - 1} for n, p in enumerate(parts)]
         incoming.append({"type": "http.disconnect"})
         scope = {"type": "http", "method": "POST", "path": f"/v1/interviews/{iid}/events", "query_string": b"",
-                 "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+                 "headers": [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]}
         sent = []
 
         async def receive():
@@ -296,6 +296,7 @@ def test_the_fast_lane_records_the_plain_case_and_hands_on_the_rest_with_its_bod
     ]:
         assert record(plain, headers) == (None, plain), headers
     assert record(plain, {**json_headers, "Content-Length": "5"}) == (None, plain)  # longer than declared
+    assert record(plain, {**json_headers, "Content-Length": "2\u00b2"}) == (None, plain)  # "²" is a digit to str.isdigit
 
 
 def test_a_fast_lane_write_that_fails_is_answered_once_never_run_again(clients, monkeypatch):
