@@ -32,7 +32,7 @@ class EventPage:
 
 
 class PendingEvent(NamedTuple):
-    """An event checked and planned with its interview locked, not yet written."""
+    """An event checked against its locked interview, not yet written."""
 
     recorded: StoredEvent
     tenant: TenantContext
@@ -41,9 +41,9 @@ class PendingEvent(NamedTuple):
     plan: list[PlannedStep]
 
     def write(self, session: Connection) -> None:
-        """Queue the event, the steps that changed and the interview's new version.
+        """Re-plan, then queue the event, the steps that changed and the interview's new version.
 
-        Inside the caller's `batched` block: they go out in one round trip,
+        Inside the caller's `batched` block: the writes go out in one round trip,
         with whatever else the caller adds (the answer to an Idempotency-Key,
         the COMMIT).
         """
@@ -57,11 +57,12 @@ class PendingEvent(NamedTuple):
 def prepare_event(
     *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
 ) -> PendingEvent:
-    """Check an event against its interview and re-plan, in one round trip.
+    """Check an event against its interview, read in one round trip.
 
     The locked interview, its timeline and its stored plan come back
-    together (round trips are the cost of a write on PostgreSQL); the writes
-    wait for `PendingEvent.write`, so the caller can send them with its own.
+    together (round trips are the cost of a write on PostgreSQL); planning
+    and the writes wait for `PendingEvent.write`, so the caller can send the
+    writes with its own.
     """
     found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
     if found is None:
@@ -81,7 +82,8 @@ def prepare_event(
 def record_event(
     *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
 ) -> StoredEvent:
-    """Store an event, then re-plan the interview in the same transaction."""
+    """Store an event and re-plan the interview, for a caller with nothing else
+    to write (bench/seed.py); the API route sends its own writes along."""
     pending = prepare_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
     with batched(session):
         pending.write(session)
