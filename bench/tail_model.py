@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 CONNECTIONS = 16
 WORKERS = 2
@@ -77,7 +77,10 @@ def main() -> None:
     parser.add_argument("--messages", type=float, default=0.50, help="worker ms per GET .../messages/...")
     parser.add_argument("--writes", type=float, default=1.14, help="worker ms per POST .../events")
     args = parser.parse_args()
-    mix: Callable[[float], list[Service]] = lambda write: [(0.35, args.actions), (0.35, args.messages), (0.30, write)]  # noqa: E731
+
+    def mix(write: float) -> list[Service]:
+        return [(0.35, args.actions), (0.35, args.messages), (0.30, write)]
+
     print(f"model: {CONNECTIONS} connections on {WORKERS} first-come-first-served workers, bench/load.py's 70/30 mix")
     for write in (args.writes, 1.0, 0.8, 0.6):
         maximum, rps, p50, p99 = at_70(mix(write))
