@@ -16,10 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import WRITE
+from app.db.engine import PIPELINED_BEGIN, WRITE
+
+_IDLE = TransactionStatus.IDLE
 
 
 class RawSQL:
@@ -64,9 +67,12 @@ class RawSQL:
         if not self._pg:
             return [self.all(sql, params) for sql, params in queries]
         driver = self._cursor.connection
+        begin = _begin_in_pipeline(self._connection)
         cursors = [driver.cursor() for _ in queries]
         try:
             with driver.pipeline():
+                if begin is not None:
+                    self._cursor.execute(begin)
                 for cursor, (sql, params) in zip(cursors, queries):
                     cursor.execute(self._dialect_sql(sql), params)
             return [cursor.fetchall() for cursor in cursors]
@@ -127,16 +133,21 @@ def batched(session: Connection, *, commit: bool = False) -> Iterator[None]:
     trip, so the block must be the transaction's last work; the session's own
     commit then finds the transaction closed and sends nothing. A statement
     that fails makes the server skip the COMMIT, and the session rolls back
-    as usual. An event write takes two round trips instead of three this way
-    (in process: 1.03 -> 0.84 ms at the median, bench/load.py's note).
+    as usual. With the BEGIN carried by the first pipeline
+    (`_begin_in_pipeline`), an event write is two round trips: the locked
+    reads, then the writes with the COMMIT (tests/db/test_round_trips.py
+    counts them in libpq's trace).
     """
     if session.dialect.name != "postgresql":
         yield
         return
     _begin_if_writing(session)
     driver = session.connection.driver_connection
+    begin = _begin_in_pipeline(session)
     try:
         with driver.pipeline():
+            if begin is not None:
+                driver.execute(begin)
             yield
             if commit:
                 driver.execute("COMMIT")
@@ -152,6 +163,29 @@ def _begin_if_writing(connection: Connection) -> None:
     consistent by itself."""
     if not connection.in_transaction() and connection.get_execution_options().get(WRITE):
         connection.begin()
+
+
+def _begin_in_pipeline(session: Connection) -> str | None:
+    """The BEGIN the pipeline about to open must send itself, if it opens a write transaction.
+
+    psycopg begins a transaction lazily, at the first statement, and in
+    pipeline mode it syncs right after its BEGIN: a round trip of its own,
+    before the pipeline's statements go out (strace of an event write: three
+    round trips where two were meant). So at a write transaction's first
+    statement the driver connection is switched to autocommit, which keeps
+    psycopg from beginning, and the pipeline sends BEGIN as its first
+    statement, naming the isolation level psycopg's would name. Commit and
+    rollback work as before (psycopg sends them by the server's transaction
+    status, whatever its autocommit flag); the engine switches autocommit
+    back at the connection's next checkout (engine.py).
+    """
+    driver = session.connection.driver_connection
+    if driver.autocommit or driver.info.transaction_status != _IDLE or not session.get_execution_options().get(WRITE):
+        return None
+    level = driver.isolation_level
+    session.connection.info[PIPELINED_BEGIN] = True
+    driver.autocommit = True
+    return "BEGIN" if level is None else f"BEGIN ISOLATION LEVEL {level.name.replace('_', ' ')}"
 
 
 def _wrapped(connection: Connection, error: Exception, sql: str, params: Sequence[Any], cursor: Any = None) -> DBAPIError:

@@ -46,6 +46,8 @@ from sqlalchemy.exc import DisconnectionError
 from app.settings import Settings
 
 WRITE = "followup_write"
+#: Marks a pooled connection whose write transaction sent its own BEGIN (driver.py).
+PIPELINED_BEGIN = "followup_pipelined_begin"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -113,6 +115,13 @@ def _ping_when_idle(engine: Engine) -> None:
     def _checked_out(dbapi_connection, record, _proxy):
         if record.info.get("connected_at", 0.0) < lost_at[0]:
             raise DisconnectionError("opened before the server was lost")
+        if record.info.pop(PIPELINED_BEGIN, False):
+            # Back to psycopg's own transactions (driver._begin_in_pipeline
+            # switched autocommit on); a connection that cannot is replaced.
+            try:
+                dbapi_connection.autocommit = False
+            except dialect.loaded_dbapi.Error as error:
+                raise DisconnectionError(f"connection left in a transaction: {error}") from error
         since = record.info.get("idle_since")
         if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
             return  # new, or in use a moment ago

@@ -6,6 +6,10 @@
   With `commit`, PostgreSQL commits in the batch's own round trip (another
   connection sees the rows before the session ends); SQLite commits when
   the session does.
+- A write transaction's BEGIN rides in its first pipeline on PostgreSQL
+  (psycopg would sync its own BEGIN alone first): reads, then writes with
+  the COMMIT, are two round trips, counted in libpq's protocol trace; the
+  connection runs ordinary psycopg transactions again at its next checkout.
 - Without `pool_pre_ping`, PostgreSQL connections still recover: an idle one
   whose server side is gone is replaced at checkout, and once one is found
   dead, the others opened before are replaced too.
@@ -13,6 +17,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -23,7 +30,7 @@ from app.db import engine as engine_module
 from app.db.driver import RawSQL, batched, utc
 from app.db.engine import Database
 from app.settings import Settings
-from tests.conftest import postgres_admin_url
+from tests.conftest import _truncate_all, postgres_admin_url
 
 #: A bare tenant row (id, name), in driver SQL.
 INSERT_TENANT = (
@@ -105,6 +112,70 @@ def test_postgresql_sessions_run_in_utc_so_timestamps_need_no_conversion(pg_db):
     assert stamp.tzinfo is UTC and stamp == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
     assert utc(stamp) is stamp
     assert topics == ["streaming", 1]
+
+
+@contextmanager
+def _round_trips(session) -> Iterator[list[int]]:
+    """Counts the round trips of the session's connection in libpq's protocol
+    trace: each ends in one ReadyForQuery, whether a pipeline's Sync or a
+    simple query asked for it. The count is in the list once the block ends."""
+    from psycopg import pq
+
+    pgconn = session.connection.driver_connection.pgconn
+    counted: list[int] = []
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            yield counted
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        counted.append(sum(1 for line in trace if line.startswith("B\t") and "\tReadyForQuery" in line))
+
+
+@pytest.fixture
+def one_pg_connection(postgres_database):
+    """A PostgreSQL database whose pool holds one connection, so each session reuses it."""
+    _truncate_all(postgres_database)
+    database = Database(Settings(database_url=postgres_database, run_jobs=False, db_pool_size=1, db_max_overflow=0))
+    yield database
+    database.dispose()
+    _truncate_all(postgres_database)
+
+
+@pytest.mark.postgres
+def test_reads_then_writes_with_the_commit_are_two_round_trips_on_postgresql(one_pg_connection):
+    db = one_pg_connection
+    with db.session(write=True) as session:
+        with _round_trips(session) as counted:
+            with RawSQL(session) as raw:
+                assert raw.all_together([("SELECT count(*) FROM tenant", ()), ("SELECT 2", ())]) == [[(0,)], [(2,)]]
+            with batched(session, commit=True), RawSQL(session) as raw:
+                raw.execute(INSERT_TENANT, ("t-1", "t-1"))
+    assert counted == [2]  # psycopg alone: its BEGIN, the reads, the writes
+    assert _count_elsewhere(db) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first_fails", [False, True], ids=["after a commit", "after a failed read"])
+def test_the_next_transaction_on_the_connection_is_atomic_again(one_pg_connection, first_fails):
+    """The pipelined BEGIN switches psycopg's autocommit on for one
+    transaction; left on, the next session's statements would each commit
+    alone, and this rolled-back insert would stay."""
+    db = one_pg_connection
+    with pytest.raises(DBAPIError if first_fails else RuntimeError) as raised:
+        with db.session(write=True) as session, RawSQL(session) as raw:
+            raw.all_together([("SELECT 1", ()), ("SELECT * FROM no_such_table" if first_fails else "SELECT 2", ())])
+            raise RuntimeError("the request failed after its reads")
+    assert issubclass(raised.type, DBAPIError) == first_fails
+    with pytest.raises(RuntimeError), db.session(write=True) as session:
+        session.execute(text(INSERT_TENANT.replace("?", ":p")), {"p": "kept?"})
+        raise RuntimeError("the request failed after its write")
+    assert _count_elsewhere(db) == 0
+    with db.session(write=True) as session, RawSQL(session) as raw:
+        raw.execute(INSERT_TENANT, ("t-2", "t-2"))
+    assert _count_elsewhere(db) == 1
 
 
 def _backend_pid(connection) -> int:
