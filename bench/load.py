@@ -25,7 +25,10 @@ What it does, in about two minutes, on loopback only:
 5. 70% of followup's maximum: the same script paced by its `delay()` hook
    (each request takes the next slot of a fixed schedule, shared by the
    connections of the thread); the bare app is run at the same rate too.
-   Reports the achieved throughput, p50/p95/p99 and errors of both.
+   Reports the achieved throughput, p50/p95/p99 and errors of both, and
+   followup's p50/p99 for each kind of request (the script tags each request
+   with its kind and send time in X-Request-ID, which the service echoes):
+   whether the tail is the writes' own cost or a queue all kinds wait in.
    The tail's baseline: the bare app paced at 70% of *its own* maximum, the
    same utilisation of the same 2 cores, shows what p99/p50 the machine, the
    pacing and uvicorn give an endpoint that does nothing (printed beside
@@ -53,7 +56,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -94,6 +97,36 @@ local headers = {["Authorization"] = "%(auth)s", ["Content-Type"] = "application
 local event_body = '{"type":"follow_up_sent","note":"load"}'
 local next_slot = 0
 
+-- Per-kind latencies (when a file is given): each request carries its kind and
+-- send time in X-Request-ID, which the service echoes; response() writes the
+-- kind and the latency, one line each.
+local kinds_file = "%(kinds_file)s"
+local latencies = nil
+local kind_headers = {}
+if kinds_file ~= "" then
+  latencies = io.open(kinds_file, "w")
+  latencies:setvbuf("line")
+  for _, kind in ipairs({"actions", "follow_up", "thank_you", "write"}) do
+    local h = {}
+    for name, value in pairs(headers) do h[name] = value end
+    kind_headers[kind] = h
+  end
+  function response(status, response_headers, body)
+    local id = response_headers["x-request-id"]
+    local kind, sent = (id or ""):match("^(%%a[%%a_]*):([%%d.]+)$")
+    if kind then
+      latencies:write(kind, " ", string.format("%%.3f", now_ms() - tonumber(sent)), "\n")
+    end
+  end
+end
+
+local function headers_for(kind)
+  if latencies == nil then return headers end
+  local h = kind_headers[kind]
+  h["X-Request-ID"] = kind .. ":" .. string.format("%%.3f", now_ms())
+  return h
+end
+
 function init(args)
   math.randomseed(%(seed)s)
 end
@@ -127,13 +160,13 @@ function request()
   end
   local r = math.random()
   if r < 0.35 then
-    return wrk.format("GET", base .. "/actions", headers)
+    return wrk.format("GET", base .. "/actions", headers_for("actions"))
   elseif r < 0.525 then
-    return wrk.format("GET", base .. "/messages/follow_up", headers)
+    return wrk.format("GET", base .. "/messages/follow_up", headers_for("follow_up"))
   elseif r < 0.70 then
-    return wrk.format("GET", base .. "/messages/thank_you?contact_id=" .. contacts[i], headers)
+    return wrk.format("GET", base .. "/messages/thank_you?contact_id=" .. contacts[i], headers_for("thank_you"))
   else
-    return wrk.format("POST", base .. "/events", headers, event_body)
+    return wrk.format("POST", base .. "/events", headers_for("write"), event_body)
   end
 end
 
@@ -159,6 +192,7 @@ class Run:
     p95_ms: float
     p99_ms: float
     max_ms: float
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -167,6 +201,18 @@ class Run:
     @property
     def errors(self) -> int:
         return self.socket_errors + self.non_2xx
+
+    def kind_lines(self) -> list[str]:
+        """Each kind's p50/p99, and how many of the requests slower than the run's p99 it has."""
+        if not self.by_kind:
+            return []
+        every = sorted(ms for latencies in self.by_kind.values() for ms in latencies)
+        slow = every[int(len(every) * 0.99)]
+        return [
+            f"    {kind:<10} {len(ms):6d} requests  p50 {ms[len(ms) // 2]:6.2f}  p99 {ms[int(len(ms) * 0.99)]:6.2f} ms"
+            f"  {sum(1 for m in ms if m >= slow) * 100 / len(every):4.2f}% of all at or over the run's p99"
+            for kind, ms in sorted(self.by_kind.items())
+        ]
 
     def line(self) -> str:
         return (
@@ -190,8 +236,14 @@ class Target:
 _SEEDS = itertools.count(20261125)
 
 
-def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int = CONNECTIONS, rate: float = 0.0) -> Run:
-    """One wrk run; `rate` > 0 paces it to that many requests per second."""
+def wrk(
+    label: str, target: Target, *, mode: str, seconds: int, connections: int = CONNECTIONS, rate: float = 0.0, by_kind: bool = False
+) -> Run:
+    """One wrk run; `rate` > 0 paces it to that many requests per second; `by_kind` keeps each kind's latencies."""
+    kinds_file = ""
+    if by_kind:
+        with tempfile.NamedTemporaryFile(suffix=".latencies", delete=False) as kinds:
+            kinds_file = kinds.name
     script = _LUA % {
         "ids": ", ".join(f'"{i}"' for i in target.ids) or '""',
         "contacts": ", ".join(f'"{c}"' for c in target.contacts) or '""',
@@ -199,6 +251,7 @@ def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int
         "interval": f"{1000.0 / rate:.4f}" if rate > 0 else "0",
         "auth": target.auth,
         "seed": next(_SEEDS),
+        "kinds_file": kinds_file,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -207,8 +260,11 @@ def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int
             [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", handle.name, target.url],
             capture_output=True, text=True, timeout=seconds + 30, check=False,
         )
+        latencies = _latencies_by_kind(kinds_file) if by_kind else {}
     finally:
         os.unlink(handle.name)
+        if by_kind and os.path.exists(kinds_file):
+            os.unlink(kinds_file)
     line = next((line for line in done.stdout.splitlines() if line.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
@@ -223,7 +279,20 @@ def wrk(label: str, target: Target, *, mode: str, seconds: int, connections: int
         p95_ms=raw["p95_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         max_ms=raw["max_us"] / 1000,
+        by_kind=latencies,
     )
+
+
+def _latencies_by_kind(path: str) -> dict[str, list[float]]:
+    """The milliseconds of each kind of request, sorted, from the lines the wrk script wrote."""
+    found: dict[str, list[float]] = {}
+    with open(path) as lines:
+        for line in lines:
+            kind, _, milliseconds = line.partition(" ")
+            found.setdefault(kind, []).append(float(milliseconds))
+    for latencies in found.values():
+        latencies.sort()
+    return found
 
 
 # --- database, servers, seed ----------------------------------------------------
@@ -394,7 +463,8 @@ def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: 
     rate = 0.7 * app_max.rps
     print(f"\nat 70% of followup's maximum ({rate:.0f} req/s, paced):")
     settle()
-    paced = run("  followup mixed 70r/30w", app, mode="mixed", seconds=2 * seconds, rate=rate)
+    paced = run("  followup mixed 70r/30w", app, mode="mixed", seconds=2 * seconds, rate=rate, by_kind=True)
+    print("\n".join(paced.kind_lines()))
     paced_bare = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=rate)
     print(f"\nthe tail's baseline: bare FastAPI at 70% of its own maximum ({0.7 * bare_max.rps:.0f} req/s, paced):")
     bare_at_70 = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=0.7 * bare_max.rps)

