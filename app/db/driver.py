@@ -167,9 +167,13 @@ def _corked(driver: Any) -> Iterator[None]:
     was a segment of its own and woke the server's backend on its own (an
     event write: ~8 wake-ups of the backend and of the worker). With
     TCP_CORK the kernel holds them until the block ends; the pipeline's Sync
-    follows at once. Interleaved with the code before, at 1,000 req/s of
-    bench/load.py's mix: context switches per request 4.4 -> 3.4 (worker) and
-    3.9 -> 2.8 (PostgreSQL), PostgreSQL CPU per request -12%.
+    follows at once. Interleaved with the code before, two rounds at 1,000
+    req/s of bench/load.py's mix: context switches per request 4.3 -> 3.3
+    (worker) and 3.9 -> 2.9 (PostgreSQL), CPU per request 976/910 -> 852/845
+    us (workers) and 380/353 -> 302/308 us (PostgreSQL). The price: the
+    server no longer starts on the first statements while the rest are
+    built, so one write on an idle server takes ~0.1-0.2 ms longer
+    (1.44-1.52 -> 1.63-1.69 ms at the median, one connection).
 
     The cork is always taken off, even when a statement fails, since a
     corked socket holds its last bytes for up to 200 ms. Linux TCP only: on
