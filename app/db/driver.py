@@ -10,7 +10,6 @@ types the SQLAlchemy column types would give.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from sqlalchemy.exc import DBAPIError
 from app.db.engine import PIPELINED_BEGIN, WRITE
 
 _IDLE = TransactionStatus.IDLE
-_CORK = getattr(socket, "TCP_CORK", None)
 
 
 class RawSQL:
@@ -73,11 +71,10 @@ class RawSQL:
         cursors = [driver.cursor() for _ in queries]
         try:
             with driver.pipeline():
-                with _corked(driver):
-                    if begin is not None:
-                        self._cursor.execute(begin)
-                    for cursor, (sql, params) in zip(cursors, queries):
-                        cursor.execute(self._dialect_sql(sql), params)
+                if begin is not None:
+                    self._cursor.execute(begin)
+                for cursor, (sql, params) in zip(cursors, queries):
+                    cursor.execute(self._dialect_sql(sql), params)
             return [cursor.fetchall() for cursor in cursors]
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error
@@ -140,6 +137,15 @@ def batched(session: Connection, *, commit: bool = False) -> Iterator[None]:
     (`_begin_in_pipeline`), an event write is two round trips: the locked
     reads, then the writes with the COMMIT (tests/db/test_round_trips.py
     counts them in libpq's trace).
+
+    psycopg flushes a pipeline after each statement, so the server wakes for
+    each. Holding them with TCP_CORK until the block ended (one segment per
+    round trip) was measured and not kept: CPU per request of the mix fell
+    ~12% and its maximum rose ~5%, but the server no longer worked on the
+    first statements while the worker built the rest, so a worker waited
+    longer for each write: one write alone took 1.61-1.67 -> 1.81-1.91 ms
+    and p99/p50 at 70% load rose (4.61, 4.13 -> 5.29, 5.98; bench/load.py,
+    interleaved). The tail follows how long a worker is blocked, not its CPU.
     """
     if session.dialect.name != "postgresql":
         yield
@@ -149,54 +155,13 @@ def batched(session: Connection, *, commit: bool = False) -> Iterator[None]:
     begin = _begin_in_pipeline(session)
     try:
         with driver.pipeline():
-            with _corked(driver):
-                if begin is not None:
-                    driver.execute(begin)
-                yield
-                if commit:
-                    driver.execute("COMMIT")
+            if begin is not None:
+                driver.execute(begin)
+            yield
+            if commit:
+                driver.execute("COMMIT")
     except session.dialect.loaded_dbapi.Error as error:
         raise _wrapped(session, error, "(batched statements)", ()) from error
-
-
-@contextmanager
-def _corked(driver: Any) -> Iterator[None]:
-    """The pipeline's statements leave in one TCP segment, not one each.
-
-    psycopg flushes its pipeline after every statement, so each statement
-    was a segment of its own and woke the server's backend on its own (an
-    event write: ~8 wake-ups of the backend and of the worker). With
-    TCP_CORK the kernel holds them until the block ends; the pipeline's Sync
-    follows at once. Interleaved with the code before, two rounds at 1,000
-    req/s of bench/load.py's mix: context switches per request 4.3 -> 3.3
-    (worker) and 3.9 -> 2.9 (PostgreSQL), CPU per request 976/910 -> 852/845
-    us (workers) and 380/353 -> 302/308 us (PostgreSQL). The price: the
-    server no longer starts on the first statements while the rest are
-    built, so one write on an idle server takes ~0.1-0.2 ms longer
-    (1.44-1.52 -> 1.63-1.69 ms at the median, one connection).
-
-    The cork is always taken off, even when a statement fails, since a
-    corked socket holds its last bytes for up to 200 ms. Linux TCP only: on
-    a Unix-domain socket, or where TCP_CORK does not exist, nothing changes.
-    """
-    sock = None
-    if _CORK is not None:
-        try:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, driver.pgconn.socket)
-            sock.setsockopt(socket.IPPROTO_TCP, _CORK, 1)
-        except (OSError, driver.Error):  # not TCP (EOPNOTSUPP), or no socket any more
-            if sock is not None:
-                sock.detach()
-            sock = None
-    try:
-        yield
-    finally:
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, _CORK, 0)
-            except OSError:
-                pass  # the connection is gone, and its error is the one to report
-            sock.detach()
 
 
 def _begin_if_writing(connection: Connection) -> None:

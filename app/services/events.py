@@ -41,18 +41,17 @@ class PendingEvent(NamedTuple):
     plan: list[PlannedStep]
 
     def write(self, session: Connection) -> None:
-        """Re-plan, then queue the steps that changed, the interview's new version and the event.
+        """Re-plan, then queue the event, the steps that changed and the interview's new version.
 
         Inside the caller's `batched` block: the writes go out in one round trip,
         with whatever else the caller adds (the answer to an Idempotency-Key,
-        the COMMIT). Planning comes before the first statement, as the batch
-        holds its statements until it ends (driver._corked).
+        the COMMIT).
         """
         event, now = self.recorded.event, self.recorded.created_at
+        events_repo.insert_event(session, event_id=self.recorded.id, interview_id=self.recorded.interview_id, event=event, now=now)
         planning.record_event_outcome(
             session, tenant=self.tenant, stored=self.stored, events=self.events, plan=self.plan, now=now
         )
-        events_repo.insert_event(session, event_id=self.recorded.id, interview_id=self.recorded.interview_id, event=event, now=now)
 
 
 def prepare_event(

@@ -10,9 +10,6 @@
   (psycopg would sync its own BEGIN alone first): reads, then writes with
   the COMMIT, are two round trips, counted in libpq's protocol trace; the
   connection runs ordinary psycopg transactions again at its next checkout.
-- A pipeline's statements wait corked in the kernel while the block runs,
-  and the cork always comes off (a corked socket holds bytes up to 200 ms);
-  a Unix-domain connection is left alone.
 - Without `pool_pre_ping`, PostgreSQL connections still recover: an idle one
   whose server side is gone is replaced at checkout, and once one is found
   dead, the others opened before are replaced too.
@@ -20,7 +17,6 @@
 
 from __future__ import annotations
 
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import engine as engine_module
-from app.db.driver import RawSQL, _corked, batched, utc
+from app.db.driver import RawSQL, batched, utc
 from app.db.engine import Database
 from app.settings import Settings
 from tests.conftest import _truncate_all, postgres_admin_url
@@ -180,47 +176,6 @@ def test_the_next_transaction_on_the_connection_is_atomic_again(one_pg_connectio
     with db.session(write=True) as session, RawSQL(session) as raw:
         raw.execute(INSERT_TENANT, ("t-2", "t-2"))
     assert _count_elsewhere(db) == 1
-
-
-def _corked_now(session) -> int:
-    """TCP_CORK on the session's connection to PostgreSQL, 1 while corked."""
-    sock = socket.socket(fileno=session.connection.driver_connection.pgconn.socket)
-    try:
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            pytest.skip("the test server is reached over a Unix-domain socket: TCP_CORK does not apply")
-        return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)
-    finally:
-        sock.detach()
-
-
-@pytest.mark.postgres
-def test_a_pipeline_uncorks_its_socket_after_success_and_after_failure(one_pg_connection):
-    db = one_pg_connection
-    with db.session(write=True) as session:
-        with batched(session, commit=True), RawSQL(session) as raw:
-            raw.execute(INSERT_TENANT, ("t-1", "t-1"))
-            assert _corked_now(session) == 1  # the statement waits in the kernel for the rest of the batch
-        assert _corked_now(session) == 0
-    with pytest.raises(IntegrityError), db.session(write=True) as session:
-        with batched(session, commit=True), RawSQL(session) as raw:
-            raw.execute(INSERT_TENANT, ("t-1", "again"))
-    with db.session(write=True) as session:  # the same pooled connection
-        assert _corked_now(session) == 0
-        with RawSQL(session) as raw:
-            assert raw.all_together([("SELECT count(*) FROM tenant", ())]) == [[(1,)]]
-        assert _corked_now(session) == 0
-
-
-def test_corking_leaves_a_unix_domain_socket_as_it_is():
-    import psycopg
-
-    ours, peer = socket.socketpair()
-    driver = type("Driver", (), {"Error": psycopg.Error, "pgconn": type("PGconn", (), {"socket": ours.fileno()})})
-    with ours, peer:
-        with _corked(driver):
-            ours.sendall(b"sent")
-        assert peer.recv(4) == b"sent"
-        assert ours.fileno() != -1  # not closed by the helper
 
 
 def _backend_pid(connection) -> int:
