@@ -41,9 +41,19 @@ class Idempotency:
         """The stored answer to this key, or None when this request is the first."""
         if self.key is None:
             return None
-        args = {"tenant_id": self.tenant_id, "key": self.key}
-        if repo.claim(session, request_hash=self.request_hash, now=self.now, **args):
+        if repo.claim(session, tenant_id=self.tenant_id, key=self.key, request_hash=self.request_hash, now=self.now):
             return None
+        return self.replay_taken(session)
+
+    def claim(self) -> repo.Claim | None:
+        """The claim for a caller that sends it along with its own reads (the event
+        route: `services.events.prepare_event`), then asks `replay_taken` when it failed."""
+        return None if self.key is None else repo.Claim(self.tenant_id, self.key, self.request_hash, self.now)
+
+    def replay_taken(self, session: Connection) -> Response | None:
+        """The stored answer, now that the key was found taken; None when its record had
+        expired (or its first request rolled back): the key is claimed afresh."""
+        args = {"tenant_id": self.tenant_id, "key": self.key}
         record = repo.find(session, **args)
         if record is None or record.created_at < self.now - KEEP:
             repo.forget(session, **args)

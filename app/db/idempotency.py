@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -25,6 +26,23 @@ class Record:
     @property
     def completed(self) -> bool:
         return self.status_code is not None
+
+
+class Claim(NamedTuple):
+    """`claim`'s arguments, for a caller that sends the claim along with its own
+    reads, in one round trip (`interviews.load_for_event`)."""
+
+    tenant_id: str
+    key: str
+    request_hash: str
+    now: datetime
+
+
+#: `claim` in driver SQL: one row back when the key was free and is now reserved.
+CLAIM_SQL = (
+    "INSERT INTO idempotency_record (tenant_id, key, request_hash, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key"
+)
 
 
 def claim(session: Connection, *, tenant_id: str, key: str, request_hash: str, now: datetime) -> bool:

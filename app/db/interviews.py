@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, select, update
 
+from app.db import idempotency as idempotency_repo
 from app.db import plans as plans_repo
 from app.db.driver import RawSQL, json_value, utc
 from app.db.events import TIMELINE_SQL, timeline_of
@@ -266,22 +267,34 @@ class ForEvent(NamedTuple):
     plan: list[PlannedStep]
 
 
-def load_for_event(session: Connection, *, tenant_id: str, interview_id: str) -> ForEvent | None:
-    """`load_interview(for_update=True)`, the timeline and the stored plan, in one round trip.
+def load_for_event(
+    session: Connection, *, tenant_id: str, interview_id: str, claim: idempotency_repo.Claim | None = None
+) -> tuple[ForEvent | None, bool]:
+    """`load_interview(for_update=True)`, the timeline and the stored plan, in one round trip;
+    with a `claim`, the Idempotency-Key is claimed first, in the same round trip.
 
     Recording an event needs all three; the other two queries run after the
     lock is taken, so no other writer can add an event or rewrite the plan in
-    between (every plan writer locks the interview first).
+    between (every plan writer locks the interview first). The claim comes
+    before the lock, as `idempotency.claim` alone would: a concurrent
+    duplicate waits for the first on the key. Returns what was read (None for
+    an interview that is not the tenant's) and whether the key was claimed
+    (True without a claim).
     """
-    queries = [
-        (_interview_sql(session, for_update=True), (interview_id, tenant_id)),
-        (TIMELINE_SQL, (interview_id,)),
-        (plans_repo.PLAN_ROWS_SQL, (interview_id,)),
-    ]
     with RawSQL(session) as reader:
-        interview_rows, event_rows, plan_rows = reader.all_together(queries)
+        queries = [
+            (_interview_sql(session, for_update=True), (interview_id, tenant_id)),
+            (TIMELINE_SQL, (interview_id,)),
+            (plans_repo.PLAN_ROWS_SQL, (interview_id,)),
+        ]
+        if claim is not None:
+            queries.insert(0, (idempotency_repo.CLAIM_SQL, (claim.tenant_id, claim.key, claim.request_hash, reader.param(claim.now))))
+        results = reader.all_together(queries)
+    claimed = claim is None or bool(results.pop(0))
+    interview_rows, event_rows, plan_rows = results
     stored = _stored_of(interview_rows)
-    return None if stored is None else ForEvent(stored, timeline_of(event_rows), plans_repo.steps_of(plan_rows))
+    found = None if stored is None else ForEvent(stored, timeline_of(event_rows), plans_repo.steps_of(plan_rows))
+    return found, claimed
 
 
 def _interview_sql(session: Connection, *, for_update: bool) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Connection
 
@@ -13,6 +14,7 @@ from app.db import events as events_repo
 from app.db import interviews as interviews_repo
 from app.db.driver import batched
 from app.db.events import StoredEvent
+from app.db.idempotency import Claim
 from app.db.interviews import StoredInterview
 from app.domain.events import EventRejected, check_event
 from app.domain.model import Event, PlannedStep
@@ -20,6 +22,9 @@ from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.interviews import get_interview, interview_not_found
 from app.services.tenancy import TenantContext
+
+#: What a caller answers a retry with (the API: the stored response).
+Earlier = TypeVar("Earlier")
 
 #: A bound on one interview's timeline: every write re-plans from all of it.
 MAX_EVENTS = 1000
@@ -55,16 +60,31 @@ class PendingEvent(NamedTuple):
 
 
 def prepare_event(
-    *, session: Connection, tenant: TenantContext, interview_id: str, event: Event, now: datetime
-) -> PendingEvent:
+    *,
+    session: Connection,
+    tenant: TenantContext,
+    interview_id: str,
+    event: Event,
+    now: datetime,
+    claim: Claim | None = None,
+    when_taken: Callable[[], Earlier | None] | None = None,
+) -> PendingEvent | Earlier:
     """Check an event against its interview, read in one round trip.
 
     The locked interview, its timeline and its stored plan come back
     together (round trips are the cost of a write on PostgreSQL); planning
     and the writes wait for `PendingEvent.write`, so the caller can send the
     writes with its own.
+
+    With a `claim`, the request's Idempotency-Key is claimed in that same
+    round trip. When the key was taken, `when_taken()` is asked before any
+    check, as a retry must get the first answer whatever the interview has
+    become since: what it returns (the stored answer) is returned as it is;
+    None (the key claimed afresh, its record having expired) goes on.
     """
-    found = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
+    found, claimed = interviews_repo.load_for_event(session, tenant_id=tenant.tenant_id, interview_id=interview_id, claim=claim)
+    if not claimed and when_taken is not None and (earlier := when_taken()) is not None:
+        return earlier
     if found is None:
         raise interview_not_found(interview_id)
     stored, events, plan = found
@@ -85,6 +105,7 @@ def record_event(
     """Store an event and re-plan the interview, for a caller with nothing else
     to write (bench/seed.py); the API route sends its own writes along."""
     pending = prepare_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
+    assert isinstance(pending, PendingEvent)  # no claim, hence no earlier answer
     with batched(session):
         pending.write(session)
     return pending.recorded

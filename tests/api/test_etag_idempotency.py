@@ -143,6 +143,55 @@ def test_event_post_is_idempotent(client, tenant):
     assert len(client.get(url, headers=tenant.headers).json()["items"]) == 1
 
 
+def _event_ids(client, tenant, interview_id: str) -> list[str]:
+    return [e["id"] for e in client.get(f"/v1/interviews/{interview_id}/events", headers=tenant.headers).json()["items"]]
+
+
+def test_an_event_retry_replays_whatever_the_interview_became(client, tenant):
+    """The key is claimed in the same round trip as the event's reads, yet a
+    retry gets the first answer before any check: here the interview is gone."""
+    interview = create_interview(client, tenant)
+    headers = {**tenant.headers, "Idempotency-Key": "event-then-delete"}
+    url = f"/v1/interviews/{interview['id']}/events"
+    first = client.post(url, json={"type": "response_received"}, headers=headers)
+    assert first.status_code == 201
+    assert client.delete(f"/v1/interviews/{interview['id']}", headers=tenant.headers).status_code == 204
+    again = client.post(url, json={"type": "response_received"}, headers=headers)
+    assert (again.status_code, again.content) == (201, first.content)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert_problem(client.post(url, json={"type": "response_received"}, headers=tenant.headers), 404)
+
+
+def test_an_event_key_reused_with_another_body_is_422_and_records_nothing(client, tenant):
+    interview = create_interview(client, tenant)
+    headers = {**tenant.headers, "Idempotency-Key": "event-2"}
+    url = f"/v1/interviews/{interview['id']}/events"
+    first = client.post(url, json={"type": "response_received"}, headers=headers)
+    assert first.status_code == 201
+    assert_problem(client.post(url, json={"type": "follow_up_sent"}, headers=headers), 422)
+    assert _event_ids(client, tenant, interview["id"]) == [first.json()["id"]]
+
+
+def test_an_expired_event_key_records_afresh(client, app, tenant):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from app.db.tables import IdempotencyRecord
+
+    interview = create_interview(client, tenant)
+    headers = {**tenant.headers, "Idempotency-Key": "event-3"}
+    url = f"/v1/interviews/{interview['id']}/events"
+    first = client.post(url, json={"type": "follow_up_sent"}, headers=headers)
+    with app.state.db.engine.begin() as connection:
+        connection.execute(update(IdempotencyRecord.__table__).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
+    later = client.post(url, json={"type": "follow_up_sent"}, headers=headers)
+    assert later.status_code == 201 and "idempotent-replayed" not in later.headers
+    assert later.json()["id"] != first.json()["id"]
+    assert sorted(_event_ids(client, tenant, interview["id"])) == sorted([first.json()["id"], later.json()["id"]])
+    assert client.post(url, json={"type": "follow_up_sent"}, headers=headers).content == later.content  # claimed afresh
+
+
 def test_a_bad_key_is_422(client, app, tenant):
     before = snapshot(app.state.db)
     for key in ("", "   ", "k" * 256):
@@ -183,6 +232,32 @@ def test_concurrent_identical_posts_create_one_interview(database_url, tmp_path)
             assert connection.execute(select(func.count()).select_from(InterviewRow.__table__)).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_concurrent_identical_event_posts_record_one_event(database_url, tmp_path):
+    """The event route claims its key in the round trip of its locked reads:
+    20 identical keyed posts at once still record one event, all answered alike."""
+    key = create_tenant_key(database_url, "acme")
+    auth = {"Authorization": f"Bearer {key}"}
+    with live_server(database_url, workers=2, log_dir=tmp_path) as server:
+        with httpx.Client(base_url=server.url, timeout=30, headers=auth) as http:
+            interview_id = http.post("/v1/interviews", json=interview_body()).json()["id"]
+        url = f"/v1/interviews/{interview_id}/events"
+        barrier = threading.Barrier(20)
+
+        def post(_):
+            with httpx.Client(base_url=server.url, timeout=30) as http:
+                barrier.wait()
+                return http.post(url, json={"type": "follow_up_sent", "note": "once"}, headers={**auth, "Idempotency-Key": "burst-event"})
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(post, range(20)))
+        statuses = [a.status_code for a in answers]
+        assert statuses == [201] * 20, f"{statuses}\n{answers[0].text[:500]}\n{server.log()[-2000:]}"
+        assert len({a.content for a in answers}) == 1 and len({a.headers["location"] for a in answers}) == 1
+        assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 19
+        events = httpx.get(server.url + url, headers=auth).json()["items"]
+        assert [e["id"] for e in events] == [answers[0].json()["id"]]
 
 
 def test_a_key_is_kept_24_hours(client, app, tenant):

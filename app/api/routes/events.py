@@ -37,12 +37,11 @@ def store_event(
 ) -> Response:
     """The answer to `create_event` (the fast lane answers with this too).
 
-    On PostgreSQL a write is two round trips: the locked interview with its
-    timeline and plan, then the event, the changed steps, the interview's new
-    version, the stored answer to an Idempotency-Key and the COMMIT together.
+    On PostgreSQL a write is two round trips, with or without an
+    Idempotency-Key: the BEGIN, the key's claim, the locked interview with
+    its timeline and plan; then the event, the changed steps, the
+    interview's new version, the answer kept for the key and the COMMIT.
     """
-    if (replayed := idem.replay(session)) is not None:
-        return replayed
     event = Event(
         type=body.type,
         occurred_at=body.occurred_at or now,
@@ -50,7 +49,12 @@ def store_event(
         timeline_days=body.timeline_days,
         note=body.note,
     )
-    pending = service.prepare_event(session=session, tenant=tenant, interview_id=interview_id, event=event, now=now)
+    pending = service.prepare_event(
+        session=session, tenant=tenant, interview_id=interview_id, event=event, now=now,
+        claim=idem.claim(), when_taken=lambda: idem.replay_taken(session),
+    )
+    if not isinstance(pending, service.PendingEvent):
+        return pending  # the stored answer to this Idempotency-Key
     headers = {"Location": f"/v1/interviews/{interview_id}/events/{pending.recorded.id}"}
     response = json_response(event_public(pending.recorded), status_code=201, headers=headers)
     with batched(session, commit=True):
