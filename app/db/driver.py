@@ -20,7 +20,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import PIPELINED_BEGIN, WRITE
+from app.db.engine import DRIVER_AUTOCOMMIT, WRITE
 
 _IDLE = TransactionStatus.IDLE
 
@@ -192,7 +192,7 @@ def _begin_in_pipeline(session: Connection) -> str | None:
     if driver.autocommit or driver.info.transaction_status != _IDLE or not session.get_execution_options().get(WRITE):
         return None
     level = driver.isolation_level
-    session.connection.info[PIPELINED_BEGIN] = True
+    session.connection.info[DRIVER_AUTOCOMMIT] = True
     driver.autocommit = True
     return "BEGIN" if level is None else f"BEGIN ISOLATION LEVEL {level.name.replace('_', ' ')}"
 
