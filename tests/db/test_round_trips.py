@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import engine as engine_module
-from app.db.driver import RawSQL, batched, utc
+from app.db.driver import RawSQL, batched, kept_cursors, utc
 from app.db.engine import Database
 from app.settings import Settings
 from tests.conftest import _truncate_all, postgres_admin_url
@@ -53,6 +53,18 @@ def test_all_together_answers_like_separate_reads(db):
         together = raw.all_together(queries)
         apart = [raw.all(sql, params) for sql, params in queries]
     assert together == apart == [[("t-1",)], [("t-1",), ("t-2",)]]
+
+
+def test_kept_cursors_serve_the_next_session_and_each_batch_gets_its_own_rows(db):
+    with db.session(write=False) as session, RawSQL(session) as raw:
+        assert raw.all_together([("SELECT 1", ()), ("SELECT 2", ()), ("SELECT 3", ())]) == [[(1,)], [(2,)], [(3,)]]
+        driver, first = session.connection.driver_connection, kept_cursors(session, 1)[0]
+    with db.session(write=False) as session, RawSQL(session) as raw:
+        # fewer queries than kept cursors: the rows of these, and no others
+        assert raw.all_together([("SELECT 4", ())]) == [[(4,)]]
+        assert raw.all("SELECT 5", ()) == [(5,)]
+        if session.connection.driver_connection is driver:
+            assert kept_cursors(session, 1)[0] is first
 
 
 def test_batched_writes_land_in_the_session_transaction(db):
