@@ -8,8 +8,6 @@ from typing import NamedTuple
 
 import orjson
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.db.driver import RawSQL
 from app.db.tables import IdempotencyRecord
@@ -40,7 +38,8 @@ class Claim(NamedTuple):
     now: datetime
 
 
-#: `claim` in driver SQL: one row back when the key was free and is now reserved.
+#: The claim, in driver SQL: one row back when the key was free and is now
+#: reserved. `claim` sends it alone; `interviews.load_for_event` with its reads.
 CLAIM_SQL = (
     "INSERT INTO idempotency_record (tenant_id, key, request_hash, created_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key"
@@ -54,14 +53,8 @@ def claim(session: Connection, *, tenant_id: str, key: str, request_hash: str, n
     so a committed record always carries its answer. On PostgreSQL a
     concurrent duplicate blocks here until the first transaction ends.
     """
-    insert = postgresql_insert if session.dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(record_t)
-        .values(tenant_id=tenant_id, key=key, request_hash=request_hash, created_at=now)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
-        .returning(record_t.c.key)
-    )
-    return result.first() is not None
+    with RawSQL(session) as raw:
+        return bool(raw.all(CLAIM_SQL, (tenant_id, key, request_hash, raw.param(now))))
 
 
 def find(session: Connection, *, tenant_id: str, key: str) -> Record | None:
