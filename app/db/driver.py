@@ -20,7 +20,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import DRIVER_AUTOCOMMIT, WRITE
+from app.db.engine import WRITE, driver_autocommit
 
 _IDLE = TransactionStatus.IDLE
 
@@ -205,19 +205,16 @@ def _begin_in_pipeline(session: Connection) -> str | None:
     pipeline mode it syncs right after its BEGIN: a round trip of its own,
     before the pipeline's statements go out (strace of an event write: three
     round trips where two were meant). So at a write transaction's first
-    statement the driver connection is switched to autocommit, which keeps
+    statement the driver connection is switched to autocommit
+    (`engine.driver_autocommit`, undone at its next checkout), which keeps
     psycopg from beginning, and the pipeline sends BEGIN as its first
-    statement, naming the isolation level psycopg's would name. Commit and
-    rollback work as before (psycopg sends them by the server's transaction
-    status, whatever its autocommit flag); the engine switches autocommit
-    back at the connection's next checkout (engine.py).
+    statement, naming the isolation level psycopg's would name.
     """
     driver = session.connection.driver_connection
     if driver.autocommit or driver.info.transaction_status != _IDLE or not session.get_execution_options().get(WRITE):
         return None
     level = driver.isolation_level
-    session.connection.info[DRIVER_AUTOCOMMIT] = True
-    driver.autocommit = True
+    driver_autocommit(session)
     return "BEGIN" if level is None else f"BEGIN ISOLATION LEVEL {level.name.replace('_', ' ')}"
 
 

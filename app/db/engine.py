@@ -46,10 +46,9 @@ from sqlalchemy.exc import DisconnectionError
 from app.settings import Settings
 
 WRITE = "followup_write"
-#: Marks a pooled connection whose psycopg autocommit we switched on (a read
-#: session, or a write whose pipeline sends its own BEGIN: driver.py); the
-#: next checkout switches it back.
-DRIVER_AUTOCOMMIT = "followup_driver_autocommit"
+#: Marks a pooled connection whose psycopg autocommit `driver_autocommit`
+#: switched on; the next checkout switches it back.
+_DRIVER_AUTOCOMMIT = "followup_driver_autocommit"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -117,10 +116,9 @@ def _ping_when_idle(engine: Engine) -> None:
     def _checked_out(dbapi_connection, record, _proxy):
         if record.info.get("connected_at", 0.0) < lost_at[0]:
             raise DisconnectionError("opened before the server was lost")
-        if record.info.pop(DRIVER_AUTOCOMMIT, False):
-            # Back to psycopg's own transactions (a read session or
-            # driver._begin_in_pipeline switched autocommit on); a connection
-            # that cannot is replaced.
+        if record.info.pop(_DRIVER_AUTOCOMMIT, False):
+            # Back to psycopg's own transactions (`driver_autocommit`); a
+            # connection that cannot is replaced.
             try:
                 dbapi_connection.autocommit = False
             except dialect.loaded_dbapi.Error as error:
@@ -184,7 +182,14 @@ class Database:
         """
         with (self._writer if write else self.engine).connect() as connection:
             if self._postgres and not write:
-                _read_in_autocommit(connection)
+                # PostgreSQL reads run in autocommit: under READ COMMITTED a
+                # read-only transaction gives no extra consistency, and
+                # BEGIN/COMMIT would cost two round trips per request. (SQLite
+                # keeps a deferred transaction: its snapshot makes the reads of
+                # one request consistent.) SQLAlchemy's `isolation_level=
+                # "AUTOCOMMIT"` option did the same through its connection
+                # characteristics, at ~20 us of a read session's ~44 us (CPU).
+                driver_autocommit(connection)
             try:
                 yield connection
                 connection.commit()
@@ -196,17 +201,15 @@ class Database:
         self.engine.dispose()
 
 
-def _read_in_autocommit(connection: Connection) -> None:
-    """PostgreSQL reads run in autocommit: under READ COMMITTED a read-only
-    transaction gives no extra consistency, and BEGIN/COMMIT would cost two
-    round trips per request. (SQLite keeps a deferred transaction: its
-    snapshot makes the reads of one request consistent.)
+def driver_autocommit(connection: Connection) -> None:
+    """Switch the session's psycopg connection to autocommit, until its next checkout.
 
-    Switched on the driver connection itself, and back at its next checkout:
-    SQLAlchemy's `isolation_level="AUTOCOMMIT"` option did the same through
-    its connection characteristics, at ~20 us of a read session's ~44 us
-    (CPU, in process). SQLAlchemy's commit and rollback then find no
-    transaction on the server, and send nothing.
+    For a read session (`Database.session`) and for a write whose pipeline
+    sends its own BEGIN (driver._begin_in_pipeline). SQLAlchemy's commit and
+    rollback still work: psycopg sends them by the server's transaction
+    status, whatever its autocommit flag. The pool record is marked, and the
+    checkout listener (`_ping_when_idle`) switches autocommit back, so the
+    next session gets psycopg's own transactions whatever this one did.
     """
-    connection.connection.info[DRIVER_AUTOCOMMIT] = True
+    connection.connection.info[_DRIVER_AUTOCOMMIT] = True
     connection.connection.driver_connection.autocommit = True
