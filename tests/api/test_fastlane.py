@@ -7,19 +7,16 @@ whether the fast lane answers it or hands it on.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from app.api.app import create_app
 from app.api.deps import get_now
 from app.settings import Settings
 from tests.conftest import _truncate_all, make_tenant
+from tests.pgtrace import round_trips
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -329,34 +326,6 @@ def test_a_fast_lane_write_that_fails_is_answered_once_never_run_again(clients, 
         assert attempts == [1]
 
 
-@contextmanager
-def _round_trips(engine) -> Iterator[list[int]]:
-    """Counts the round trips every connection of `engine` makes in the block
-    (libpq's protocol trace: each ends in one ReadyForQuery)."""
-    from psycopg import pq
-
-    counted: list[int] = []
-    with tempfile.TemporaryFile("w+") as trace:
-
-        def traced(dbapi_connection, _record, _proxy):
-            dbapi_connection.pgconn.trace(trace.fileno())
-            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-
-        def untraced(dbapi_connection, _record):
-            if dbapi_connection is not None and not dbapi_connection.closed:
-                dbapi_connection.pgconn.untrace()
-
-        event.listen(engine, "checkout", traced)
-        event.listen(engine, "checkin", untraced)
-        try:
-            yield counted
-        finally:
-            event.remove(engine, "checkout", traced)
-            event.remove(engine, "checkin", untraced)
-        trace.seek(0)
-        counted.append(sum(1 for line in trace if line.startswith("B\t") and "\tReadyForQuery" in line))
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("fast_lane", [True, False], ids=["fast lane", "FastAPI route"])
 @pytest.mark.parametrize("key", [None, "retry-me-1"], ids=["no key", "Idempotency-Key"])
@@ -372,7 +341,7 @@ def test_an_event_write_is_two_round_trips_on_postgresql(postgres_database, fast
                     "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
             iid = client.post("/v1/interviews", json=body, headers=tenant.headers).json()["id"]  # also caches the key
             headers = tenant.headers | ({"Idempotency-Key": key} if key else {})
-            with _round_trips(app.state.db.engine) as counted:
+            with round_trips(app.state.db.engine) as counted:
                 response = client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=headers)
             assert response.status_code == 201, response.text
             assert counted == [2]

@@ -17,9 +17,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -31,6 +28,7 @@ from app.db.driver import RawSQL, batched, kept_cursors, utc
 from app.db.engine import Database
 from app.settings import Settings
 from tests.conftest import _truncate_all, postgres_admin_url
+from tests.pgtrace import round_trips
 
 #: A bare tenant row (id, name), in driver SQL.
 INSERT_TENANT = (
@@ -126,26 +124,6 @@ def test_postgresql_sessions_run_in_utc_so_timestamps_need_no_conversion(pg_db):
     assert topics == ["streaming", 1]
 
 
-@contextmanager
-def _round_trips(session) -> Iterator[list[int]]:
-    """Counts the round trips of the session's connection in libpq's protocol
-    trace: each ends in one ReadyForQuery, whether a pipeline's Sync or a
-    simple query asked for it. The count is in the list once the block ends."""
-    from psycopg import pq
-
-    pgconn = session.connection.driver_connection.pgconn
-    counted: list[int] = []
-    with tempfile.TemporaryFile("w+") as trace:
-        pgconn.trace(trace.fileno())
-        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-        try:
-            yield counted
-        finally:
-            pgconn.untrace()
-        trace.seek(0)
-        counted.append(sum(1 for line in trace if line.startswith("B\t") and "\tReadyForQuery" in line))
-
-
 @pytest.fixture
 def one_pg_connection(postgres_database):
     """A PostgreSQL database whose pool holds one connection, so each session reuses it."""
@@ -159,12 +137,11 @@ def one_pg_connection(postgres_database):
 @pytest.mark.postgres
 def test_reads_then_writes_with_the_commit_are_two_round_trips_on_postgresql(one_pg_connection):
     db = one_pg_connection
-    with db.session(write=True) as session:
-        with _round_trips(session) as counted:
-            with RawSQL(session) as raw:
-                assert raw.all_together([("SELECT count(*) FROM tenant", ()), ("SELECT 2", ())]) == [[(0,)], [(2,)]]
-            with batched(session, commit=True), RawSQL(session) as raw:
-                raw.execute(INSERT_TENANT, ("t-1", "t-1"))
+    with round_trips(db.engine) as counted, db.session(write=True) as session:
+        with RawSQL(session) as raw:
+            assert raw.all_together([("SELECT count(*) FROM tenant", ()), ("SELECT 2", ())]) == [[(0,)], [(2,)]]
+        with batched(session, commit=True), RawSQL(session) as raw:
+            raw.execute(INSERT_TENANT, ("t-1", "t-1"))
     assert counted == [2]  # psycopg alone: its BEGIN, the reads, the writes
     assert _count_elsewhere(db) == 1
 
