@@ -11,8 +11,9 @@ What it does, in about two minutes, on loopback only:
    autovacuum keeps a production database's; again before each measured
    mixed run, `vacuum`).
 2. Starts the control in a separate process: bench/bare_app.py, one
-   `async def` endpoint returning a small dict, under the same uvicorn
-   settings (2 workers, asyncio loop, httptools with TCP_NODELAY).
+   `async def` endpoint returning a small dict, served by the service's own
+   `app.server.serve` (bench/serve_bare.py: 2 workers, asyncio loop,
+   httptools with TCP_NODELAY, connections shared out evenly).
 3. Load generator: wrk (Debian's package; installed if missing), one thread,
    16 keep-alive connections, for both apps. A Lua script makes the mix:
    70% reads (35% GET /v1/interviews/{id}/actions, 35% GET
@@ -64,7 +65,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.httpbench import ensure_wrk, server, uvicorn_command  # noqa: E402
+from bench.httpbench import ensure_wrk, server  # noqa: E402
 
 CONNECTIONS = 16
 INTERVIEWS = 2000  # enough that the 30% writes leave each timeline a realistic length
@@ -422,7 +423,7 @@ def main() -> int:
         key = cli(database_url, "tenants", "create", "load").strip()
         followup_env = {"FOLLOWUP_DATABASE_URL": database_url}
         serve = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--workers", str(WORKERS), "--log-level", "warning"]
-        bare_command = [*uvicorn_command("bench.bare_app:app"), "--workers", str(WORKERS)]
+        bare_command = [sys.executable, str(ROOT / "bench" / "serve_bare.py"), "--workers", str(WORKERS)]
         with server(serve, env=followup_env) as app_url, server(bare_command, health="/bare") as bare_url:
             ids, contacts = asyncio.run(seed(app_url, key, INTERVIEWS))
             vacuum(database_url)
