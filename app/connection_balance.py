@@ -21,7 +21,9 @@ request). Each wake-up accepts one connection, not the whole backlog as
 asyncio does, so a burst is shared out too. This is nginx's idea of letting
 a loaded worker stand back from `accept`, with counts instead of a mutex. A
 connection is never refused: at worst a busier worker accepts it
-`ACCEPT_YIELD_SECONDS` late.
+`ACCEPT_YIELD_SECONDS` late. And a worker stuck in a long request no longer
+holds up new connections: with a listener per worker, those the kernel had
+hashed to it waited in its queue until it was free.
 
 The table is advisory. A count read while its worker updates it, or the
 slot of a worker that died, at worst costs a connection its few
