@@ -62,15 +62,24 @@ def table_path(supervisor_pid: int) -> Path:
 
 
 @contextlib.contextmanager
-def table_for_workers(workers: int) -> Iterator[Path]:
-    """The supervisor's side: a zeroed table for `workers` (and restarted ones), removed on exit."""
+def table_for_workers(workers: int) -> Iterator[Path | None]:
+    """The supervisor's side: a zeroed table for `workers` (and restarted ones), removed on exit.
+
+    Where no table can be written (a read-only file system without /dev/shm),
+    the server still starts, with connections split as the kernel splits them.
+    """
     path = table_path(os.getpid())
     slots = workers + 8  # a restarted worker takes a dead one's slot; the spare ones cover a restart before that
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, bytes(slots * _SLOT.size))
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, bytes(slots * _SLOT.size))
+        finally:
+            os.close(fd)
+    except OSError as error:
+        logger.warning("connections will not be balanced over the workers: %s", error)
+        yield None
+        return
     try:
         yield path
     finally:

@@ -162,3 +162,19 @@ def test_closing_the_loop_frees_the_workers_slot(table_file):
     other.opened()
     loop.close()
     assert ConnectionTable(table_file)._slot == 0
+
+
+def test_a_supervisor_that_cannot_write_the_table_still_serves(tmp_path, monkeypatch, caplog):
+    unwritable = tmp_path / "no-such-folder" / "connections"
+    monkeypatch.setattr(connection_balance, "table_path", lambda pid: unwritable)
+    with connection_balance.table_for_workers(2) as path:
+        assert path is None
+    assert "will not be balanced" in caplog.text
+
+
+def test_the_supervisors_table_has_a_slot_for_each_worker_and_goes_away(tmp_path, monkeypatch):
+    monkeypatch.setattr(connection_balance, "table_path", lambda pid: tmp_path / f"connections-{pid}")
+    with connection_balance.table_for_workers(2) as path:
+        workers = [ConnectionTable.join(path) for _ in range(2)]
+        assert all(workers) and workers[0]._slot != workers[1]._slot
+    assert not path.exists()
