@@ -119,7 +119,7 @@ class ConnectionTable:
             return cls(path)
         except FileNotFoundError:
             return None
-        except (OSError, LookupError) as error:
+        except (OSError, LookupError, ValueError) as error:  # ValueError: an empty file cannot be mapped
             logger.warning("connections will not be balanced over the workers: %s", error)
             return None
 

@@ -178,3 +178,9 @@ def test_the_supervisors_table_has_a_slot_for_each_worker_and_goes_away(tmp_path
         workers = [ConnectionTable.join(path) for _ in range(2)]
         assert all(workers) and workers[0]._slot != workers[1]._slot
     assert not path.exists()
+
+
+def test_an_empty_table_file_leaves_the_worker_unbalanced_not_failing(tmp_path):
+    path = tmp_path / "connections"
+    path.write_bytes(b"")
+    assert ConnectionTable.join(path) is None
