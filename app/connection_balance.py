@@ -100,12 +100,13 @@ class ConnectionTable:
     """One worker's view of the table: its own slot to write, the others' to read."""
 
     def __init__(self, path: Path) -> None:
+        self._pid = os.getpid()
         fd = os.open(path, os.O_RDWR)
         try:
             self._map = mmap.mmap(fd, os.fstat(fd).st_size)
             fcntl.flock(fd, fcntl.LOCK_EX)  # two workers starting at once must not take the same slot
             try:
-                self._slot = self._claim(os.getpid())
+                self._slot = self._claim()
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
@@ -123,11 +124,11 @@ class ConnectionTable:
             logger.warning("connections will not be balanced over the workers: %s", error)
             return None
 
-    def _claim(self, pid: int) -> int:
+    def _claim(self) -> int:
         for slot in range(len(self._map) // _SLOT.size):
             holder, _ = _SLOT.unpack_from(self._map, slot * _SLOT.size)
             if holder == 0 or not _alive(holder):
-                _SLOT.pack_into(self._map, slot * _SLOT.size, pid, 0)
+                _SLOT.pack_into(self._map, slot * _SLOT.size, self._pid, 0)
                 return slot
         raise LookupError("the table has no free slot")
 
@@ -140,7 +141,7 @@ class ConnectionTable:
         self._publish()
 
     def _publish(self) -> None:
-        _SLOT.pack_into(self._map, self._slot * _SLOT.size, os.getpid(), self.held)
+        _SLOT.pack_into(self._map, self._slot * _SLOT.size, self._pid, self.held)
 
     def holds_more_than_least(self) -> bool:
         """Whether another live worker holds fewer connections than this one."""

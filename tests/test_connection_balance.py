@@ -85,7 +85,8 @@ def test_a_full_table_leaves_the_worker_unbalanced_not_failing(tmp_path):
 
 
 class _Recorder(asyncio.Protocol):
-    made: list[asyncio.Transport]
+    def __init__(self, made: list[asyncio.Transport]) -> None:
+        self.made = made
 
     def connection_made(self, transport):  # type: ignore[override]
         self.made.append(transport)
@@ -98,10 +99,9 @@ def _serve_and_probe(table: ConnectionTable, scenario) -> None:
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     made: list[asyncio.Transport] = []
-    recorder = type("Recorder", (_Recorder,), {"made": made})
 
     async def main() -> None:
-        server = await loop.create_server(recorder, sock=listener)
+        server = await loop.create_server(lambda: _Recorder(made), sock=listener)
         try:
             await scenario(listener, made)
         finally:
