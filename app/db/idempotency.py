@@ -37,6 +37,10 @@ class Claim(NamedTuple):
     request_hash: str
     now: datetime
 
+    def query(self, raw: RawSQL) -> tuple[str, tuple]:
+        """`CLAIM_SQL` with this claim's parameters, as `RawSQL.all` and `all_together` take them."""
+        return CLAIM_SQL, (self.tenant_id, self.key, self.request_hash, raw.param(self.now))
+
 
 #: The claim, in driver SQL: one row back when the key was free and is now
 #: reserved. `claim` sends it alone; `interviews.load_for_event` with its reads.
@@ -54,7 +58,7 @@ def claim(session: Connection, *, tenant_id: str, key: str, request_hash: str, n
     concurrent duplicate blocks here until the first transaction ends.
     """
     with RawSQL(session) as raw:
-        return bool(raw.all(CLAIM_SQL, (tenant_id, key, request_hash, raw.param(now))))
+        return bool(raw.all(*Claim(tenant_id, key, request_hash, now).query(raw)))
 
 
 def find(session: Connection, *, tenant_id: str, key: str) -> Record | None:

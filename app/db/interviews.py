@@ -288,7 +288,7 @@ def load_for_event(
             (plans_repo.PLAN_ROWS_SQL, (interview_id,)),
         ]
         if claim is not None:
-            queries.insert(0, (idempotency_repo.CLAIM_SQL, (claim.tenant_id, claim.key, claim.request_hash, reader.param(claim.now))))
+            queries.insert(0, claim.query(reader))
         results = reader.all_together(queries)
     claimed = claim is None or bool(results.pop(0))
     interview_rows, event_rows, plan_rows = results
