@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import namedtuple
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, select, update
 
@@ -295,6 +296,32 @@ def load_for_event(
     stored = _stored_of(interview_rows)
     found = None if stored is None else ForEvent(stored, timeline_of(event_rows), plans_repo.steps_of(plan_rows))
     return found, claimed
+
+
+class WithTimeline(NamedTuple):
+    """An interview with its timeline, and the rows of the reads sent along."""
+
+    stored: StoredInterview
+    events: list[Event]
+    also: list[list[tuple]]
+
+
+def load_with_timeline(
+    session: Connection, *, tenant_id: str, interview_id: str, also: Sequence[tuple[str, Sequence[Any]]] = ()
+) -> WithTimeline | None:
+    """One interview of this tenant with its timeline, and the rows of the `also`
+    reads, in one round trip on PostgreSQL (a message's render reads these).
+
+    None when the interview is not the tenant's. The timeline's query knows
+    only the interview id, so its rows are dropped unseen then: another
+    tenant's events never leave this function.
+    """
+    with RawSQL(session) as reader:
+        interview_rows, event_rows, *rest = reader.all_together(
+            [(_INTERVIEW_SQL, (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,)), *also]
+        )
+    stored = _stored_of(interview_rows)
+    return None if stored is None else WithTimeline(stored, timeline_of(event_rows), rest)
 
 
 def _interview_sql(session: Connection, *, for_update: bool) -> str:

@@ -97,7 +97,17 @@ _FIND_SQL = (
 def find_first(session: Connection, *, tenant_id: str, message_kind: str, locales: Sequence[str]) -> StoredTemplate | None:
     """The tenant's template for this kind in the first of `locales` it has (hot path: one driver query)."""
     with RawSQL(session) as reader:
-        rows = reader.all(_FIND_SQL.format(", ".join("?" * len(locales))), (tenant_id, message_kind, *locales))
+        rows = reader.all(*first_query(tenant_id=tenant_id, message_kind=message_kind, locales=locales))
+    return first_of(rows, locales)
+
+
+def first_query(*, tenant_id: str, message_kind: str, locales: Sequence[str]) -> tuple[str, tuple]:
+    """`find_first`'s statement and parameters, for a caller that sends it along with other reads."""
+    return _FIND_SQL.format(", ".join("?" * len(locales))), (tenant_id, message_kind, *locales)
+
+
+def first_of(rows: Sequence[Sequence], locales: Sequence[str]) -> StoredTemplate | None:
+    """The template in the first of `locales` among the rows of `first_query`, or None."""
     if not rows:
         return None
     by_locale = {row[3]: row for row in rows}

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from app.db import events as events_repo
+from app.db import interviews as interviews_repo
 from app.db import plans as plans_repo
 from app.db.plans import DueQuery
 from app.domain.model import Action
 from app.domain.planner import materialize, plan
-from app.services.interviews import get_interview, interview_not_found
+from app.services.interviews import interview_not_found
 from app.services.tenancy import TenantContext
 
 
@@ -33,9 +33,10 @@ def interview_actions(
         policy_version, steps = found
         if policy_version == tenant.policy_version:
             return materialize(interview_id, steps, at)
-    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    events = events_repo.timeline(session, interview_id=interview_id)
-    return plan(stored.interview, events, tenant.policy, at)
+    replayed = interviews_repo.load_with_timeline(session, tenant_id=tenant.tenant_id, interview_id=interview_id)
+    if replayed is None:
+        raise interview_not_found(interview_id)
+    return plan(replayed.stored.interview, replayed.events, tenant.policy, at)
 
 
 @dataclass(frozen=True, slots=True)

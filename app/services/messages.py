@@ -8,14 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from app.db import events as events_repo
+from app.db import interviews as interviews_repo
 from app.db import templates as templates_repo
 from app.domain.model import Event, Interview, MessageKind
 from app.messages.eml import build_eml
 from app.messages.locales import negotiate_locale, parse_accept_language
 from app.messages.render import render_message
 from app.messages.types import RenderedMessage, TemplateSource
-from app.services.interviews import get_interview
+from app.services.interviews import interview_not_found
 from app.services.tenancy import TenantContext
 
 
@@ -34,18 +34,6 @@ def _wanted_locales(locale: str | None, accept_language: str | None) -> list[str
     primaries = [tag.strip().replace("_", "-").split("-", 1)[0].lower() for tag in asked if tag and tag != "*"]
     chosen, _ = negotiate_locale(locale, accept_language)
     return list(dict.fromkeys([*primaries, chosen]))
-
-
-def tenant_template(
-    session: Connection, *, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
-) -> TemplateSource | None:
-    """The tenant's own template for this kind in the first wanted language, if any."""
-    if not tenant.has_templates:
-        return None
-    found = templates_repo.find_first(
-        session, tenant_id=tenant.tenant_id, message_kind=kind.value, locales=_wanted_locales(locale, accept_language)
-    )
-    return source_of(found) if found is not None else None
 
 
 def source_of(stored: templates_repo.StoredTemplate) -> TemplateSource:
@@ -68,10 +56,19 @@ def load_render_input(
     locale: str | None,
     accept_language: str | None,
 ) -> RenderInput:
-    stored = get_interview(session=session, tenant=tenant, interview_id=interview_id)
-    events = tuple(events_repo.timeline(session, interview_id=interview_id))
-    custom = tenant_template(session, tenant=tenant, kind=kind, locale=locale, accept_language=accept_language)
-    return RenderInput(stored.interview, events, custom)
+    """The interview, its timeline and the tenant's own template for this kind
+    in the first wanted language (if the tenant has templates), in one round
+    trip on PostgreSQL."""
+    locales = _wanted_locales(locale, accept_language) if tenant.has_templates else []
+    template_query = templates_repo.first_query(tenant_id=tenant.tenant_id, message_kind=kind.value, locales=locales)
+    found = interviews_repo.load_with_timeline(
+        session, tenant_id=tenant.tenant_id, interview_id=interview_id, also=[template_query] if locales else []
+    )
+    if found is None:
+        raise interview_not_found(interview_id)
+    template = templates_repo.first_of(found.also[0], locales) if locales else None
+    custom = source_of(template) if template is not None else None
+    return RenderInput(found.stored.interview, tuple(found.events), custom)
 
 
 def render(

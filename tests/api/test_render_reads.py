@@ -1,0 +1,125 @@
+"""A message's render reads the interview, its timeline and the tenant's
+template together (app.db.interviews.load_with_timeline), and replaying the
+actions at a past moment reads the interview with its timeline the same way.
+
+On both databases: the tenant's template in the first wanted language wins,
+another tenant's interview (and so its events) stays a 404, and the answer
+reflects the recorded events. On PostgreSQL: each of those reads is one round
+trip, counted in libpq's protocol trace.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.app import create_app
+from app.api.deps import get_now
+from app.settings import Settings
+from tests.conftest import _truncate_all, make_tenant
+from tests.pgtrace import round_trips
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+INTERVIEW = {
+    "candidate_name": "Alex Kim",
+    "job_title": "SRE",
+    "company_name": "Acme",
+    "format": "virtual",
+    "starts_at": (NOW - timedelta(days=10)).isoformat(),
+    "interviewers": [{"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager"}],
+}
+
+
+@pytest.fixture
+def fixed_clock(app):
+    app.dependency_overrides[get_now] = lambda: NOW
+    yield
+    app.dependency_overrides.clear()
+
+
+def _template(client: TestClient, headers: dict[str, str], locale: str, text: str) -> None:
+    body = {"message_kind": "follow_up", "locale": locale, "subject": f"Subject {locale}", "text": text}
+    response = client.post("/v1/templates", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+
+
+def test_the_tenants_template_in_the_first_wanted_language_wins(client, tenant, fixed_clock):
+    iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+    _template(client, tenant.headers, "de", "Hallo {{ recipient_name }}")
+    _template(client, tenant.headers, "en", "Hello {{ recipient_name }}")
+    path = f"/v1/interviews/{iid}/messages/follow_up"
+
+    def text(**kwargs) -> tuple[str, str]:
+        response = client.get(path, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()["template"]["source"], response.json()["text"]
+
+    assert text(headers=tenant.headers, params={"locale": "de"}) == ("custom", "Hallo Dana Lee")
+    assert text(headers={**tenant.headers, "Accept-Language": "fr-CH, de;q=0.8"}) == ("custom", "Hallo Dana Lee")
+    assert text(headers={**tenant.headers, "Accept-Language": "en-GB"}) == ("custom", "Hello Dana Lee")
+    source, wording = text(headers=tenant.headers, params={"locale": "fr"})  # no French template: the built-in one
+    assert source == "builtin" and "Dana" in wording
+
+
+def test_another_tenants_interview_renders_nothing(client, tenant, other_tenant, fixed_clock):
+    iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+    assert client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers).status_code == 201
+    _template(client, other_tenant.headers, "en", "Stolen {{ candidate_name }}")
+    past = {"at": (NOW - timedelta(days=1)).isoformat()}  # replayed from the timeline, not the stored plan
+    for path, params in ((f"/v1/interviews/{iid}/messages/follow_up", {}), (f"/v1/interviews/{iid}/actions", past)):
+        response = client.get(path, params=params, headers=other_tenant.headers)
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "Alex" not in response.text
+
+
+def test_a_past_moment_replays_the_timeline_read_with_the_interview(client, tenant, fixed_clock):
+    iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+    sent = (NOW - timedelta(days=9)).isoformat()
+    event = {"type": "thank_you_sent", "occurred_at": sent, "contact_id": None}
+    contact = client.get(f"/v1/interviews/{iid}", headers=tenant.headers).json()["interviewers"][0]["id"]
+    event["contact_id"] = contact
+    assert client.post(f"/v1/interviews/{iid}/events", json=event, headers=tenant.headers).status_code == 201
+
+    def thank_you_state(at: datetime) -> str:
+        response = client.get(f"/v1/interviews/{iid}/actions", params={"at": at.isoformat()}, headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        return next(a["state"] for a in response.json()["actions"] if a["kind"] == "send_thank_you")
+
+    assert thank_you_state(NOW - timedelta(days=9, hours=1)) != "done"  # before it was sent
+    assert thank_you_state(NOW - timedelta(days=8)) == "done"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fast_lane", [True, False], ids=["fast lane", "FastAPI route"])
+@pytest.mark.parametrize("templates", [False, True], ids=["built-in wording", "tenant template"])
+def test_a_render_and_a_past_replay_are_one_round_trip_on_postgresql(postgres_database, fast_lane, templates):
+    _truncate_all(postgres_database)
+    settings = Settings(database_url=postgres_database, run_jobs=False, auth_cache_seconds=60, fast_lane=fast_lane)
+    app = create_app(settings)
+    app.dependency_overrides[get_now] = lambda: NOW
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            tenant = make_tenant(app.state.db, "acme")
+            iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]  # also caches the key
+            assert client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers).status_code == 201
+            if templates:
+                _template(client, tenant.headers, "en", "Hello {{ recipient_name }}")
+            # The fast lane hands a tenant template to the FastAPI route, which reads again.
+            expected = 2 if templates and fast_lane else 1
+            path = f"/v1/interviews/{iid}/messages/follow_up"
+            assert client.get(path, headers=tenant.headers).status_code == 200  # the key's tenant, cached again
+            with round_trips(app.state.db.engine) as counted:
+                response = client.get(path, headers=tenant.headers)
+            assert response.status_code == 200, response.text
+            assert response.json()["template"]["source"] == ("custom" if templates else "builtin")
+            assert counted == [expected]
+            with round_trips(app.state.db.engine) as counted:
+                past = (NOW - timedelta(days=1)).isoformat()
+                response = client.get(f"/v1/interviews/{iid}/actions", params={"at": past}, headers=tenant.headers)
+            assert response.status_code == 200, response.text
+            assert counted == [1]
+    finally:
+        _truncate_all(postgres_database)
