@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.tables import metadata
@@ -93,3 +96,23 @@ def snapshot(db) -> dict[str, list[tuple]]:
             order = list(table.primary_key.columns) or list(table.columns)
             rows[table.name] = [tuple(r) for r in connection.execute(select(table).order_by(*order))]
     return rows
+
+
+@contextmanager
+def counted_client(postgres_database: str, *, fast_lane: bool, now: datetime) -> Iterator[TestClient]:
+    """A client of an app on the emptied PostgreSQL test database, its clock at
+    `now` and API keys cached (so a round-trip count sees the request's own reads);
+    the database is emptied again afterwards."""
+    from app.api.app import create_app
+    from app.api.deps import get_now
+    from app.settings import Settings
+    from tests.conftest import _truncate_all
+
+    _truncate_all(postgres_database)
+    app = create_app(Settings(database_url=postgres_database, run_jobs=False, auth_cache_seconds=60, fast_lane=fast_lane))
+    app.dependency_overrides[get_now] = lambda: now
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+    finally:
+        _truncate_all(postgres_database)

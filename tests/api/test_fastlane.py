@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from app.api.app import create_app
 from app.api.deps import get_now
-from app.settings import Settings
-from tests.conftest import _truncate_all, make_tenant
+from tests.api.helpers import counted_client
+from tests.conftest import make_tenant
 from tests.pgtrace import round_trips
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -330,20 +330,13 @@ def test_a_fast_lane_write_that_fails_is_answered_once_never_run_again(clients, 
 @pytest.mark.parametrize("fast_lane", [True, False], ids=["fast lane", "FastAPI route"])
 @pytest.mark.parametrize("key", [None, "retry-me-1"], ids=["no key", "Idempotency-Key"])
 def test_an_event_write_is_two_round_trips_on_postgresql(postgres_database, fast_lane, key):
-    _truncate_all(postgres_database)
-    settings = Settings(database_url=postgres_database, run_jobs=False, auth_cache_seconds=60, fast_lane=fast_lane)
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = lambda: NOW
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            tenant = make_tenant(app.state.db, "acme")
-            body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
-                    "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
-            iid = client.post("/v1/interviews", json=body, headers=tenant.headers).json()["id"]  # also caches the key
-            headers = tenant.headers | ({"Idempotency-Key": key} if key else {})
-            with round_trips(app.state.db.engine) as counted:
-                response = client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=headers)
-            assert response.status_code == 201, response.text
-            assert counted == [2]
-    finally:
-        _truncate_all(postgres_database)
+    with counted_client(postgres_database, fast_lane=fast_lane, now=NOW) as client:
+        tenant = make_tenant(client.app.state.db, "acme")
+        body = {"candidate_name": "Alex Kim", "job_title": "SRE", "company_name": "Acme", "format": "virtual",
+                "starts_at": (NOW - timedelta(days=3)).isoformat(), "interviewers": [{"name": "Dana Lee"}]}
+        iid = client.post("/v1/interviews", json=body, headers=tenant.headers).json()["id"]  # also caches the key
+        headers = tenant.headers | ({"Idempotency-Key": key} if key else {})
+        with round_trips(client.app.state.db.engine) as counted:
+            response = client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=headers)
+        assert response.status_code == 201, response.text
+        assert counted == [2]

@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.app import create_app
 from app.api.deps import get_now
-from app.settings import Settings
-from tests.conftest import _truncate_all, make_tenant
+from tests.api.helpers import counted_client
+from tests.conftest import make_tenant
 from tests.pgtrace import round_trips
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -96,30 +95,23 @@ def test_a_past_moment_replays_the_timeline_read_with_the_interview(client, tena
 @pytest.mark.parametrize("fast_lane", [True, False], ids=["fast lane", "FastAPI route"])
 @pytest.mark.parametrize("templates", [False, True], ids=["built-in wording", "tenant template"])
 def test_a_render_and_a_past_replay_are_one_round_trip_on_postgresql(postgres_database, fast_lane, templates):
-    _truncate_all(postgres_database)
-    settings = Settings(database_url=postgres_database, run_jobs=False, auth_cache_seconds=60, fast_lane=fast_lane)
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = lambda: NOW
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            tenant = make_tenant(app.state.db, "acme")
-            iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]  # also caches the key
-            assert client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers).status_code == 201
-            if templates:
-                _template(client, tenant.headers, "en", "Hello {{ recipient_name }}")
-            # The fast lane hands a tenant template to the FastAPI route, which reads again.
-            expected = 2 if templates and fast_lane else 1
-            path = f"/v1/interviews/{iid}/messages/follow_up"
-            assert client.get(path, headers=tenant.headers).status_code == 200  # the key's tenant, cached again
-            with round_trips(app.state.db.engine) as counted:
-                response = client.get(path, headers=tenant.headers)
-            assert response.status_code == 200, response.text
-            assert response.json()["template"]["source"] == ("custom" if templates else "builtin")
-            assert counted == [expected]
-            with round_trips(app.state.db.engine) as counted:
-                past = (NOW - timedelta(days=1)).isoformat()
-                response = client.get(f"/v1/interviews/{iid}/actions", params={"at": past}, headers=tenant.headers)
-            assert response.status_code == 200, response.text
-            assert counted == [1]
-    finally:
-        _truncate_all(postgres_database)
+    with counted_client(postgres_database, fast_lane=fast_lane, now=NOW) as client:
+        tenant = make_tenant(client.app.state.db, "acme")
+        iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+        assert client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers).status_code == 201
+        if templates:
+            _template(client, tenant.headers, "en", "Hello {{ recipient_name }}")
+        path = f"/v1/interviews/{iid}/messages/follow_up"
+        assert client.get(path, headers=tenant.headers).status_code == 200  # the key's tenant, cached again
+        # The fast lane hands a tenant template to the FastAPI route, which reads again.
+        expected = 2 if templates and fast_lane else 1
+        with round_trips(client.app.state.db.engine) as counted:
+            response = client.get(path, headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["template"]["source"] == ("custom" if templates else "builtin")
+        assert counted == [expected]
+        past = {"at": (NOW - timedelta(days=1)).isoformat()}
+        with round_trips(client.app.state.db.engine) as counted:
+            response = client.get(f"/v1/interviews/{iid}/actions", params=past, headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        assert counted == [1]
