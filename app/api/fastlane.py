@@ -40,7 +40,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.api.auth import authenticate, bearer_token
 from app.api.deps import get_now
-from app.api.idempotency import KEY_MAX_LENGTH, KEY_PATTERN, Idempotency, request_hash
+from app.api.idempotency import KEY_MAX_LENGTH, KEY_PATTERN, Idempotency, parsed_request_hash
 from app.api.middleware import REQUEST_ID, request_id_of
 from app.api.presenters import action_dict, json_bytes, message_dict
 from app.api.routes.events import store_event
@@ -160,14 +160,15 @@ class FastLane:
         messages: list[Message] = []
         try:
             body = await _read_body(receive, declared, messages)
-            event = EventCreate.model_validate(orjson.loads(body))
+            document = orjson.loads(body)
+            event = EventCreate.model_validate(document)
             key = _idempotency_key(scope)
             tenant = self._tenant(scope)
         except Exception:  # noqa: BLE001 - not the plain case, or no database to authenticate: FastAPI answers it in full
             return _replaying(messages, receive)
         interview_id, now = match.group(1), await self._now()
         # The path as the dependency sees it (with any root path), so a retry through FastAPI replays.
-        digest = request_hash("POST", Request(scope).url.path, body) if key is not None else ""
+        digest = parsed_request_hash("POST", Request(scope).url.path, document) if key is not None else ""
         idem = Idempotency(tenant_id=tenant.tenant_id, key=key, request_hash=digest, now=now)
         unexpected: Exception | None = None
         try:
