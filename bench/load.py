@@ -302,6 +302,35 @@ def _latencies_by_kind(path: str) -> dict[str, list[float]]:
 # --- database, servers, seed ----------------------------------------------------
 
 
+def scheduling_note() -> str | None:
+    """A warning when the kernel's autogroup scheduling skews this run against the service.
+
+    Autogroup shares the CPU between sessions, not processes, for processes
+    outside any CPU cgroup (here, with everything in the root cgroup).
+    PostgreSQL makes every backend a session of its own, while both workers
+    of `followup serve` share one: when the 2 cores are contended, each
+    database backend weighs as much as the two workers together. Containers
+    and systemd units put the service and PostgreSQL in cgroups of their
+    own, where autogroup does not apply. Measured here (2026-11-26, runs
+    alternating the setting): with autogroup off the maximum rose 13-21%
+    (1,757 and 1,601 -> 1,986 and 1,944 req/s) and p99/p50 at 70% fell from
+    6.73 and 5.92 to 4.79 and 5.63.
+    """
+    try:
+        enabled = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+        cgroups = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    in_root = all(line.rsplit(":", 1)[-1] == "/" for line in cgroups if ":cpu" in line or line.startswith("0::"))
+    if not (enabled and in_root):
+        return None
+    return (
+        "note: kernel autogroup scheduling is on and this run is in the root CPU cgroup: each PostgreSQL\n"
+        "      backend gets a CPU share of its own, both workers share one (a container or systemd unit\n"
+        "      would not; see scheduling_note in bench/load.py for the measured difference)"
+    )
+
+
 def admin_url(given: str | None) -> str:
     return given or os.environ.get("FOLLOWUP_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -422,6 +451,8 @@ def main() -> int:
     admin = admin_url(args.admin_url)
     name, database_url = create_database(admin)
     print(f"database: fresh PostgreSQL database {name}; wrk -t1 -c{CONNECTIONS}; {WORKERS} uvicorn workers each")
+    if note := scheduling_note():
+        print(note)
     try:
         key = cli(database_url, "tenants", "create", "load").strip()
         followup_env = {"FOLLOWUP_DATABASE_URL": database_url}
