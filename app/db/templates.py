@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
-from app.db.driver import RawSQL, utc
+from app.db.driver import utc
 from app.db.tables import Template
 
 template_t = Template.__table__
@@ -94,15 +94,9 @@ _FIND_SQL = (
 )
 
 
-def find_first(session: Connection, *, tenant_id: str, message_kind: str, locales: Sequence[str]) -> StoredTemplate | None:
-    """The tenant's template for this kind in the first of `locales` it has (hot path: one driver query)."""
-    with RawSQL(session) as reader:
-        rows = reader.all(*first_query(tenant_id=tenant_id, message_kind=message_kind, locales=locales))
-    return first_of(rows, locales)
-
-
 def first_query(*, tenant_id: str, message_kind: str, locales: Sequence[str]) -> tuple[str, tuple]:
-    """`find_first`'s statement and parameters, for a caller that sends it along with other reads."""
+    """The read of the tenant's templates for this kind in any of `locales` (driver
+    SQL and parameters): a message's render sends it along with its other reads."""
     return _FIND_SQL.format(", ".join("?" * len(locales))), (tenant_id, message_kind, *locales)
 
 
