@@ -2,7 +2,8 @@
 
 Operation ids are the handler names (`create_interview`), so generated
 clients get good method names. Links let stateful tools (schemathesis) and
-readers follow a created interview to its sub-resources.
+readers follow a created interview, event or template to what reads and
+changes it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,28 @@ from fastapi.routing import APIRoute
 
 VERSION = "1.0.0"
 
-_FROM_INTERVIEW = {
-    "get_interview": "interview_id",
-    "update_interview": "interview_id",
-    "delete_interview": "interview_id",
-    "create_event": "interview_id",
-    "list_events": "interview_id",
-    "list_interview_actions": "interview_id",
-    "render_interview_message": "interview_id",
+_INTERVIEW_ID = {"interview_id": "$response.body#/id"}
+_TEMPLATE_ID = {"template_id": "$response.body#/id"}
+_SAME_INTERVIEW = {"interview_id": "$request.path.interview_id"}
+
+#: Where a created resource leads: (operation, status) -> {target operation: its
+#: parameters as OpenAPI runtime expressions}. A generated client's docs and a
+#: stateful fuzzer follow these from a new interview, event or template.
+_LINKS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
+    ("create_interview", "201"): {
+        target: _INTERVIEW_ID
+        for target in (
+            "get_interview", "update_interview", "delete_interview", "create_event", "list_events",
+            "list_interview_actions", "render_interview_message",
+        )
+    },  # fmt: skip
+    ("create_event", "201"): {
+        "get_event": {**_SAME_INTERVIEW, "event_id": "$response.body#/id"},
+        "list_events": _SAME_INTERVIEW,
+        "list_interview_actions": _SAME_INTERVIEW,
+        "render_interview_message": _SAME_INTERVIEW,
+    },
+    ("create_template", "201"): {target: _TEMPLATE_ID for target in ("get_template", "replace_template", "delete_template")},
 }
 
 
@@ -44,14 +59,14 @@ def _links(spec: dict[str, Any]) -> None:
     operations = {
         op.get("operationId"): op for path in spec.get("paths", {}).values() for op in path.values() if isinstance(op, dict)
     }
-    created = operations.get("create_interview", {}).get("responses", {}).get("201")
-    if created is None:
-        return
-    created["links"] = {
-        target: {"operationId": target, "parameters": {param: "$response.body#/id"}}
-        for target, param in _FROM_INTERVIEW.items()
-        if target in operations
-    }
+    for (source, status), targets in _LINKS.items():
+        response = operations.get(source, {}).get("responses", {}).get(status)
+        if response is not None:
+            response["links"] = {
+                target: {"operationId": target, "parameters": dict(parameters)}
+                for target, parameters in targets.items()
+                if target in operations
+            }
 
 
 def _security(spec: dict[str, Any]) -> None:

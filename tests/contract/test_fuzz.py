@@ -40,6 +40,14 @@ TIME_CAP = int(os.environ.get("FOLLOWUP_FUZZ_TIMEOUT", "240"))  # seconds per da
 # The test's own cap follows schemathesis's (a nightly run's 3000 s included), with
 # time to start the server and read the report; CI's default stays 900 s.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(max(900, TIME_CAP + 300))]
+#: What the stateful phase must reach by following the links from a created interview.
+INTERVIEW_CHAIN = (
+    "GET /v1/interviews/{interview_id}", "PATCH /v1/interviews/{interview_id}", "DELETE /v1/interviews/{interview_id}",
+    "POST /v1/interviews/{interview_id}/events", "GET /v1/interviews/{interview_id}/events",
+    "GET /v1/interviews/{interview_id}/actions", "GET /v1/interviews/{interview_id}/messages/{message_kind}",
+)  # fmt: skip
+#: Hypothesis may end a stateful suite early (schemathesis.toml), so not all seven are required.
+MIN_CHAIN_REACHED = 5
 #: Operations without parameters or body have one distinct request (hypothesis dedupes);
 #: every other operation must get at least this many fuzzing cases.
 MIN_FUZZ_CASES = min(EXAMPLES, 100)
@@ -121,6 +129,10 @@ def test_schemathesis_finds_nothing(database_url, tmp_path):
     links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", output)
     assert links and int(links.group(1)) > 0, f"the stateful phase followed no OpenAPI link:\n{output[-4000:]}"
     print(f"stateful: {links.group(0)}")
+    # The chains from a created interview reach its sub-resources (2026-11-26, seed 20261125:
+    # all seven; before positive stateful data and declared links, none).
+    reached = [op for op in INTERVIEW_CHAIN if counts.get(op, {}).get("stateful", 0) > 0]
+    assert len(reached) >= MIN_CHAIN_REACHED, f"stateful cases reached only {reached} of {INTERVIEW_CHAIN}"
     assert "Traceback" not in server_log, f"the server logged a traceback:\n{server_log[-5000:]}"
     untested = [op for op in ops if not counts.get(op)]
     assert not untested, f"operations schemathesis did not reach: {untested}"
