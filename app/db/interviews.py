@@ -310,18 +310,29 @@ def load_with_timeline(
     session: Connection, *, tenant_id: str, interview_id: str, also: Sequence[tuple[str, Sequence[Any]]] = ()
 ) -> WithTimeline | None:
     """One interview of this tenant with its timeline, and the rows of the `also`
-    reads, in one round trip on PostgreSQL (a message's render reads these).
+    reads, in one round trip on PostgreSQL (a message's render reads these)."""
+    found = load_interview_with(
+        session, tenant_id=tenant_id, interview_id=interview_id, also=[(TIMELINE_SQL, (interview_id,)), *also]
+    )
+    if found is None:
+        return None
+    stored, (event_rows, *rest) = found
+    return WithTimeline(stored, timeline_of(event_rows), rest)
 
-    None when the interview is not the tenant's. The timeline's query knows
-    only the interview id, so its rows are dropped unseen then: another
-    tenant's events never leave this function.
+
+def load_interview_with(
+    session: Connection, *, tenant_id: str, interview_id: str, also: Sequence[tuple[str, Sequence[Any]]]
+) -> tuple[StoredInterview, list[list[tuple]]] | None:
+    """One interview of this tenant and the rows of the `also` reads, in one round trip on PostgreSQL.
+
+    None when the interview is not the tenant's. The `also` reads may know only
+    the interview id (the timeline, the plan), so their rows are then dropped
+    unseen: another tenant's data never leaves this function.
     """
     with RawSQL(session) as reader:
-        interview_rows, event_rows, *rest = reader.all_together(
-            [(_INTERVIEW_SQL, (interview_id, tenant_id)), (TIMELINE_SQL, (interview_id,)), *also]
-        )
+        interview_rows, *rest = reader.all_together([(_INTERVIEW_SQL, (interview_id, tenant_id)), *also])
     stored = _stored_of(interview_rows)
-    return None if stored is None else WithTimeline(stored, timeline_of(event_rows), rest)
+    return None if stored is None else (stored, rest)
 
 
 def _interview_sql(session: Connection, *, for_update: bool) -> str:

@@ -14,8 +14,8 @@ from app.db import events as events_repo
 from app.db import interviews as interviews_repo
 from app.db import plans as plans_repo
 from app.db.interviews import InterviewFilter, StoredInterview
-from app.domain.model import Agency, Contact, ContactRole, Interview, InterviewFormat, PlannedStep, Rapport
-from app.domain.planner import schedule
+from app.domain.model import Action, Agency, Contact, ContactRole, Interview, InterviewFormat, PlannedStep, Rapport
+from app.domain.planner import materialize, next_action, schedule
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match as check_version
@@ -146,6 +146,25 @@ def get_interview(*, session: Connection, tenant: TenantContext, interview_id: s
     if stored is None:
         raise interview_not_found(interview_id)
     return stored
+
+
+def get_with_next_action(
+    *, session: Connection, tenant: TenantContext, interview_id: str, now: datetime
+) -> tuple[StoredInterview, Action | None]:
+    """One interview and its next action at `now`: the interview and its stored
+    plan are read in one round trip on PostgreSQL (a plan that predates the
+    tenant's policy is planned afresh, as `planning.stored_steps` does)."""
+    found = interviews_repo.load_interview_with(
+        session, tenant_id=tenant.tenant_id, interview_id=interview_id, also=[(plans_repo.PLAN_ROWS_SQL, (interview_id,))]
+    )
+    if found is None:
+        raise interview_not_found(interview_id)
+    stored, (plan_rows,) = found
+    if stored.plan_policy_version == tenant.policy_version:
+        steps = plans_repo.steps_of(plan_rows)
+    else:
+        steps = planning.stored_steps(session, tenant=tenant, stored=stored)
+    return stored, next_action(materialize(interview_id, steps, now))
 
 
 def interview_not_found(interview_id: str) -> NotFound:

@@ -25,11 +25,6 @@ router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
 
-def _present(session, tenant, stored, now) -> InterviewPublic:
-    nxt = next_actions_of(session, tenant=tenant, interviews=[stored], now=now)[stored.interview.id]
-    return interview_public(stored, now=now, next_action=nxt)
-
-
 def _present_planned(planned: service.Planned, now) -> InterviewPublic:
     """An interview just written: its next action comes from the plan in hand."""
     stored = planned.stored
@@ -90,8 +85,8 @@ async def list_interviews(
 async def get_interview(interview_id: str, db: DbDep, tenant: TenantDep, now: NowDep) -> Response:
     """Read one interview."""
     with db.session(write=False) as session:
-        stored = service.get_interview(session=session, tenant=tenant, interview_id=interview_id)
-        return json_response(_present(session, tenant, stored, now), headers=_headers(stored))
+        stored, nxt = service.get_with_next_action(session=session, tenant=tenant, interview_id=interview_id, now=now)
+    return json_response(interview_public(stored, now=now, next_action=nxt), headers=_headers(stored))
 
 
 @router.patch("/{interview_id}", response_model=InterviewPublic, responses=problems(400, 404, 409, 412, 413))

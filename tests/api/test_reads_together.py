@@ -1,6 +1,7 @@
-"""A message's render reads the interview, its timeline and the tenant's
-template together (app.db.interviews.load_with_timeline), and replaying the
-actions at a past moment reads the interview with its timeline the same way.
+"""Reads sent together (app.db.interviews.load_interview_with): a message's
+render reads the interview, its timeline and the tenant's template; replaying
+the actions at a past moment, the interview and its timeline; reading one
+interview, the interview and its stored plan.
 
 On both databases: the tenant's template in the first wanted language wins,
 another tenant's interview (and so its events) stays a 404, and the answer
@@ -94,7 +95,7 @@ def test_a_past_moment_replays_the_timeline_read_with_the_interview(client, tena
 @pytest.mark.postgres
 @pytest.mark.parametrize("fast_lane", [True, False], ids=["fast lane", "FastAPI route"])
 @pytest.mark.parametrize("templates", [False, True], ids=["built-in wording", "tenant template"])
-def test_a_render_and_a_past_replay_are_one_round_trip_on_postgresql(postgres_database, fast_lane, templates):
+def test_a_render_a_past_replay_and_an_interview_are_one_round_trip_each_on_postgresql(postgres_database, fast_lane, templates):
     with counted_client(postgres_database, fast_lane=fast_lane, now=NOW) as client:
         tenant = make_tenant(client.app.state.db, "acme")
         iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
@@ -114,4 +115,9 @@ def test_a_render_and_a_past_replay_are_one_round_trip_on_postgresql(postgres_da
         with round_trips(client.app.state.db.engine) as counted:
             response = client.get(f"/v1/interviews/{iid}/actions", params=past, headers=tenant.headers)
         assert response.status_code == 200, response.text
+        assert counted == [1]
+        with round_trips(client.app.state.db.engine) as counted:
+            response = client.get(f"/v1/interviews/{iid}", headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["next_action"] is not None
         assert counted == [1]
