@@ -17,19 +17,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.deps import get_now
-from tests.api.helpers import counted_client
+from tests.api.helpers import counted_client, interview_body
 from tests.conftest import make_tenant
 from tests.pgtrace import round_trips
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-INTERVIEW = {
-    "candidate_name": "Alex Kim",
-    "job_title": "SRE",
-    "company_name": "Acme",
-    "format": "virtual",
-    "starts_at": (NOW - timedelta(days=10)).isoformat(),
-    "interviewers": [{"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager"}],
-}
+INTERVIEW = interview_body(
+    starts_at=(NOW - timedelta(days=10)).isoformat(),
+    interviewers=[{"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager"}],
+)
 
 
 @pytest.fixture
