@@ -60,10 +60,8 @@ def load_render_input(
     in the first wanted language (if the tenant has templates), in one round
     trip on PostgreSQL."""
     locales = _wanted_locales(locale, accept_language) if tenant.has_templates else []
-    template_query = templates_repo.first_query(tenant_id=tenant.tenant_id, message_kind=kind.value, locales=locales)
-    found = interviews_repo.load_with_timeline(
-        session, tenant_id=tenant.tenant_id, interview_id=interview_id, also=[template_query] if locales else []
-    )
+    also = [templates_repo.first_query(tenant_id=tenant.tenant_id, message_kind=kind.value, locales=locales)] if locales else []
+    found = interviews_repo.load_with_timeline(session, tenant_id=tenant.tenant_id, interview_id=interview_id, also=also)
     if found is None:
         raise interview_not_found(interview_id)
     template = templates_repo.first_of(found.also[0], locales) if locales else None
