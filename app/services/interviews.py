@@ -153,17 +153,14 @@ def get_with_next_action(
 ) -> tuple[StoredInterview, Action | None]:
     """One interview and its next action at `now`: the interview and its stored
     plan are read in one round trip on PostgreSQL (a plan that predates the
-    tenant's policy is planned afresh, as `planning.stored_steps` does)."""
+    tenant's policy is planned afresh: `planning.stored_steps`)."""
     found = interviews_repo.load_interview_with(
         session, tenant_id=tenant.tenant_id, interview_id=interview_id, also=[(plans_repo.PLAN_ROWS_SQL, (interview_id,))]
     )
     if found is None:
         raise interview_not_found(interview_id)
     stored, (plan_rows,) = found
-    if stored.plan_policy_version == tenant.policy_version:
-        steps = plans_repo.steps_of(plan_rows)
-    else:
-        steps = planning.stored_steps(session, tenant=tenant, stored=stored)
+    steps = planning.stored_steps(session, tenant=tenant, stored=stored, plan_rows=plan_rows)
     return stored, next_action(materialize(interview_id, steps, now))
 
 
