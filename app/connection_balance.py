@@ -124,9 +124,13 @@ class ConnectionTable:
             logger.warning("connections will not be balanced over the workers: %s", error)
             return None
 
-    def _claim(self) -> int:
+    def _slots(self) -> Iterator[tuple[int, int, int]]:
+        """(slot, pid, connections held) for every slot of the table."""
         for slot in range(len(self._map) // _SLOT.size):
-            holder, _ = _SLOT.unpack_from(self._map, slot * _SLOT.size)
+            yield slot, *_SLOT.unpack_from(self._map, slot * _SLOT.size)
+
+    def _claim(self) -> int:
+        for slot, holder, _ in self._slots():
             if holder == 0 or not _alive(holder):
                 _SLOT.pack_into(self._map, slot * _SLOT.size, self._pid, 0)
                 return slot
@@ -145,13 +149,9 @@ class ConnectionTable:
 
     def holds_more_than_least(self) -> bool:
         """Whether another live worker holds fewer connections than this one."""
-        for slot in range(len(self._map) // _SLOT.size):
-            if slot == self._slot:
-                continue
-            pid, held = _SLOT.unpack_from(self._map, slot * _SLOT.size)
-            if pid != 0 and held < self.held and _alive(pid):
-                return True
-        return False
+        return any(
+            slot != self._slot and pid != 0 and held < self.held and _alive(pid) for slot, pid, held in self._slots()
+        )
 
     def leave(self) -> None:
         """Free the slot (a worker shutting down), so that nobody waits for it."""
