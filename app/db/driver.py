@@ -56,25 +56,37 @@ class RawSQL:
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, sql, params) from error
 
-    def all_together(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]]:
+    def all_together(self, queries: Sequence[tuple[str, Sequence[Any]]], *, snapshot: bool = False) -> list[list[tuple]]:
         """The rows of several reads, sent in one round trip on PostgreSQL.
 
         psycopg's pipeline mode sends every query before reading any result;
         the server still runs them in order, in this transaction (so a read
         after a `FOR UPDATE` runs with the lock held). SQLite runs them one by
         one: it has no round trips to save.
+
+        With `snapshot`, reads that must agree with each other (a page and
+        the contacts of the same page, found again by its filter) see one
+        snapshot: on a PostgreSQL read session, which autocommits each
+        statement, the pipeline wraps them in a read-only REPEATABLE READ
+        transaction, still one round trip. A SQLite read session already
+        reads from one snapshot (its deferred transaction).
         """
         if not self._pg:
             return [self.all(sql, params) for sql, params in queries]
         driver = self._cursor.connection
         begin = _begin_in_pipeline(self._connection)
+        alone = snapshot and begin is None and driver.autocommit and driver.info.transaction_status == _IDLE
         cursors = kept_cursors(self._connection, 1 + len(queries))[1 : 1 + len(queries)]
         try:
             with driver.pipeline():
                 if begin is not None:
                     self._cursor.execute(begin)
+                if alone:
+                    self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 for cursor, (sql, params) in zip(cursors, queries):
                     cursor.execute(self._dialect_sql(sql), params)
+                if alone:
+                    self._cursor.execute("COMMIT")
             return [cursor.fetchall() for cursor in cursors]
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error

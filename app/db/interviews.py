@@ -212,18 +212,6 @@ def _contact(row) -> Contact:
     )
 
 
-_CONTACT_COLUMNS = (
-    contact_t.c.interview_id,
-    contact_t.c.id,
-    contact_t.c.name,
-    contact_t.c.email,
-    contact_t.c.role,
-    contact_t.c.is_human,
-    contact_t.c.rapport,
-    contact_t.c.linkedin_url,
-)
-
-
 _INTERVIEW_COLUMNS = (
     "id", "tenant_id", "candidate_name", "candidate_email", "job_title", "company_name", "starts_at",
     "duration_minutes", "timezone", "format", "topics", "missed_points", "decision_timeline_days", "agency",
@@ -235,12 +223,11 @@ _ROLES = {m.value: m for m in ContactRole}
 _RAPPORTS = {m.value: m for m in Rapport}
 _InterviewRow = namedtuple("_InterviewRow", _INTERVIEW_COLUMNS)
 _ContactRow = namedtuple("_ContactRow", ("id", "name", "email", "role", "is_human", "rapport", "linkedin_url"))
+_INTERVIEW_SQL_COLUMNS = ", ".join("i." + name for name in _INTERVIEW_COLUMNS)
+_CONTACT_SQL_COLUMNS = ", ".join("c." + name for name in _ContactRow._fields)
 
 _INTERVIEW_SQL = (
-    "SELECT i.id, i.tenant_id, i.candidate_name, i.candidate_email, i.job_title, i.company_name, i.starts_at, "
-    "i.duration_minutes, i.timezone, i.format, i.topics, i.missed_points, i.decision_timeline_days, i.agency, "
-    "i.external_ref, i.notes, i.outcome, i.version, i.plan_policy_version, i.created_at, i.updated_at, "
-    "c.id, c.name, c.email, c.role, c.is_human, c.rapport, c.linkedin_url "
+    f"SELECT {_INTERVIEW_SQL_COLUMNS}, {_CONTACT_SQL_COLUMNS} "
     "FROM interview i LEFT JOIN contact c ON c.interview_id = i.id "
     "WHERE i.id = ? AND i.tenant_id = ? ORDER BY c.position"
 )
@@ -348,19 +335,14 @@ def _stored_of(rows: list[tuple]) -> StoredInterview | None:
     return _to_domain(_InterviewRow._make(rows[0][:21]), contacts)
 
 
-def load_interviews(session: Connection, rows) -> list[StoredInterview]:
-    """Attach contacts to a page of interview rows with one query."""
-    ids = [row.id for row in rows]
-    by_interview: dict[str, list[Contact]] = {i: [] for i in ids}
-    if ids:
-        for c in session.execute(
-            select(*_CONTACT_COLUMNS).where(contact_t.c.interview_id.in_(ids)).order_by(contact_t.c.interview_id, contact_t.c.position)
-        ):
-            by_interview[c.interview_id].append(_contact(c))
-    return [_to_domain(row, tuple(by_interview[row.id])) for row in rows]
+class ListedPage(NamedTuple):
+    """A page of interviews (up to `limit + 1`) with the stored plans of its interviews."""
+
+    interviews: list[StoredInterview]
+    plans: dict[str, list[PlannedStep]]
 
 
-def list_interviews(
+def list_page(
     session: Connection,
     *,
     tenant_id: str,
@@ -368,29 +350,65 @@ def list_interviews(
     now: datetime,
     after: tuple[datetime, str] | None,
     limit: int,
-) -> list[StoredInterview]:
-    """A page in (created_at, id) order, keyset-paginated; fetches `limit + 1`."""
-    query = select(interview_t).where(interview_t.c.tenant_id == tenant_id)
+) -> ListedPage:
+    """A page in (created_at, id) order, keyset-paginated (fetches `limit + 1`),
+    with its interviews' contacts and stored plans: one round trip on PostgreSQL.
+
+    The contacts and plans are found by the page's own filter as a subquery,
+    so the three reads go out together, in one snapshot
+    (`RawSQL.all_together(snapshot=True)`): a page member whose status
+    changes meanwhile keeps its contacts and plan.
+    """
+    with RawSQL(session) as reader:
+        where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=after)
+        page = f"FROM interview i WHERE {where} ORDER BY i.created_at, i.id LIMIT ?"
+        params = (*params, limit + 1)
+        ids = f"SELECT i.id {page}"
+        interview_rows, contact_rows, plan_rows = reader.all_together(
+            [
+                (f"SELECT {_INTERVIEW_SQL_COLUMNS} {page}", params),
+                (f"SELECT c.interview_id, {_CONTACT_SQL_COLUMNS} FROM contact c WHERE c.interview_id IN ({ids}) "
+                 "ORDER BY c.interview_id, c.position", params),
+                (plans_repo.PLANS_OF_SQL.format(ids), params),
+            ],
+            snapshot=True,
+        )  # fmt: skip
+    contacts: dict[str, list[Contact]] = {row[0]: [] for row in interview_rows}
+    for row in contact_rows:
+        if row[0] in contacts:
+            contacts[row[0]].append(_contact(_ContactRow._make(row[1:])))
+    interviews = [_to_domain(_InterviewRow._make(row), tuple(contacts[row[0]])) for row in interview_rows]
+    return ListedPage(interviews, plans_repo.plans_of(plan_rows, interview_ids=list(contacts)))
+
+
+def _page_filter(
+    reader: RawSQL, *, tenant_id: str, filters: InterviewFilter, now: datetime, after: tuple[datetime, str] | None
+) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause of a page of the tenant's interviews, with its parameters."""
+    clauses, params = ["i.tenant_id = ?"], [tenant_id]
     if filters.company_name is not None:
-        query = query.where(interview_t.c.company_name == filters.company_name)
+        clauses.append("i.company_name = ?")
+        params.append(filters.company_name)
     if filters.external_ref is not None:
-        query = query.where(interview_t.c.external_ref == filters.external_ref)
+        clauses.append("i.external_ref = ?")
+        params.append(filters.external_ref)
     if filters.updated_after is not None:
-        query = query.where(interview_t.c.updated_at > filters.updated_after)
+        clauses.append("i.updated_at > ?")
+        params.append(reader.param(filters.updated_after))
     if filters.status == "scheduled":
-        query = query.where(interview_t.c.outcome.is_(None), interview_t.c.ends_at > now)
+        clauses.append("i.outcome IS NULL AND i.ends_at > ?")
+        params.append(reader.param(now))
     elif filters.status == "active":
-        query = query.where(interview_t.c.outcome.is_(None), interview_t.c.ends_at <= now)
+        clauses.append("i.outcome IS NULL AND i.ends_at <= ?")
+        params.append(reader.param(now))
     elif filters.status is not None:
-        query = query.where(interview_t.c.outcome == filters.status)
+        clauses.append("i.outcome = ?")
+        params.append(filters.status)
     if after is not None:
         created_at, interview_id = after
-        query = query.where(
-            (interview_t.c.created_at > created_at)
-            | ((interview_t.c.created_at == created_at) & (interview_t.c.id > interview_id))
-        )
-    rows = session.execute(query.order_by(interview_t.c.created_at, interview_t.c.id).limit(limit + 1)).all()
-    return load_interviews(session, rows)
+        clauses.append("(i.created_at > ? OR (i.created_at = ? AND i.id > ?))")
+        params.extend((reader.param(created_at), reader.param(created_at), interview_id))
+    return " AND ".join(clauses), tuple(params)
 
 
 def external_ref_taken(session: Connection, *, tenant_id: str, external_ref: str, except_id: str | None) -> bool:

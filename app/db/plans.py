@@ -170,6 +170,8 @@ _PLAN_SQL = (
 
 #: One interview's stored schedule in order, for `steps_of` (see `update_plan`).
 PLAN_ROWS_SQL = _PLAN_SQL.format("?")
+#: The stored schedules of the interviews a subquery (`{}`) selects, for `plans_of`.
+PLANS_OF_SQL = _PLAN_SQL
 
 
 def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
@@ -177,15 +179,22 @@ def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
     return [_step(row) for row in rows]
 
 
-def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
-    """The stored schedules of some interviews (hot path: driver SQL)."""
+def plans_of(rows: Sequence[Sequence], *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
+    """Each interview's steps from rows of `_PLAN_SQL`; an interview without rows has none."""
     plans: dict[str, list[PlannedStep]] = {i: [] for i in interview_ids}
-    if interview_ids:
-        with RawSQL(session) as reader:
-            rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
-        for row in rows:
+    for row in rows:
+        if row[0] in plans:
             plans[row[0]].append(_step(row))
     return plans
+
+
+def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
+    """The stored schedules of some interviews (hot path: driver SQL)."""
+    if not interview_ids:
+        return {}
+    with RawSQL(session) as reader:
+        rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
+    return plans_of(rows, interview_ids=interview_ids)
 
 
 _STORED_PLAN_SQL = (

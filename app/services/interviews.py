@@ -41,6 +41,8 @@ _INTERVIEW_FIELDS = (
 class Page:
     items: list[StoredInterview]
     has_more: bool
+    #: The stored plan of each interview on the page, read along with it.
+    plans: dict[str, list[PlannedStep]]
 
 
 def etag_of(stored: StoredInterview) -> str:
@@ -178,10 +180,10 @@ def list_interviews(
     limit: int,
     now: datetime,
 ) -> Page:
-    rows = interviews_repo.list_interviews(
+    found = interviews_repo.list_page(
         session, tenant_id=tenant.tenant_id, filters=filters, now=now, after=after, limit=limit
     )
-    return Page(items=rows[:limit], has_more=len(rows) > limit)
+    return Page(items=found.interviews[:limit], has_more=len(found.interviews) > limit, plans=found.plans)
 
 
 def _merge_contacts(

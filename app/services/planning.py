@@ -9,7 +9,7 @@ it afresh in memory (`stored_steps`) before answering.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -78,14 +78,19 @@ def stored_steps(
 
 
 def next_actions_of(
-    session: Connection, *, tenant: TenantContext, interviews: Sequence[StoredInterview], now: datetime
+    session: Connection,
+    *,
+    tenant: TenantContext,
+    interviews: Sequence[StoredInterview],
+    plans: Mapping[str, Sequence[PlannedStep]],
+    now: datetime,
 ) -> dict[str, Action | None]:
-    """`next_action` for a page of interviews, from their stored plans (one query)."""
-    fresh = [s for s in interviews if s.plan_policy_version == tenant.policy_version]
-    plans = plans_repo.load_plans(session, interview_ids=[s.interview.id for s in fresh])
-    for stale in interviews:
-        if stale.plan_policy_version != tenant.policy_version:
-            plans[stale.interview.id] = stored_steps(session, tenant=tenant, stored=stale)
-    return {
-        s.interview.id: next_action(materialize(s.interview.id, plans[s.interview.id], now)) for s in interviews
-    }
+    """`next_action` for a page of interviews, from the stored plans read with the page
+    (`interviews.list_page`); an interview planned under an older policy is planned afresh."""
+
+    def steps(stored: StoredInterview) -> Sequence[PlannedStep]:
+        if stored.plan_policy_version == tenant.policy_version:
+            return plans[stored.interview.id]
+        return stored_steps(session, tenant=tenant, stored=stored)
+
+    return {s.interview.id: next_action(materialize(s.interview.id, steps(s), now)) for s in interviews}

@@ -1,12 +1,14 @@
 """Reads sent together (app.db.interviews.load_interview_with): a message's
 render reads the interview, its timeline and the tenant's template; replaying
 the actions at a past moment, the interview and its timeline; reading one
-interview, the interview and its stored plan.
+interview, the interview and its stored plan. A page of interviews
+(app.db.interviews.list_page) reads the page, its contacts and its plans.
 
 On both databases: the tenant's template in the first wanted language wins,
 another tenant's interview (and so its events) stays a 404, and the answer
 reflects the recorded events. On PostgreSQL: each of those reads is one round
-trip, counted in libpq's protocol trace.
+trip, counted in libpq's protocol trace (a page of interviews with filters and
+a cursor too; it took three before).
 """
 
 from __future__ import annotations
@@ -117,3 +119,41 @@ def test_a_render_a_past_replay_and_an_interview_are_one_round_trip_each_on_post
         assert response.status_code == 200, response.text
         assert response.json()["next_action"] is not None
         assert counted == [1]
+
+
+def _page_of_three(client: TestClient, tenant, other) -> tuple[list[str], dict]:
+    """Three interviews made at NOW (so the page's order, (created_at, id), is the ids'
+    own), one of another company and one of another tenant; the filter for the three."""
+    client.post("/v1/interviews", json=INTERVIEW, headers=other.headers)
+    ids = sorted(client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"] for _ in range(3))
+    client.post("/v1/interviews", json={**INTERVIEW, "company_name": "Initech"}, headers=tenant.headers)
+    return ids, {"company_name": INTERVIEW["company_name"], "status": "active", "limit": 2}
+
+
+def _listed(response) -> tuple[list[str], str | None]:
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert all(item["interviewers"][0]["name"] == "Dana Lee" and item["next_action"] for item in page["items"])
+    return [item["id"] for item in page["items"]], page["next_cursor"]
+
+
+def test_a_page_of_interviews_comes_with_its_contacts_and_next_actions(client, tenant, other_tenant, fixed_clock):
+    ids, params = _page_of_three(client, tenant, other_tenant)
+    first, cursor = _listed(client.get("/v1/interviews", params=params, headers=tenant.headers))
+    assert first == ids[:2]
+    rest, cursor = _listed(client.get("/v1/interviews", params={**params, "cursor": cursor}, headers=tenant.headers))
+    assert (rest, cursor) == (ids[2:], None)
+
+
+@pytest.mark.postgres
+def test_a_page_of_interviews_is_one_round_trip_on_postgresql(postgres_database):
+    with counted_client(postgres_database, fast_lane=True, now=NOW) as client:
+        tenant, other = make_tenant(client.app.state.db, "acme"), make_tenant(client.app.state.db, "globex")
+        ids, params = _page_of_three(client, tenant, other)
+        assert client.get("/v1/interviews", params=params, headers=tenant.headers).status_code == 200  # the key, cached
+        with round_trips(client.app.state.db.engine) as counted:
+            first, cursor = _listed(client.get("/v1/interviews", params=params, headers=tenant.headers))
+        assert (first, counted) == (ids[:2], [1])
+        with round_trips(client.app.state.db.engine) as counted:
+            rest, cursor = _listed(client.get("/v1/interviews", params={**params, "cursor": cursor}, headers=tenant.headers))
+        assert (rest, cursor, counted) == (ids[2:], None, [1])

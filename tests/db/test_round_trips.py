@@ -10,6 +10,9 @@
   (psycopg would sync its own BEGIN alone first): reads, then writes with
   the COMMIT, are two round trips, counted in libpq's protocol trace; the
   connection runs ordinary psycopg transactions again at its next checkout.
+- `all_together(snapshot=True)` reads in one read-only REPEATABLE READ
+  transaction on a PostgreSQL read session, still one round trip, and leaves
+  the connection idle, even when a read fails.
 - Without `pool_pre_ping`, PostgreSQL connections still recover: an idle one
   whose server side is gone is replaced at checkout, and once one is found
   dead, the others opened before are replaced too.
@@ -157,6 +160,16 @@ def _failed_pipelined_write(db) -> None:
         raw.all_together([("SELECT 1", ()), ("SELECT * FROM no_such_table", ())])
 
 
+def _snapshot_read(db) -> None:
+    with db.session(write=False) as session, RawSQL(session) as raw:
+        assert raw.all_together([("SELECT count(*) FROM tenant", ()), ("SELECT 2", ())], snapshot=True) == [[(0,)], [(2,)]]
+
+
+def _failed_snapshot_read(db) -> None:
+    with pytest.raises(DBAPIError), db.session(write=False) as session, RawSQL(session) as raw:
+        raw.all_together([("SELECT 1", ()), ("SELECT * FROM no_such_table", ()), ("SELECT 3", ())], snapshot=True)
+
+
 def _read(db) -> None:
     with db.session(write=False) as session, RawSQL(session) as raw:
         assert raw.all("SELECT count(*) FROM tenant", ()) == [(0,)]
@@ -165,7 +178,11 @@ def _read(db) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("first", [_pipelined_write, _failed_pipelined_write, _read], ids=["after a pipelined write", "after a failed one", "after a read"])
+@pytest.mark.parametrize(
+    "first",
+    [_pipelined_write, _failed_pipelined_write, _read, _snapshot_read, _failed_snapshot_read],
+    ids=["after a pipelined write", "after a failed one", "after a read", "after a snapshot read", "after a failed one"],
+)
 def test_the_next_transaction_on_the_connection_is_atomic_again(one_pg_connection, first):
     """A read session, and a write whose pipeline sends its own BEGIN, switch
     psycopg's autocommit on; left on, the next session's statements would each
@@ -180,6 +197,27 @@ def test_the_next_transaction_on_the_connection_is_atomic_again(one_pg_connectio
     with db.session(write=True) as session, RawSQL(session) as raw:
         raw.execute(INSERT_TENANT, ("t-2", "t-2"))
     assert _count_elsewhere(db) == 1
+
+
+#: When the statement's transaction began, and how it isolates.
+_TRANSACTION = "SELECT transaction_timestamp(), current_setting('transaction_isolation'), current_setting('transaction_read_only')"
+
+
+@pytest.mark.postgres
+def test_snapshot_reads_run_in_one_read_only_repeatable_read_transaction_in_one_round_trip(one_pg_connection):
+    """`all_together(snapshot=True)` on a read session (which autocommits each
+    statement) wraps the reads in one transaction, in the same pipeline."""
+    db = one_pg_connection
+    queries = [(_TRANSACTION, ()), ("SELECT pg_sleep(0.005)", ()), (_TRANSACTION, ())]
+    with round_trips(db.engine) as counted, db.session(write=False) as session, RawSQL(session) as raw:
+        first, _, last = raw.all_together(queries, snapshot=True)
+        assert session.connection.driver_connection.info.transaction_status.name == "IDLE"
+    assert first == last
+    assert first[0][1:] == ("repeatable read", "on")
+    assert counted == [1]
+    with db.session(write=False) as session, RawSQL(session) as raw:
+        first, _, last = raw.all_together(queries)  # without: READ COMMITTED, a snapshot per statement
+    assert first[0][1:] == last[0][1:] == ("read committed", "off")
 
 
 def _backend_pid(connection) -> int:
