@@ -336,10 +336,10 @@ def _stored_of(rows: list[tuple]) -> StoredInterview | None:
 
 
 class ListedPage(NamedTuple):
-    """A page of interviews (up to `limit + 1`) with the stored plans of its interviews."""
+    """A page of interviews (up to `limit + 1`) with the rows of their stored plans."""
 
     interviews: list[StoredInterview]
-    plans: dict[str, list[PlannedStep]]
+    plan_rows: dict[str, list[Sequence]]
 
 
 def list_page(
@@ -378,7 +378,7 @@ def list_page(
         if row[0] in contacts:
             contacts[row[0]].append(_contact(_ContactRow._make(row[1:])))
     interviews = [_to_domain(_InterviewRow._make(row), tuple(contacts[row[0]])) for row in interview_rows]
-    return ListedPage(interviews, plans_repo.plans_of(plan_rows, interview_ids=list(contacts)))
+    return ListedPage(interviews, plans_repo.rows_by_interview(plan_rows, interview_ids=list(contacts)))
 
 
 def _page_filter(

@@ -170,7 +170,7 @@ _PLAN_SQL = (
 
 #: One interview's stored schedule in order, for `steps_of` (see `update_plan`).
 PLAN_ROWS_SQL = _PLAN_SQL.format("?")
-#: The stored schedules of the interviews a subquery (`{}`) selects, for `plans_of`.
+#: The stored schedules of the interviews a subquery (`{}`) selects, for `rows_by_interview`.
 PLANS_OF_SQL = _PLAN_SQL
 
 
@@ -179,13 +179,13 @@ def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
     return [_step(row) for row in rows]
 
 
-def plans_of(rows: Sequence[Sequence], *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
-    """Each interview's steps from rows of `_PLAN_SQL`; an interview without rows has none."""
-    plans: dict[str, list[PlannedStep]] = {i: [] for i in interview_ids}
+def rows_by_interview(rows: Sequence[Sequence], *, interview_ids: Sequence[str]) -> dict[str, list[Sequence]]:
+    """Rows of `_PLAN_SQL` by interview, in order (for `steps_of`); an interview without rows has none."""
+    grouped: dict[str, list[Sequence]] = {i: [] for i in interview_ids}
     for row in rows:
-        if row[0] in plans:
-            plans[row[0]].append(_step(row))
-    return plans
+        if row[0] in grouped:
+            grouped[row[0]].append(row)
+    return grouped
 
 
 def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
@@ -194,7 +194,7 @@ def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str
         return {}
     with RawSQL(session) as reader:
         rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
-    return plans_of(rows, interview_ids=interview_ids)
+    return {i: steps_of(found) for i, found in rows_by_interview(rows, interview_ids=interview_ids).items()}
 
 
 _STORED_PLAN_SQL = (

@@ -41,8 +41,8 @@ _INTERVIEW_FIELDS = (
 class Page:
     items: list[StoredInterview]
     has_more: bool
-    #: The stored plan of each interview on the page, read along with it.
-    plans: dict[str, list[PlannedStep]]
+    #: The rows of each interview's stored plan, read along with the page.
+    plan_rows: dict[str, list[Sequence]]
 
 
 def etag_of(stored: StoredInterview) -> str:
@@ -183,7 +183,7 @@ def list_interviews(
     found = interviews_repo.list_page(
         session, tenant_id=tenant.tenant_id, filters=filters, now=now, after=after, limit=limit
     )
-    return Page(items=found.interviews[:limit], has_more=len(found.interviews) > limit, plans=found.plans)
+    return Page(items=found.interviews[:limit], has_more=len(found.interviews) > limit, plan_rows=found.plan_rows)
 
 
 def _merge_contacts(

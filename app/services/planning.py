@@ -82,15 +82,14 @@ def next_actions_of(
     *,
     tenant: TenantContext,
     interviews: Sequence[StoredInterview],
-    plans: Mapping[str, Sequence[PlannedStep]],
+    plan_rows: Mapping[str, Sequence[Sequence]],
     now: datetime,
 ) -> dict[str, Action | None]:
-    """`next_action` for a page of interviews, from the stored plans read with the page
-    (`interviews.list_page`); an interview planned under an older policy is planned afresh."""
-
-    def steps(stored: StoredInterview) -> Sequence[PlannedStep]:
-        if stored.plan_policy_version == tenant.policy_version:
-            return plans[stored.interview.id]
-        return stored_steps(session, tenant=tenant, stored=stored)
-
-    return {s.interview.id: next_action(materialize(s.interview.id, steps(s), now)) for s in interviews}
+    """`next_action` for a page of interviews, from the rows of their stored plans
+    read with the page (`interviews.list_page`), through `stored_steps`."""
+    return {
+        s.interview.id: next_action(
+            materialize(s.interview.id, stored_steps(session, tenant=tenant, stored=s, plan_rows=plan_rows[s.interview.id]), now)
+        )
+        for s in interviews
+    }

@@ -74,7 +74,7 @@ async def list_interviews(
             limit=limit,
             now=now,
         )
-        nexts = next_actions_of(session, tenant=tenant, interviews=page.items, plans=page.plans, now=now)
+        nexts = next_actions_of(session, tenant=tenant, interviews=page.items, plan_rows=page.plan_rows, now=now)
         items = [interview_public(s, now=now, next_action=nexts[s.interview.id]) for s in page.items]
         last = page.items[-1] if page.items else None
         next_cursor = cursors.encode(last.created_at, last.interview.id) if page.has_more and last else None
