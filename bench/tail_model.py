@@ -26,8 +26,8 @@ app/db/engine.py). Per request the service also costs more CPU below
 saturation than at it (worker 934 -> 1,082 us, PostgreSQL 376 -> 427 us:
 more sleeps and wake-ups), so 76% of the maximum kept the machine 86% busy.
 Pinning each worker and its backends to a core cut the maximum from ~1,400
-to 919 req/s; running wrk at nice -10 left p99/p50 where it was (4.1-4.7
-against 4.1-10.1, interleaved).
+to 919 req/s; running wrk at nice -10 did not lower p99/p50 (plain 4.05-4.69,
+niced 4.07-10.14, three runs each, interleaved).
 """
 
 from __future__ import annotations
