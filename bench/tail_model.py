@@ -20,9 +20,9 @@ only writes at about 2.4x a read bring it under 3.
 
 What the real machine adds (measured 2026-11-26 with a probe in each worker,
 at 1,100 req/s, 79% of that run's maximum): a worker was inside a request
-78-80% of the time but on the CPU 48% of the time; the difference it sat blocked on
-PostgreSQL, whose backends share the same 2 cores (inline database work,
-app/db/engine.py). Per request the service also costs more CPU below
+78-80% of the time but on the CPU 48% of the time; the difference it waited
+for PostgreSQL, whose backends share the same 2 cores (inline database work,
+app/db/engine.py), or for a core. Per request the service also costs more CPU below
 saturation than at it (worker 934 -> 1,082 us, PostgreSQL 376 -> 427 us:
 more sleeps and wake-ups), so 76% of the maximum kept the machine 86% busy.
 Pinning each worker and its backends to a core cut the maximum from ~1,400
