@@ -239,6 +239,16 @@ def _wrapped(connection: Connection, error: Exception, sql: str, params: Sequenc
     return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
 
 
+def rows_by_first(rows: Sequence[Sequence], keys: Sequence[Any]) -> dict[Any, list[Sequence]]:
+    """Rows grouped by their first column, in order, for each of `keys` (a key without rows
+    gets none; rows of other keys are dropped): the contacts or plan rows of a page."""
+    grouped: dict[Any, list[Sequence]] = {key: [] for key in keys}
+    for row in rows:
+        if row[0] in grouped:
+            grouped[row[0]].append(row)
+    return grouped
+
+
 def utc(value: datetime | str | None) -> datetime | None:
     """A stored timestamp as an aware UTC datetime (SQLite keeps UTC text)."""
     if value is None:

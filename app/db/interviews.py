@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from app.db import idempotency as idempotency_repo
 from app.db import plans as plans_repo
-from app.db.driver import RawSQL, json_value, utc
+from app.db.driver import RawSQL, json_value, rows_by_first, utc
 from app.db.events import TIMELINE_SQL, timeline_of
 from app.db.tables import Contact as ContactRow
 from app.db.tables import Interview as InterviewRow
@@ -378,12 +378,13 @@ def list_page(
             ],
             snapshot=True,
         )  # fmt: skip
-    contacts: dict[str, list[Contact]] = {row[0]: [] for row in interview_rows}
-    for row in contact_rows:
-        if row[0] in contacts:
-            contacts[row[0]].append(_contact(_ContactRow._make(row[1:])))
-    interviews = [_to_domain(_InterviewRow._make(row), tuple(contacts[row[0]])) for row in interview_rows]
-    return ListedPage(interviews, plans_repo.rows_by_interview(plan_rows, interview_ids=list(contacts)))
+    page_ids = [row[0] for row in interview_rows]
+    contacts = rows_by_first(contact_rows, page_ids)
+    interviews = [
+        _to_domain(_InterviewRow._make(row), tuple(_contact(_ContactRow._make(c[1:])) for c in contacts[row[0]]))
+        for row in interview_rows
+    ]
+    return ListedPage(interviews, rows_by_first(plan_rows, page_ids))
 
 
 def _page_filter(

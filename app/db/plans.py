@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, tuple_
 
-from app.db.driver import RawSQL, utc
+from app.db.driver import RawSQL, rows_by_first, utc
 from app.db.tables import PlannedAction
 from app.domain.model import (
     ActionKind,
@@ -170,7 +170,7 @@ _PLAN_SQL = (
 
 #: One interview's stored schedule in order, for `steps_of` (see `update_plan`).
 PLAN_ROWS_SQL = _PLAN_SQL.format("?")
-#: The stored schedules of the interviews a subquery (`{}`) selects, for `rows_by_interview`.
+#: The stored schedules of the interviews a subquery (`{}`) selects.
 PLANS_OF_SQL = _PLAN_SQL
 
 
@@ -179,22 +179,13 @@ def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
     return [_step(row) for row in rows]
 
 
-def rows_by_interview(rows: Sequence[Sequence], *, interview_ids: Sequence[str]) -> dict[str, list[Sequence]]:
-    """Rows of `_PLAN_SQL` by interview, in order (for `steps_of`); an interview without rows has none."""
-    grouped: dict[str, list[Sequence]] = {i: [] for i in interview_ids}
-    for row in rows:
-        if row[0] in grouped:
-            grouped[row[0]].append(row)
-    return grouped
-
-
 def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
     """The stored schedules of some interviews (hot path: driver SQL)."""
     if not interview_ids:
         return {}
     with RawSQL(session) as reader:
         rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
-    return {i: steps_of(found) for i, found in rows_by_interview(rows, interview_ids=interview_ids).items()}
+    return {i: steps_of(found) for i, found in rows_by_first(rows, interview_ids).items()}
 
 
 _STORED_PLAN_SQL = (
