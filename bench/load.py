@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python bench/load.py [--admin-url URL] [--seconds N]`
 
-What it does, in about two minutes, on loopback only:
+What it does, in about two and a half minutes, on loopback only:
 1. Creates a fresh PostgreSQL database (dropped at the end) on the server of
    `--admin-url` (default: FOLLOWUP_TEST_POSTGRES_URL, else the local one on
    5432), migrates it and creates a tenant with the CLI, starts the real
@@ -22,7 +22,8 @@ What it does, in about two minutes, on loopback only:
    far less CPU from the 2 cores than a Python generator would, so the
    bare endpoint is not capped by the generator.
 4. Maximum throughput: closed-loop runs (as fast as 16 connections go),
-   bare and followup interleaved, twice; the best of each.
+   bare and followup interleaved, twice; the better of the bare app's and
+   the lower of followup's (its writes lengthen the timelines run by run).
 5. 70% of followup's maximum: the same script paced by its `delay()` hook
    (each request takes the next slot of a fixed schedule, shared by the
    connections of the thread); the bare app is run at the same rate too.
@@ -32,11 +33,19 @@ What it does, in about two minutes, on loopback only:
    whether the tail is the writes' own cost or a queue all kinds wait in.
    A diagnostic run at 35% shows how much of the tail is the mix's own
    spread rather than queueing (2026-11-26: p99/p50 4.0-5.2 at 35% against
-   5.1-6.6 at 70%).
+   5.1-6.6 at 70%). Another takes the writes out: the mix's reads alone, in
+   the same proportions, closed loop and then paced at 70% of that maximum
+   (2026-11-26, two runs: the reads alone 7.21 and 6.41, the mix 5.28 and
+   5.26): the writes do not make the tail.
    The tail's baseline: the bare app paced at 70% of *its own* maximum, the
    same utilisation of the same 2 cores, shows what p99/p50 the machine, the
    pacing and uvicorn give an endpoint that does nothing (printed beside
-   followup's ratio; the target stays the issue's absolute one).
+   followup's ratio; the target stays the issue's absolute one). A second
+   control adds one database round trip: the same endpoint after a
+   `SELECT 1` on a psycopg connection used inline (GET /bare/db), paced at
+   70% of its own maximum: the tail of a request that waits once for a
+   PostgreSQL sharing the cores, without any of the service's work
+   (2026-11-26: 4.17, the no-op 3.06 and the mix 5.26 in the same run).
 6. One keep-alive connection (wrk -c1), sequential GETs of the actions route
    and of /healthz against `followup serve --workers 2`: the p50 shows
    whether TCP_NODELAY is set (without it uvicorn's workers answer ~44 ms
@@ -95,7 +104,7 @@ end
 
 local ids = {%(ids)s}
 local contacts = {%(contacts)s}
-local mode = "%(mode)s"          -- "mixed", one kind ("actions", "messages", "writes"), "health" or "bare"
+local mode = "%(mode)s"          -- "mixed", "reads" (the mix without its writes), one kind ("actions", "messages", "writes"), "health", "bare" or "bare_db"
 local interval = %(interval)s    -- ms between requests of this thread; 0: as fast as possible
 local headers = {["Authorization"] = "%(auth)s", ["Content-Type"] = "application/json"}
 local event_body = '{"type":"follow_up_sent","note":"load"}'
@@ -150,6 +159,8 @@ end
 function request()
   if mode == "bare" then
     return wrk.format("GET", "/bare", headers)
+  elseif mode == "bare_db" then
+    return wrk.format("GET", "/bare/db", headers)
   elseif mode == "health" then
     return wrk.format("GET", "/healthz")
   end
@@ -163,6 +174,7 @@ function request()
     return wrk.format("POST", base .. "/events", headers, event_body)
   end
   local r = math.random()
+  if mode == "reads" then r = r * 0.70 end  -- the mix's reads, in the same proportions
   if r < 0.35 then
     return wrk.format("GET", base .. "/actions", headers_for("actions"))
   elseif r < 0.525 then
@@ -458,7 +470,8 @@ def main() -> int:
         followup_env = {"FOLLOWUP_DATABASE_URL": database_url}
         serve = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--workers", str(WORKERS), "--log-level", "warning"]
         bare_command = [sys.executable, str(ROOT / "bench" / "serve_bare.py"), "--workers", str(WORKERS)]
-        with server(serve, env=followup_env) as app_url, server(bare_command, health="/bare") as bare_url:
+        bare_env = {"BENCH_BARE_DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://", 1)}
+        with server(serve, env=followup_env) as app_url, server(bare_command, env=bare_env, health="/bare") as bare_url:
             ids, contacts = asyncio.run(seed(app_url, key, INTERVIEWS))
             vacuum(database_url)
             app = Target(app_url, ids, contacts, f"Bearer {key}")
@@ -505,8 +518,15 @@ def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: 
     settle()
     light = run("  followup mixed at 35% (diagnostic)", app, mode="mixed", seconds=seconds, rate=rate / 2)
     print(f"    p99/p50 at 35% of the maximum: {light.p99_ms / light.p50_ms:.2f} (no target; the mix's own spread)")
+    # Whether the writes make the tail: the mix's reads alone, at 70% of their own maximum.
+    reads_max = run("  followup reads only, closed loop", app, mode="reads", seconds=seconds)
+    reads = run("  followup reads only at 70% (diagnostic)", app, mode="reads", seconds=seconds, rate=0.7 * reads_max.rps)
+    print(f"    p99/p50 of the reads alone at 70% of their maximum: {reads.p99_ms / reads.p50_ms:.2f} (no target; without any write)")
     print(f"\nthe tail's baseline: bare FastAPI at 70% of its own maximum ({0.7 * bare_max.rps:.0f} req/s, paced):")
     bare_at_70 = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=0.7 * bare_max.rps)
+    print("and of one PostgreSQL round trip: the bare endpoint after a SELECT 1 (GET /bare/db), at 70% of its own maximum:")
+    db_max = run("  bare + SELECT 1, closed loop", bare, mode="bare_db", seconds=seconds)
+    db_at_70 = run("  bare + SELECT 1, paced", bare, mode="bare_db", seconds=seconds, rate=0.7 * db_max.rps)
 
     settle()
     print(f"\none keep-alive connection, sequential requests (followup serve --workers {WORKERS}):")
@@ -542,6 +562,10 @@ def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: 
         f" p50 {bare_at_70.p50_ms:.2f} / p99 {bare_at_70.p99_ms:.2f} ms"
         + ("" if bare_at_70.rps >= SCHEDULE_KEPT * 0.7 * bare_max.rps else "; wrk fell behind that schedule: saturated")
         + ")"
+        f"\none PostgreSQL round trip (bare + SELECT 1) at 70% of its own maximum: p99/p50 {db_at_70.p99_ms / db_at_70.p50_ms:.2f}"
+        f" ({db_at_70.rps:.0f} req/s, p50 {db_at_70.p50_ms:.2f} / p99 {db_at_70.p99_ms:.2f} ms)"
+        f"\nreads alone at 70% of their own maximum ({reads.rps:.0f} req/s): p50 {reads.p50_ms:.2f} / p99 {reads.p99_ms:.2f} ms,"
+        f" p99/p50 {reads.p99_ms / reads.p50_ms:.2f}"
         f"\nwall time {elapsed:.0f} s"
     )
     for text, ok in checks:

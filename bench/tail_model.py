@@ -28,6 +28,30 @@ more sleeps and wake-ups), so 76% of the maximum kept the machine 86% busy.
 Pinning each worker and its backends to a core cut the maximum from ~1,400
 to 919 req/s; running wrk at nice -10 did not lower p99/p50 (plain 4.05-4.69,
 niced 4.07-10.14, three runs each, interleaved).
+
+What the real machine showed next (2026-11-26, later): the writes are not
+what makes its tail. The model gives the mix's reads alone a p99/p50 of
+1.35; on the machine, bench/load.py's reads-only run at 70% of its own
+maximum gave 5.15, 7.21 and 6.41 (the whole mix 5.28 and 5.26 in the same
+runs). Controls paced at 70% of their own maxima, same machine, same day:
+- the bare endpoint, which does nothing: 2.44-3.11 (fifteen runs);
+- the bare endpoint after one inline `SELECT 1` on a psycopg connection
+  (GET /bare/db): 2.89, 3.82, 3.57 and 4.17; the same on psycopg's
+  AsyncConnection, awaited (a throwaway app, not kept): 4.14, 3.43, 2.84,
+  with a lower maximum (~7,100 against ~9,500 req/s);
+- the service's /readyz (FastAPI, the pool, one `SELECT 1`): 2.67, 5.38,
+  8.50, 5.34, 6.73, 6.69.
+So on 2 cores shared with PostgreSQL and wrk, a request that waits once
+for the database already sits at or above 3, and the ratio grows with the
+CPU a request costs, whatever its kind. /proc/<pid>/schedstat during the
+paced mix (1,338 req/s): per request, the workers ran 807 us and waited
+357 us for a core, PostgreSQL's backends ran 326 us and waited 160 us;
+the workers were switched out involuntarily 4.6 times per request and
+slept 0.8 times (a woken backend takes the core of the worker that woke
+it). Also measured and not kept: PostgreSQL over its Unix socket instead
+of loopback TCP (p99/p50 6.17 and 5.07 against 5.23 and 5.02,
+interleaved), and a 150 us EEVDF slice (sched_setattr) for the workers
+and backends (4.81 against 5.25).
 """
 
 from __future__ import annotations
