@@ -40,18 +40,26 @@ runs). Controls paced at 70% of their own maxima, same machine, same day:
   AsyncConnection, awaited (a throwaway app, not kept): 4.14, 3.43, 2.84,
   with a lower maximum (~7,100 against ~9,500 req/s);
 - the service's /readyz (FastAPI, the pool, one `SELECT 1`): 2.67, 5.38,
-  8.50, 5.34, 6.73, 6.69.
+  8.50, 5.34, 6.73, 6.69;
+- the bare endpoint after the `SELECT 1` and a fixed spin on the CPU (a
+  throwaway app, two rounds): 150 us 5.10 and 3.97, 300 us 2.59 and 5.08,
+  600 us 2.59 and 3.04 (the last at 1,545-1,628 req/s).
 So on 2 cores shared with PostgreSQL and wrk, a request that waits once
-for the database already sits at or above 3, and the ratio grows with the
-CPU a request costs, whatever its kind. /proc/<pid>/schedstat during the
-paced mix (1,338 req/s): per request, the workers ran 807 us and waited
-357 us for a core, PostgreSQL's backends ran 326 us and waited 160 us;
-the workers were switched out involuntarily 4.6 times per request and
-slept 0.8 times (a woken backend takes the core of the worker that woke
-it). Also measured and not kept: PostgreSQL over its Unix socket instead
-of loopback TCP (p99/p50 6.17 and 5.07 against 5.23 and 5.02,
-interleaved), and a 150 us EEVDF slice (sched_setattr) for the workers
-and backends (4.81 against 5.25).
+for the database already sits around 3 (2.9-4.2), and one 8-second run's
+ratio can swing 2x. An endpoint that spends its time on its own CPU does
+better than the service at a similar rate (the mix at 70%, 1,132-1,386
+req/s: 4.81-6.17 in eight runs), which sends more of its work to
+PostgreSQL, whose backends then compete with the workers for the same 2
+cores (a database on a host of its own would not; not measured, this
+machine is one host). /proc/<pid>/schedstat during the paced mix (1,338
+req/s): per request, the workers ran 807 us and waited 357 us for a core,
+PostgreSQL's backends ran 326 us and waited 160 us; the workers were
+switched out involuntarily 4.6 times per request and slept 0.8 times (a
+woken backend takes the core of the worker that woke it). Also measured
+and not kept: PostgreSQL over its Unix socket instead of loopback TCP
+(p99/p50 6.17 and 5.07 against 5.23 and 5.02, interleaved), and a 150 us
+EEVDF slice (sched_setattr) for the workers and backends (4.81 against
+5.25).
 """
 
 from __future__ import annotations
