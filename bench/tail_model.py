@@ -46,20 +46,29 @@ runs). Controls paced at 70% of their own maxima, same machine, same day:
   600 us 2.59 and 3.04 (the last at 1,545-1,628 req/s).
 So on 2 cores shared with PostgreSQL and wrk, a request that waits once
 for the database already sits around 3 (2.9-4.2), and one 8-second run's
-ratio can swing 2x. An endpoint that spends its time on its own CPU does
-better than the service at a similar rate (the mix at 70%, 1,132-1,386
-req/s: 4.81-6.17 in eight runs), which sends more of its work to
-PostgreSQL, whose backends then compete with the workers for the same 2
-cores (a database on a host of its own would not; not measured, this
-machine is one host). /proc/<pid>/schedstat during the paced mix (1,338
-req/s): per request, the workers ran 807 us and waited 357 us for a core,
-PostgreSQL's backends ran 326 us and waited 160 us; the workers were
-switched out involuntarily 4.6 times per request and slept 0.8 times (a
-woken backend takes the core of the worker that woke it). Also measured
-and not kept: PostgreSQL over its Unix socket instead of loopback TCP
-(p99/p50 6.17 and 5.07 against 5.23 and 5.02, interleaved), and a 150 us
-EEVDF slice (sched_setattr) for the workers and backends (4.81 against
-5.25).
+ratio can swing 2x. Where a request's work runs matters more than how much
+there is: the same ~400 us done in the worker (a spin after the SELECT 1)
+or in PostgreSQL (the SELECT counting 4,000 rows of generate_series
+instead, the worker blocked on it), throwaway apps interleaved, gave
+p99/p50 3.91, 3.05, 3.56, 2.51, 3.39, 2.52 in the worker (one outlier,
+8.22) against 5.25, 6.32, 6.85, 7.60, 6.65, 5.08, 5.62, 6.45, 7.02, 6.38
+in PostgreSQL (p99 3-5 ms against 9-13 ms): a request that blocks on a
+second process sharing the cores waits to be scheduled twice. Neither
+autogroup (off: 6.45 and 6.38, on: 5.62 and 7.02 for the PostgreSQL
+variant) nor awaiting psycopg's AsyncConnection (p99 12-14 ms against 9-13
+blocking, interleaved; the ratio fell only because p50 rose to 2.3-5.1 ms)
+changed that. The service sends a write's persistence to PostgreSQL (805
+us of backend CPU per write at saturation), and a database on a host of
+its own would take that off these cores (not measured: this machine is one
+host).
+/proc/<pid>/schedstat during the paced mix (1,338 req/s): per request, the
+workers ran 807 us and waited 357 us for a core, PostgreSQL's backends ran
+326 us and waited 160 us; the workers were switched out involuntarily 4.6
+times per request and slept 0.8 times (a woken backend takes the core of
+the worker that woke it). Also measured and not kept: PostgreSQL over its
+Unix socket instead of loopback TCP (p99/p50 6.17 and 5.07 against 5.23
+and 5.02, interleaved), and a 150 us EEVDF slice (sched_setattr) for the
+workers and backends (4.81 against 5.25).
 """
 
 from __future__ import annotations
