@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, tuple_
 
-from app.db.driver import RawSQL, rows_by_first, utc
+from app.db.driver import RawSQL, utc
 from app.db.tables import PlannedAction
 from app.domain.model import (
     ActionKind,
@@ -177,15 +177,6 @@ PLANS_OF_SQL = _PLAN_SQL
 def steps_of(rows: Sequence[Sequence]) -> list[PlannedStep]:
     """Steps from the rows of `PLAN_ROWS_SQL`."""
     return [_step(row) for row in rows]
-
-
-def load_plans(session: Connection, *, interview_ids: Sequence[str]) -> dict[str, list[PlannedStep]]:
-    """The stored schedules of some interviews (hot path: driver SQL)."""
-    if not interview_ids:
-        return {}
-    with RawSQL(session) as reader:
-        rows = reader.all(_PLAN_SQL.format(", ".join("?" * len(interview_ids))), tuple(interview_ids))
-    return {i: steps_of(found) for i, found in rows_by_first(rows, interview_ids).items()}
 
 
 _STORED_PLAN_SQL = (

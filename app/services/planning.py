@@ -60,21 +60,18 @@ def _outcome_value(events: Sequence[Event]) -> str | None:
 
 
 def stored_steps(
-    session: Connection, *, tenant: TenantContext, stored: StoredInterview, plan_rows: Sequence[Sequence] | None = None
+    session: Connection, *, tenant: TenantContext, stored: StoredInterview, plan_rows: Sequence[Sequence]
 ) -> list[PlannedStep]:
     """The stored schedule; planned afresh (not stored) when it predates the tenant's policy.
 
-    `plan_rows`: the rows of `plans.PLAN_ROWS_SQL` when the caller read them
-    along with the interview (else they are read here). Reads never write:
-    the background job stores the fresh plan, this answer just does not wait
-    for it.
+    `plan_rows`: the interview's rows of `plans.PLAN_ROWS_SQL`, which every
+    caller reads along with the interview. Reads never write: the background
+    job stores the fresh plan, this answer just does not wait for it.
     """
     if stored.plan_policy_version != tenant.policy_version:
         events = events_repo.timeline(session, interview_id=stored.interview.id)
         return list(schedule(stored.interview, events, tenant.policy))
-    if plan_rows is not None:
-        return plans_repo.steps_of(plan_rows)
-    return plans_repo.load_plans(session, interview_ids=[stored.interview.id])[stored.interview.id]
+    return plans_repo.steps_of(plan_rows)
 
 
 def next_actions_of(

@@ -104,7 +104,7 @@ def _check(client, headers, tenant_id: str, interview_id: str) -> None:
         policy = policy_of(tenant_id, stored_policy, version)
         stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id)
         events = events_repo.timeline(session, interview_id=interview_id)
-        steps = plans_repo.load_plans(session, interview_ids=[interview_id])[interview_id]
+        steps = plans_repo.stored_plan(session, tenant_id=tenant_id, interview_id=interview_id)[1]
     fresh = plan(stored.interview, events, policy, NOW)
     if stored.plan_policy_version == version:
         assert list(schedule(stored.interview, events, policy)) == steps
@@ -133,7 +133,7 @@ def _check(client, headers, tenant_id: str, interview_id: str) -> None:
         # Stale after a policy change: answers above were planned afresh; the job stores the plan.
         jobs.run_until_idle(db, now=lambda: NOW, batch_size=3)
         with db.session(write=False) as session:
-            steps = plans_repo.load_plans(session, interview_ids=[interview_id])[interview_id]
+            steps = plans_repo.stored_plan(session, tenant_id=tenant_id, interview_id=interview_id)[1]
         assert list(schedule(stored.interview, events, policy)) == steps
     # The tenant-wide list, from the stored plans, shows the same actions for this interview.
     tenant_wide = client.get("/v1/actions", params={"state": ALL_STATES, "kind": ALL_KINDS, "limit": 200}, headers=headers).json()
@@ -164,12 +164,12 @@ def test_expired_idempotency_records_are_purged(client, tenant, fixed_clock):
     assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=25)) == 1
 
 
-def _stored_rows(client, interview_id: str) -> dict[int, tuple]:
+def _stored_rows(client, tenant_id: str, interview_id: str) -> dict[int, tuple]:
     """seq -> (row id, PostgreSQL's xmin or None, the step) of the interview's stored plan."""
     db = client.app.state.db
     pg = db.engine.dialect.name == "postgresql"
     with db.session(write=False) as session:
-        steps = plans_repo.load_plans(session, interview_ids=[interview_id])[interview_id]
+        steps = plans_repo.stored_plan(session, tenant_id=tenant_id, interview_id=interview_id)[1]
         rows = session.exec_driver_sql(
             f"SELECT seq, id, {'xmin::text' if pg else 'NULL'} FROM planned_action WHERE interview_id = '{interview_id}' ORDER BY seq"
         ).all()
@@ -190,11 +190,11 @@ def test_an_event_rewrites_only_the_steps_it_changes(client, tenant, fixed_clock
     assert client.post("/v1/interviews", json=body, headers=tenant.headers).status_code == 201
     first = interview["interviewers"][0]["id"]
     events = f"/v1/interviews/{interview['id']}/events"
-    before = _stored_rows(client, interview["id"])
+    before = _stored_rows(client, tenant.tenant_id, interview["id"])
 
     thanked = {"type": "thank_you_sent", "occurred_at": (NOW - timedelta(days=1)).isoformat(), "contact_id": first}
     assert client.post(events, json=thanked, headers=tenant.headers).status_code == 201
-    after = _stored_rows(client, interview["id"])
+    after = _stored_rows(client, tenant.tenant_id, interview["id"])
     _check(client, tenant.headers, tenant.tenant_id, interview["id"])
     assert len(after) == len(before)
     changed = {seq for seq in before if before[seq][2] != after[seq][2]}
@@ -209,5 +209,5 @@ def test_an_event_rewrites_only_the_steps_it_changes(client, tenant, fixed_clock
     rejected = {"type": "rejection_received", "occurred_at": NOW.isoformat()}
     assert client.post(events, json=rejected, headers=tenant.headers).status_code == 201
     _check(client, tenant.headers, tenant.tenant_id, interview["id"])
-    shrunk_or_grown = _stored_rows(client, interview["id"])
+    shrunk_or_grown = _stored_rows(client, tenant.tenant_id, interview["id"])
     assert len(shrunk_or_grown) != len(after)
