@@ -181,7 +181,7 @@ def _read(db) -> None:
 @pytest.mark.parametrize(
     "first",
     [_pipelined_write, _failed_pipelined_write, _read, _snapshot_read, _failed_snapshot_read],
-    ids=["after a pipelined write", "after a failed one", "after a read", "after a snapshot read", "after a failed one"],
+    ids=["after a pipelined write", "after a failed one", "after a read", "after a snapshot read", "after a failed snapshot read"],
 )
 def test_the_next_transaction_on_the_connection_is_atomic_again(one_pg_connection, first):
     """A read session, and a write whose pipeline sends its own BEGIN, switch
