@@ -493,6 +493,11 @@ def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: 
         print(result.line(), flush=True)
         return result
 
+    def at_70_of_own_maximum(label: str, target: Target, mode: str) -> Run:
+        """A control: its closed-loop maximum, then paced at 70% of it."""
+        top = run(f"  {label}, closed loop", target, mode=mode, seconds=seconds)
+        return run(f"  {label}, paced at 70%", target, mode=mode, seconds=seconds, rate=0.7 * top.rps)
+
     wrk("warm-up", bare, mode="bare", seconds=2)
     wrk("warm-up", app, mode="mixed", seconds=3)
 
@@ -519,14 +524,12 @@ def measure(app: Target, bare: Target, seconds: int, started: float, *, settle: 
     light = run("  followup mixed at 35% (diagnostic)", app, mode="mixed", seconds=seconds, rate=rate / 2)
     print(f"    p99/p50 at 35% of the maximum: {light.p99_ms / light.p50_ms:.2f} (no target; the mix's own spread)")
     # Whether the writes make the tail: the mix's reads alone, at 70% of their own maximum.
-    reads_max = run("  followup reads only, closed loop", app, mode="reads", seconds=seconds)
-    reads = run("  followup reads only at 70% (diagnostic)", app, mode="reads", seconds=seconds, rate=0.7 * reads_max.rps)
+    reads = at_70_of_own_maximum("followup reads only", app, "reads")
     print(f"    p99/p50 of the reads alone at 70% of their maximum: {reads.p99_ms / reads.p50_ms:.2f} (no target; without any write)")
     print(f"\nthe tail's baseline: bare FastAPI at 70% of its own maximum ({0.7 * bare_max.rps:.0f} req/s, paced):")
     bare_at_70 = run("  bare FastAPI  GET /bare", bare, mode="bare", seconds=seconds, rate=0.7 * bare_max.rps)
     print("and of one PostgreSQL round trip: the bare endpoint after a SELECT 1 (GET /bare/db), at 70% of its own maximum:")
-    db_max = run("  bare + SELECT 1, closed loop", bare, mode="bare_db", seconds=seconds)
-    db_at_70 = run("  bare + SELECT 1, paced", bare, mode="bare_db", seconds=seconds, rate=0.7 * db_max.rps)
+    db_at_70 = at_70_of_own_maximum("bare + SELECT 1", bare, "bare_db")
 
     settle()
     print(f"\none keep-alive connection, sequential requests (followup serve --workers {WORKERS}):")
