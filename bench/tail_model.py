@@ -69,6 +69,15 @@ the worker that woke it). Also measured and not kept: PostgreSQL over its
 Unix socket instead of loopback TCP (p99/p50 6.17 and 5.07 against 5.23
 and 5.02, interleaved), and a 150 us EEVDF slice (sched_setattr) for the
 workers and backends (4.81 against 5.25).
+The nearest stand-in for a database host of its own (2026-11-26, tenth
+session, interleaved): every PostgreSQL process pinned to one core
+(`taskset`), bench/load.py with its servers and wrk to the other. p99/p50
+at 70% 4.35 and 3.86 against 6.57 and 3.64 unpinned; p99 8.4 and 7.7 ms
+against 20.4 and 22.5 ms, at 688 and 658 against 1,139 and 1,201 req/s
+(maxima 983 and 941 against 1,645 and 1,757): the absolute tail falls by
+more than half, the ratio does not reliably reach 3, and the service has
+one core instead of two. Running wrk at nice -10 or SCHED_FIFO again gave
+4.76, 4.98 and 5.65 against 4.73 and 6.72.
 """
 
 from __future__ import annotations
