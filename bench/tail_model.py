@@ -77,7 +77,10 @@ against 20.4 and 22.5 ms, at 688 and 658 against 1,139 and 1,201 req/s
 (maxima 983 and 941 against 1,645 and 1,757): the absolute tail falls by
 more than half, the ratio does not reliably reach 3, and the service has
 one core instead of two. Running wrk at nice -10 or SCHED_FIFO again gave
-4.76, 4.98 and 5.65 against 4.73 and 6.72.
+4.76, 4.98 and 5.65 against 4.73 and 6.72. Keeping both vCPUs out of HLT
+with a SCHED_IDLE spinner on each (a guess that waking a halted vCPU makes
+the spread) halved the maximum (774 against 1,350 req/s) and gave 6.16
+against 4.82: not kept.
 """
 
 from __future__ import annotations
