@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 
@@ -16,7 +16,11 @@ def encode(*parts: object) -> str:
 
 
 def decode(cursor: str, shape: tuple[type, ...]) -> tuple:
-    """Parse a cursor made by `encode` with values of the given types."""
+    """Parse a cursor made by `encode` with values of the given types.
+
+    Timestamps come back in UTC: a hand-made one whose offset takes it past
+    year 1 or 9999 is refused here, not left to overflow in a query.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -28,13 +32,13 @@ def decode(cursor: str, shape: tuple[type, ...]) -> tuple:
                 parsed_value = datetime.fromisoformat(value)
                 if parsed_value.tzinfo is None:
                     raise ValueError
-                parsed.append(parsed_value)
+                parsed.append(parsed_value.astimezone(UTC))
             elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
                 parsed.append(value)
             else:
                 raise ValueError
         return tuple(parsed)
-    except (ValueError, TypeError, orjson.JSONDecodeError, UnicodeError):
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError, UnicodeError):
         raise InvalidInput(
             "The cursor is not valid: pass back the next_cursor of a previous page unchanged.",
             errors=[("query.cursor", "not a cursor this API issued")],

@@ -1,0 +1,50 @@
+"""A cursor a client made up gets a 422 problem on every list, never a 500.
+
+Cursors are opaque, but only base64 of JSON: anyone can build one. A
+timestamp whose offset takes it past year 9999 or before year 1 in UTC once
+reached the query and overflowed there (a 500).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+import orjson
+import pytest
+
+from app.api import cursors
+from tests.api.helpers import assert_problem, create_interview, error_locs
+
+OUT_OF_RANGE = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"]
+
+
+def made_up(*parts: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(parts))).decode().rstrip("=")
+
+
+def list_routes(client, tenant) -> dict[str, tuple[str, tuple]]:
+    """Each list route and the tail of its cursor's sort key after the timestamp."""
+    interview = create_interview(client, tenant)
+    return {
+        "interviews": ("/v1/interviews", ("x",)),
+        "events": (f"/v1/interviews/{interview['id']}/events", ("x",)),
+        "templates": ("/v1/templates", ("x",)),
+        "actions": ("/v1/actions", ("x", "send_thank_you", 0)),
+    }
+
+
+@pytest.mark.parametrize("moment", OUT_OF_RANGE)
+def test_a_timestamp_out_of_range_in_utc_is_an_invalid_cursor(client, tenant, moment):
+    for name, (path, rest) in list_routes(client, tenant).items():
+        response = client.get(path, params={"cursor": made_up(moment, *rest)}, headers=tenant.headers)
+        problem = assert_problem(response, 422)
+        assert "cursor is not valid" in problem["detail"], name
+        assert error_locs(response) == ["query.cursor"], name
+
+
+def test_the_edge_of_the_range_is_still_a_cursor():
+    (moment, rest) = cursors.decode(made_up("9999-12-31T23:59:59+00:00", "x"), (datetime, str))
+    assert (moment.year, moment.utcoffset().total_seconds(), rest) == (9999, 0, "x")
+    (moment, _) = cursors.decode(made_up("2026-11-26T10:00:00+05:30", "x"), (datetime, str))
+    assert moment.isoformat() == "2026-11-26T04:30:00+00:00"
