@@ -55,6 +55,9 @@ def cmd_tenants_create(args) -> int:
 
     db = _db()
     with db.session(write=True) as session:
+        if (taken := tenants.tenant_named(session, args.name)) is not None:
+            print(f"a tenant named {args.name!r} exists already ({taken}): choose another name", file=sys.stderr)
+            return 1
         tenant_id = tenants.create_tenant(session, name=args.name, now=_now())
         key = tenants.create_key(session, tenant_id=tenant_id, label=args.label, now=_now())
     print(f"created tenant {args.name!r} ({tenant_id}); its API key is shown once:", file=sys.stderr)
@@ -65,11 +68,15 @@ def cmd_tenants_create(args) -> int:
 def _tenant_id(session, name_or_id: str) -> str | None:
     from app.db import tenants
 
-    found = tenants.find_tenant(session, name_or_id)
-    if found is None:
+    found = tenants.find_tenants(session, name_or_id)
+    if not found:
         print(f"no tenant named {name_or_id!r}", file=sys.stderr)
         return None
-    return found[0]
+    if len(found) > 1:
+        ids = ", ".join(tenant_id for tenant_id, _ in found)
+        print(f"{len(found)} tenants are named {name_or_id!r}; give the id of the one you mean: {ids}", file=sys.stderr)
+        return None
+    return found[0][0]
 
 
 def cmd_keys_create(args) -> int:
@@ -96,7 +103,7 @@ def cmd_keys_list(args) -> int:
         keys = tenants.list_keys(session, tenant_id=tenant_id)
     for k in keys:
         state = f"revoked {k.revoked_at.isoformat()}" if k.revoked_at else "active"
-        print(f"{k.id}\t{k.prefix}…\t{k.tenant_name}\t{k.label or '-'}\t{k.created_at.isoformat()}\t{state}")
+        print(f"{k.id}\t{k.prefix}…\t{k.tenant_name}\t{k.tenant_id}\t{k.label or '-'}\t{k.created_at.isoformat()}\t{state}")
     return 0
 
 
@@ -105,7 +112,14 @@ def cmd_keys_revoke(args) -> int:
 
     db = _db()
     with db.session(write=True) as session:
-        count = tenants.revoke_key(session, key_id_or_prefix=args.key, now=_now())
+        matching = tenants.active_keys_matching(session, args.key)
+        if len(matching) > 1:
+            print(
+                f"{len(matching)} active keys start with {args.key!r}; revoke one by its id: {', '.join(matching)}",
+                file=sys.stderr,
+            )
+            return 1
+        count = tenants.revoke_key(session, key_id_or_prefix=matching[0], now=_now()) if matching else 0
     if count == 0:
         print(f"no active key with id or prefix {args.key!r}", file=sys.stderr)
         return 1

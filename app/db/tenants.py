@@ -53,14 +53,25 @@ def create_tenant(session: Connection, *, name: str, now: datetime) -> str:
     return tenant_id
 
 
-def find_tenant(session: Connection, name_or_id: str) -> tuple[str, str] | None:
-    row = session.execute(
+def find_tenants(session: Connection, name_or_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the tenant with this id, or else of every tenant with this name, oldest first.
+
+    More than one means the name is ambiguous (names were not unique before
+    `followup tenants create` refused a taken one): the caller must ask for
+    the id rather than pick one of them.
+    """
+    rows = session.execute(
         select(tenant_t.c.id, tenant_t.c.name)
         .where((tenant_t.c.id == name_or_id) | (tenant_t.c.name == name_or_id))
-        .order_by(tenant_t.c.created_at)
-        .limit(1)
-    ).first()
-    return (row.id, row.name) if row else None
+        .order_by(tenant_t.c.created_at, tenant_t.c.id)
+    ).all()
+    by_id = [(r.id, r.name) for r in rows if r.id == name_or_id]
+    return by_id or [(r.id, r.name) for r in rows]
+
+
+def tenant_named(session: Connection, name: str) -> str | None:
+    """The id of a tenant with this name, if there is one."""
+    return session.execute(select(tenant_t.c.id).where(tenant_t.c.name == name).limit(1)).scalar()
 
 
 def has_tenants(session: Connection) -> bool:
@@ -96,6 +107,18 @@ def list_keys(session: Connection, *, tenant_id: str | None = None) -> list[KeyI
         KeyInfo(r.id, r.tenant_id, r.tenant_name, r.prefix, r.label, r.created_at, r.revoked_at)
         for r in session.execute(query)
     ]
+
+
+def active_keys_matching(session: Connection, key_id_or_prefix: str) -> list[str]:
+    """Ids of the active keys with this id, or else with this prefix (two keys may share one)."""
+    rows = session.execute(
+        select(key_t.c.id)
+        .where((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix))
+        .where(key_t.c.revoked_at.is_(None))
+        .order_by(key_t.c.created_at, key_t.c.id)
+    ).all()
+    by_id = [r.id for r in rows if r.id == key_id_or_prefix]
+    return by_id or [r.id for r in rows]
 
 
 def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> int:

@@ -1,0 +1,84 @@
+"""`followup tenants` and `followup keys` never hand a key to a tenant the operator did not mean."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from app import cli
+from app.db import tenants
+from app.db.engine import Database
+from app.settings import Settings, get_settings
+
+
+@pytest.fixture
+def followup(database_url, monkeypatch, capsys):
+    """Runs `followup ARGS...` in process on the test database: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out.strip(), err.strip()
+
+    yield run
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(Settings(database_url=database_url, run_jobs=False))
+    yield database
+    database.dispose()
+
+
+def owners(db) -> dict[str, str]:
+    """Each key's id -> its tenant's id."""
+    with db.session(write=False) as session:
+        return {k.id: k.tenant_id for k in tenants.list_keys(session)}
+
+
+def test_a_taken_tenant_name_is_refused(followup, db):
+    code, key, _ = followup("tenants", "create", "acme")
+    assert code == 0 and key
+    code, out, err = followup("tenants", "create", "acme")
+    assert code == 1 and out == ""
+    assert "a tenant named 'acme' exists already" in err
+    assert len(set(owners(db).values())) == 1
+
+
+def test_an_ambiguous_name_asks_for_the_id(followup, db):
+    """Two tenants of one name, as a database from before names were checked may hold."""
+    now = datetime.now(UTC)
+    with db.session(write=True) as session:
+        first = tenants.create_tenant(session, name="acme", now=now)
+        second = tenants.create_tenant(session, name="acme", now=now)
+    code, out, err = followup("keys", "create", "acme")
+    assert code == 1 and out == ""
+    assert "2 tenants are named 'acme'" in err and first in err and second in err
+    assert owners(db) == {}
+
+    code, key, _ = followup("keys", "create", second)
+    assert code == 0 and key
+    assert set(owners(db).values()) == {second}
+    code, listed, _ = followup("keys", "list", "--tenant", second)
+    assert code == 0 and listed.split("\t")[2:4] == ["acme", second]
+
+
+def test_a_prefix_two_keys_share_revokes_neither(followup, db):
+    followup("tenants", "create", "acme")
+    followup("tenants", "create", "globex")
+    with db.session(write=False) as session:
+        one, other = tenants.list_keys(session)
+    with db.session(write=True) as session:
+        session.execute(update(tenants.key_t).where(tenants.key_t.c.id == other.id).values(prefix=one.prefix))
+    code, _, err = followup("keys", "revoke", one.prefix)
+    assert code == 1 and one.id in err and other.id in err
+    code, _, _ = followup("keys", "revoke", other.id)
+    assert code == 0
+    with db.session(write=False) as session:
+        revoked = {k.id for k in tenants.list_keys(session) if k.revoked_at is not None}
+    assert revoked == {other.id}
