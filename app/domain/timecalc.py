@@ -58,8 +58,12 @@ def add_days(moment: datetime, n: int, tz: ZoneInfo) -> datetime:
     Adding a timedelta to an aware datetime gives fold=0, so a wall time that
     does not exist that day (spring forward) is read with the offset before
     the change, which moves it forward by the gap (02:30 becomes 03:30), and
-    an ambiguous one (fall back) is its first occurrence.
+    an ambiguous one (fall back) is its first occurrence. 0 days is the
+    moment itself: read back as a wall time, the second occurrence of a
+    repeated hour would lose its fold and come out an hour before it started.
     """
+    if n == 0:
+        return to_utc(moment)
     wall = moment.astimezone(tz) + (_DAYS[n] if 0 <= n < _TABLE else timedelta(days=n))  # pragma: no mutate
     return wall.astimezone(UTC)
 

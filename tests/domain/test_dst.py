@@ -7,6 +7,8 @@ the interview's end), so it is 169 or 167 elapsed hours per week, never 168.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from app.domain.model import Agency, Rule
@@ -76,3 +78,27 @@ def test_close_out_after_a_cap_of_one_and_the_agency():
     reply = [s for s in schedule(iv, [ev(EventType.REJECTION_RECEIVED, iv.ends_at)], policy)
              if s.kind is ActionKind.REPLY_TO_REJECTION]  # fmt: skip
     assert [(s.contact_id, s.position) for s in reply] == [(None, -1)]
+
+
+NEW_YORK = "America/New_York"
+# New York falls back on Sunday 1 November 2026 (01:00-02:00 happens twice); the
+# interview runs 00:30 EDT to 01:30 EST, ending in the repeated hour.
+REPEATED = interview(starts_at=datetime(2026, 11, 1, 4, 30, tzinfo=UTC), duration_minutes=120, timezone=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    ("heard", "timeline", "expected"),
+    [
+        # a 0-day timeline opens the follow-up at the response itself (01:40 EST), not an hour earlier
+        (datetime(2026, 11, 1, 6, 40, tzinfo=UTC), 0, datetime(2026, 11, 1, 6, 40, tzinfo=UTC)),
+        # a response during the interview counts from its end (01:30 EST)
+        (datetime(2026, 11, 1, 6, 0, tzinfo=UTC), 0, datetime(2026, 11, 1, 6, 30, tzinfo=UTC)),
+        # a day later is 01:40 EST on Monday
+        (datetime(2026, 11, 1, 6, 40, tzinfo=UTC), 1, datetime(2026, 11, 2, 6, 40, tzinfo=UTC)),
+    ],
+)
+def test_a_response_timeline_from_the_repeated_hour(heard, timeline, expected):
+    events = [ev(EventType.RESPONSE_RECEIVED, heard, "dana", timeline)]
+    follow_up = one(actions(REPEATED, events, datetime(2026, 11, 1, 6, 45, tzinfo=UTC)), FOLLOW)
+    assert follow_up.available_at == expected
+    assert follow_up.available_at >= max(heard, REPEATED.ends_at)

@@ -91,6 +91,7 @@ def test_add_days_keeps_the_local_wall_time(name, moment, n):
     later = _facts(name).add_days(moment, n)
     assert later == add_days(moment, n, zone(name))
     assert later.tzinfo is UTC
+    assert later > moment if n else later == moment  # 0 days is the same instant, even in a repeated hour
 
 
 @CHECKS

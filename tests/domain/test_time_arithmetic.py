@@ -57,8 +57,34 @@ def test_ambiguous_local_time_is_the_first_occurrence():
     assert second == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
     # from the second occurrence, a week later is an ordinary 02:30 CET
     assert add_days(second, 7, BERLIN) == datetime(2026, 11, 1, 1, 30, tzinfo=UTC)
-    # and landing on the ambiguous hour from the second occurrence of another day picks the first
-    assert add_days(second, 0, BERLIN) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    # and 0 days from the second occurrence is that same instant, not the first occurrence
+    assert add_days(second, 0, BERLIN) == second
+
+
+NEW_YORK = zone("America/New_York")
+# New York falls back on Sunday 1 November 2026: 01:00-02:00 happens twice, EDT then EST.
+FIRST_0140 = datetime(2026, 11, 1, 5, 40, tzinfo=UTC)  # 01:40 EDT
+SECOND_0140 = datetime(2026, 11, 1, 6, 40, tzinfo=UTC)  # 01:40 EST
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # 0 days is the same instant, in either occurrence of the repeated hour
+        (SECOND_0140, 0, SECOND_0140),
+        (FIRST_0140, 0, FIRST_0140),
+        # a day later is 01:40 EST again: the fold does not carry over to an unambiguous day
+        (SECOND_0140, 1, datetime(2026, 11, 2, 6, 40, tzinfo=UTC)),
+        (FIRST_0140, 1, datetime(2026, 11, 2, 6, 40, tzinfo=UTC)),
+        # landing on the repeated hour from another day: its first occurrence
+        (datetime(2026, 10, 31, 5, 40, tzinfo=UTC), 1, FIRST_0140),
+        (datetime(2026, 10, 25, 5, 40, tzinfo=UTC), 7, FIRST_0140),
+    ],
+)
+def test_add_days_in_the_repeated_hour(start, n, expected):
+    assert add_days(start, n, NEW_YORK) == expected
+    assert add_days(start.astimezone(NEW_YORK), n, NEW_YORK) == expected  # the fold given as a local time
+    assert add_days(start, n, NEW_YORK) >= start  # a period never ends before it starts
 
 
 def test_hours_are_elapsed_time():
