@@ -80,13 +80,15 @@ class _Walk:
         return at, source
 
 
-def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
+def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     """The follow-ups done, the next one (or the close-out), and when thank-yous are missed.
 
     Rule 5: only the next follow-up is listed, never a queue; after the cap a
     `close_out` opens `close_out_after_days` after the last follow-up. A latest
     response without a timeline ends the chain (rule 4). The second value is
-    when the first follow-up opens (rule 1: a late thank-you is missed then).
+    when the first follow-up opens (rule 1: a late thank-you is missed then),
+    or None when none ever will (a cap of 0 and none sent): no follow-up takes
+    over, so a late thank-you stays recommended.
     """
     p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
@@ -134,7 +136,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
     ended = response is not None and response.timeline_days is None
     # (`opening` reads a response without a timeline as silence: rule 1's window still closes then.)
     opens, source = walk.opening(response)
-    if first_open is None:
+    if first_open is None and p.max_follow_ups:
         first_open = opens
     if ended:
         return steps, first_open
@@ -156,18 +158,19 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime]:
             ))
         )
     else:
-        steps.append(_close_out(f, walk, first_open, last_sent, label))
+        steps.append(_close_out(f, walk, opens, last_sent, label))
     return steps, first_open
 
 
-def _close_out(f: Facts, walk: _Walk, first_open: datetime, last_sent: datetime | None, label: str) -> Step:
+def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetime | None, label: str) -> Step:
     """Rule 5: after the last follow-up, wait `close_out_after_days`, then close out.
 
     With a cap of 0 there is no follow-up to wait after: the close-out opens
-    when the first follow-up would have. A newer response with a timeline
-    pushes it back, so the candidate never closes out inside a promised wait.
+    when the first follow-up would have (`silence_ends`). A newer response
+    with a timeline pushes it back, so the candidate never closes out inside
+    a promised wait.
     """
-    opens = first_open if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
+    opens = silence_ends if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
     response = walk.response
     if response is not None and response.timeline_days is not None:
         opens = max(opens, f.add_days(response.occurred_at, response.timeline_days))

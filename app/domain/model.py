@@ -239,7 +239,8 @@ class PlannedStep(NamedTuple):
     - `resolution` is DONE or CANCELLED when a recorded event settled the step,
       else None.
     - `missed_at`: a thank-you turns `missed` at this moment (rule 1: when the
-      follow-up would become available); None for every other step.
+      follow-up would become available); None for every other step, and for a
+      thank-you no follow-up will ever take over (a cap of 0).
     - `shown_from` (wait steps only): the wait is the answer from this moment
       (None: from the very beginning) until `available_at`, when the next step
       opens (rule 10).

@@ -47,11 +47,16 @@ def _days(n: int) -> str:
 # Rule 1 and rule 2: thank-yous.
 
 
-def thank_you(name: str, ended: str, due: str, due_hours: int, until: str) -> str:
-    """Rule 1: thank each human interviewer by name, soon after the interview."""
+def thank_you(name: str, ended: str, due: str, due_hours: int, until: str | None) -> str:
+    """Rule 1: thank each human interviewer by name, soon after the interview.
+
+    `until` is the day a follow-up takes over, None when none ever will (a
+    policy allowing no follow-ups): the sentence then promises none.
+    """
+    lasts = "even when late" if until is None else f"until {until}, when a follow-up takes over"
     return (
         f"Send {name} a thank-you by {due}, within {_hours(due_hours)} of your interview "
-        f"on {ended}; it stays worth sending until {until}, when a follow-up takes over."
+        f"on {ended}; it stays worth sending {lasts}."
     )
 
 

@@ -22,15 +22,16 @@ _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
 _AI_RULE, _HUMAN_RULE = (Rule.AI_INTERVIEW, Priority.HIGH), (Rule.THANK_YOU, Priority.NORMAL)
 
 
-def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
+def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     """Every human contact gets their own thank-you, addressed by name (rule 1).
 
     Available at the interview end, due and late after the policy's hours; a
     late one stays open until `missed_at`, when a follow-up would become
-    available and takes over. After an AI interview every thank-you is high
-    priority, and with no human known one contactless thank-you asks for one
-    (rule 2). An outcome cancels the thank-yous still pending (rules 7, 8); one
-    already missed stays missed.
+    available and takes over, or for good if none ever will (None: a cap of
+    0). After an AI interview every thank-you is high priority, and with no
+    human known one contactless thank-you asks for one (rule 2). An outcome
+    cancels the thank-yous still pending (rules 7, 8); one already missed
+    stays missed.
     """
     targets = f.humans or (((-1, None),) if f.ai else ())
     if not targets:
@@ -41,10 +42,10 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
     late = end + hours(p.thank_you_late_hours)
     send_at = f.send_at(end, late)
     outcome = f.outcome
-    cancels = outcome is not None and missed_at > outcome.occurred_at
+    cancels = outcome is not None and (missed_at is None or missed_at > outcome.occurred_at)
     rule, priority = _AI_RULE if f.ai else _HUMAN_RULE
     steps = []
-    days: tuple[str, str, str] | None = None  # the dates a pending thank-you's reason names, built once
+    days: tuple[str, str, str | None] | None = None  # the dates a pending thank-you's reason names, built once
     for position, contact in targets:
         if contact is None:
             sent = min(f.thank_you_at.values(), default=None)
@@ -63,7 +64,7 @@ def thank_you_steps(f: Facts, missed_at: datetime) -> list[Step]:
         else:
             missed = missed_at
             if days is None:
-                days = f.day(end), f.day(due), f.day(missed_at)
+                days = f.day(end), f.day(due), f.day(missed_at) if missed_at is not None else None
             if f.ai:
                 reason = reasons.thank_you_ai(name, days[0], days[1])
             else:

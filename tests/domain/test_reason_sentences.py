@@ -24,6 +24,11 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             "it stays worth sending until Thursday 23 April, when a follow-up takes over."),
         ),
         (
+            lambda: reasons.thank_you("Dana Lee", D1, D2, 24, None),  # no follow-up will take over (a cap of 0)
+            ("Send Dana Lee a thank-you by Friday 17 April, within 24 hours of your interview on Thursday 16 April; "
+            "it stays worth sending even when late."),
+        ),
+        (
             lambda: reasons.thank_you_ai("Sam Reed", D1, D2),
             ("Your interview on Thursday 16 April was with an AI and no person has met you yet, so send Sam Reed "
             "a thank-you by Friday 17 April to put a human face on your application."),

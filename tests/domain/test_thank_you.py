@@ -160,3 +160,34 @@ def test_an_outcome_exactly_when_the_thank_you_is_missed_leaves_it_missed():
     assert one(acts, THANK).state is ActionState.MISSED
     acts = actions(interview(), [ev(EventType.OFFER_RECEIVED, END + days(7) - TINY)], END + days(7))
     assert one(acts, THANK).state is ActionState.CANCELLED
+
+
+NO_FOLLOW_UPS = Policy(max_follow_ups=0)
+
+
+@pytest.mark.parametrize(
+    ("events", "now", "state", "priority"),
+    [
+        ([], END + hours(48), ActionState.OVERDUE, Priority.HIGH),
+        # no follow-up ever comes to take over, so the late thank-you stays recommended
+        ([], END + days(7), ActionState.OVERDUE, Priority.HIGH),
+        ([], END + days(60), ActionState.OVERDUE, Priority.HIGH),
+        # an outcome still ends it (rule 8), closing out included
+        ([ev(EventType.CLOSED, END + days(9))], END + days(10), ActionState.CANCELLED, Priority.NORMAL),
+        ([ev(EventType.OFFER_RECEIVED, END + days(30))], END + days(30), ActionState.CANCELLED, Priority.NORMAL),
+        # a follow-up sent anyway takes over, as under any cap
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(3))], END + days(3), ActionState.MISSED, Priority.NORMAL),
+    ],
+)
+def test_with_a_cap_of_zero_a_late_thank_you_stays_recommended(events, now, state, priority):
+    thank_you = one(actions(interview(), events, now, NO_FOLLOW_UPS), THANK)
+    assert (thank_you.state, thank_you.priority) == (state, priority)
+
+
+def test_with_a_cap_of_zero_the_reason_promises_no_follow_up():
+    acts = actions(interview(), [], END + days(8), NO_FOLLOW_UPS)
+    assert one(acts, THANK).reason == (
+        "Send Dana Lee a thank-you by Friday 17 April, within 24 hours of your interview on "
+        "Thursday 16 April; it stays worth sending even when late."
+    )
+    assert one(acts, ActionKind.CLOSE_OUT).available_at == END + days(7)  # closing out is still suggested
