@@ -2,7 +2,10 @@
 
 `EmailMessage` + `email.policy` (default rules, CRLF line ends as RFC 5322 asks),
 multipart/alternative with the text and the HTML body, UTF-8 everywhere
-(RFC 2047 encoded words in headers, 8bit bodies).
+(RFC 2047 encoded words in headers). A body stays 7bit/8bit when every line
+fits in 76 octets; otherwise it is quoted-printable (or base64, when shorter)
+with lines of at most 76 characters, as RFC 2045 requires (a 10,000-character
+"missed points" paragraph is one line). See `EML_POLICY` and `BODY_POLICY`.
 
 Header safety (this Python, 3.11.7, has no `verify_generated_headers`): every
 header value built from user data goes through `header_safe`, which replaces
@@ -28,8 +31,21 @@ from app.domain.model import Channel
 from app.messages.errors import EmlError
 from app.messages.types import RenderedMessage
 
-#: CRLF line ends, lines folded at 78 characters, RFC 2047 for non-ASCII.
+#: The file is generated under this policy: CRLF line ends, RFC 2047 for non-ASCII
+#: headers, and headers folded only past 998 octets (RFC 5322's hard limit), not at
+#: the recommended 78. At 78, Python 3.11's folder splits a long display name or
+#: subject into several encoded words and cuts encoded-word look-alikes apart, and
+#: its parser reads some of those back with an extra space, so a name would not
+#: arrive as written (test_headers_round_trip_and_never_inject finds it). The cost:
+#: long non-ASCII headers make encoded words longer than RFC 2047's 75 characters,
+#: which mail readers accept.
 EML_POLICY = policy.default.clone(linesep="\r\n", max_line_length=998)
+
+#: The parts are built under this one, because `set_content` encodes a body with its
+#: message's policy: a line longer than 76 octets switches the body to
+#: quoted-printable (or base64, when shorter) with lines of at most 76 characters
+#: (RFC 2045, 6.7 and 6.8); under EML_POLICY they would run to 998.
+BODY_POLICY = EML_POLICY.clone(max_line_length=76)
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
@@ -98,7 +114,7 @@ def build_eml(
     if not _DOMAIN.match(message_id_domain or ""):
         raise EmlError(f"{message_id_domain!r} is not a valid domain for a Message-ID.")
 
-    msg = EmailMessage(policy=EML_POLICY)
+    msg = EmailMessage(policy=BODY_POLICY)  # bodies encoded to RFC 2045 line lengths
     msg["From"] = _address(candidate_name, candidate_email, who="candidate")
     msg["To"] = _address(recipient.name, recipient.email, who="recipient")
     msg["Subject"] = header_safe(message.subject)
@@ -107,6 +123,6 @@ def build_eml(
     msg.set_content(message.text)
     msg.add_alternative(message.html, subtype="html")
     try:
-        return msg.as_bytes(policy=EML_POLICY)
+        return msg.as_bytes(policy=EML_POLICY)  # headers folded as EML_POLICY says
     except (ValueError, TypeError, UnicodeError) as exc:  # pragma: no cover - defensive
         raise EmlError("The message could not be encoded as an email.") from exc

@@ -128,3 +128,66 @@ def test_long_values_at_the_schema_maximum_round_trip(unit):
     msg = parse(build(replace(SMALL, subject=value), name=value))
     assert msg["Subject"] == header_safe(value)
     assert msg["From"].addresses[0].display_name == header_safe(value)
+
+
+# RFC 2045: quoted-printable and base64 lines are at most 76 characters; a body
+# line that is longer must be encoded, whatever the headers' folding.
+MAX_BODY_LINE = 76
+LONG_POINT = (
+    "Ich habe die Umstellung unserer Abrechnungsberichte auf dbt geleitet und die Laufzeit verkürzt – "
+    "<b>ohne</b> Ausfälle & mit Tests. "
+) * 80
+
+
+def body_lines(data: bytes) -> list[bytes]:
+    """Every line after the top-level header block: part headers, boundaries and bodies."""
+    return data.split(b"\r\n\r\n", 1)[1].split(b"\r\n")
+
+
+def contents(msg) -> tuple[str, str]:
+    text, html = msg.get_payload()
+    return text.get_content().replace("\r\n", "\n"), html.get_content().replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_a_10000_character_field_gives_body_lines_of_at_most_76(locale):
+    point = LONG_POINT[:10_000]
+    interview = replace(TYPICAL, missed_points=point)
+    message = render_message(interview=interview, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT, locale=locale)
+    assert point in message.text  # one line of 10,000 characters
+    data = build(message)
+    assert max(len(line) for line in body_lines(data)) <= MAX_BODY_LINE
+    msg = parse(data)
+    assert not msg.defects
+    text, html = msg.get_payload()
+    assert {text["Content-Transfer-Encoding"], html["Content-Transfer-Encoding"]} <= {"quoted-printable", "base64"}
+    assert contents(msg) == (message.text + "\n", message.html + "\n")
+    assert msg["Subject"] == message.subject
+
+
+def test_short_lines_stay_readable_8bit():
+    msg = parse(build(replace(SMALL, text="Grüße,\nJordan", html="<p>Grüße</p>")))
+    assert [part["Content-Transfer-Encoding"] for part in msg.get_payload()] == ["8bit", "8bit"]
+    assert contents(msg) == ("Grüße,\nJordan\n", "<p>Grüße</p>\n")
+
+
+def with_final_newline(body: str) -> str:
+    """A MIME text body ends with a line break: the email package adds one if missing."""
+    return body if body.endswith("\n") else body + "\n"
+
+
+_body_pieces = st.one_of(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"),
+    st.sampled_from(["\n", " ", "\t", ".", "=", "From ", "--", "a" * 77, "é" * 40, "😀" * 20, "=?utf-8?q?x?=", " \n"]),
+)
+body_text = st.lists(_body_pieces, max_size=300).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=body_text, html=body_text)
+def test_bodies_round_trip_with_lines_of_at_most_76(text, html):
+    data = build(replace(SMALL, text=text, html=html))
+    assert max(len(line) for line in body_lines(data)) <= MAX_BODY_LINE
+    msg = parse(data)
+    assert not msg.defects and not any(part.defects for part in msg.get_payload())
+    assert contents(msg) == (with_final_newline(text), with_final_newline(html))
