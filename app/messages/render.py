@@ -109,6 +109,24 @@ def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str,
     return subject, text, html
 
 
+def _template_language(custom: TemplateSource, chosen: str) -> tuple[TemplateSource | None, str, str | None]:
+    """A tenant template is written in one language: its dates and words follow it.
+
+    Uploads only take SUPPORTED_LOCALES; a template stored before that (say
+    Italian) would get its dates and lists in another language, one message in
+    two. The built-in message in the negotiated language (`chosen`) is used
+    instead, with a `locale_fallback` note naming the template.
+    """
+    custom_locale = custom.locale.replace("_", "-").split("-", 1)[0].lower()
+    if custom_locale in SUPPORTED_LOCALES:
+        return custom, custom_locale, None
+    note = (
+        f"Template {custom.id!r} is written in {custom.locale[:35]!r}, a language dates and lists cannot be "
+        f"formatted in; using the built-in message in {chosen!r}."
+    )
+    return None, chosen, note
+
+
 def render_message(
     *,
     interview: Interview,
@@ -145,10 +163,7 @@ def render_message(
 
     chosen, locale_note = negotiate_locale(locale, accept_language)
     if custom is not None:
-        # A tenant template is written in one language: its dates and words follow it.
-        custom_locale = custom.locale.replace("_", "-").split("-", 1)[0].lower()
-        if custom_locale in SUPPORTED_LOCALES:
-            chosen, locale_note = custom_locale, None
+        custom, chosen, locale_note = _template_language(custom, chosen)
     channel = Channel.LINKEDIN if kind is MessageKind.LINKEDIN_NOTE else Channel.EMAIL
     context = build_context(
         interview=interview,

@@ -211,7 +211,7 @@ def validate_template(source: TemplateSource) -> None:
 
     Checks: required parts, 64 KiB per part, syntax (the message names the
     line), unknown variables (the message lists the known ones), include /
-    extends / import, private attributes; then compiles it in the sandbox
+    extends / import, `{% autoescape %}`, private attributes; then compiles it in the sandbox
     (`TemplateTimeout` / `TemplateTooLarge` when compiling alone is too costly).
     """
     fields = _fields(source)

@@ -9,6 +9,15 @@ capped `range` is global: lipsum, cycler, joiner, namespace and dict are gone, a
 are the `attr` and `safe` filters. Attribute access is limited to a short list of
 harmless str/list/dict methods.
 
+Escaping is not the template's to change: values from the interview (names,
+topics, missed points) are written by candidates, interviewers and ATS imports,
+so an HTML part always escapes them. That is why `safe` is gone, why
+`{% autoescape %}` is refused at validation, and why text already escaped
+(markup, e.g. `{{ name|e }}`) cannot be edited back into raw HTML: `.replace()`
+on markup is refused and the `replace` filter always escapes what it inserts.
+Markup a template makes itself (a `{% set %}` block, a macro, `paragraphs`)
+only ever holds the template's own HTML or escaped values.
+
 The worker process adds what a sandbox cannot: a wall-clock limit (the parent
 kills the worker), an address-space limit (`RLIMIT_AS`, so a runaway allocation
 is a MemoryError here, not a swapping host) and a streamed output cap.
@@ -24,8 +33,11 @@ import traceback
 from collections import OrderedDict
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_eval_context
+from jinja2.filters import do_replace
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from app.messages.environment import paragraphs, refuse_none
 from app.messages.variables import TEMPLATE_GLOBALS, VARIABLES
@@ -53,6 +65,8 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 }
 _REMOVED_FILTERS = ("attr", "safe")
 _REFUSED_ATTRIBUTES = frozenset({"format", "format_map"})
+#: Methods of escaped text (Markup) that could turn it back into raw HTML.
+_REFUSED_MARKUP_METHODS = frozenset({"replace"})
 
 
 class OutputTooLarge(Exception):
@@ -106,6 +120,18 @@ def finalize_tenant(value: Any) -> Any:
     return value
 
 
+@pass_eval_context
+def replace_text(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> Any:
+    """The `replace` filter, with `old` and `new` always taken as text, never as markup.
+
+    What it inserts into escaped text is escaped too. Jinja's own filter inserts
+    markup passed as `new` unescaped, so `{% set lt %}<{% endset %}` and
+    `name|e|replace(escaped_lt, lt)` would undo the escaping of a user-supplied
+    name: the `safe` filter by another route.
+    """
+    return do_replace(eval_ctx, value, str(old), str(new), count)
+
+
 class TenantEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox tenant templates compile in (no loader, capped operators)."""
 
@@ -126,6 +152,7 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
         for name in _REMOVED_FILTERS:
             self.filters.pop(name, None)
         self.filters["paragraphs"] = paragraphs
+        self.filters["replace"] = replace_text
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -135,6 +162,8 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, Markup) and attr in _REFUSED_MARKUP_METHODS:
+            return False  # Markup.replace keeps markup arguments raw: it could unescape a value
         for kind, allowed in _SAFE_METHODS.items():
             if isinstance(obj, kind):
                 return attr in allowed and super().is_safe_attribute(obj, attr, value)
@@ -158,11 +187,18 @@ _REFUSED_NODES: tuple[tuple[type[nodes.Node], str], ...] = (
     (nodes.Include, "{% include %} is not allowed in templates"),
     (nodes.Import, "{% import %} is not allowed in templates"),
     (nodes.FromImport, "{% from ... import %} is not allowed in templates"),
+    # ScopedEvalContextModifier ({% autoescape %}) is a subclass: one entry covers both.
+    (
+        nodes.EvalContextModifier,
+        "{% autoescape %} is not allowed in templates: the HTML part always escapes values "
+        "(names and topics come from other people), the text part never does",
+    ),
 )
 
 
 def static_errors(ast: nodes.Template) -> list[str]:
-    """Constructs refused before anything runs: includes, private attributes, `self`."""
+    """Constructs refused before anything runs: includes, private attributes, `self`,
+    and `{% autoescape %}` (it would print user-supplied values as raw HTML)."""
     errors: list[str] = []
     for node_type, message in _REFUSED_NODES:
         for node in ast.find_all(node_type):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -219,3 +220,84 @@ def test_pool_is_reused_and_renders_in_a_few_ms():
 def test_shutdown_then_use_again():
     shutdown_sandbox()
     assert render(source("ok {{ topic }}")).text.startswith("ok the migration")
+
+
+# Values written by other people (candidate, interviewers, ATS imports): an HTML
+# part must print them escaped whatever the tenant's template does.
+HOSTILE = replace(
+    TYPICAL,
+    candidate_name="Jo<img src=x onerror=alert(1)>",
+    topics=("<script>alert(2)</script>",),
+)
+RAW_HTML = ("<img", "<script", "</script")
+
+
+def hostile_render(html: str):
+    src = source("Hi {{ candidate_name }}", html=html, kind=MessageKind.FOLLOW_UP)
+    return render_message(interview=HOSTILE, events=(), message_kind="follow_up", contact_id=None, at=AT, locale="en", custom=src)
+
+
+@pytest.mark.parametrize("field", ["text", "html"])
+@pytest.mark.parametrize("flag", ["false", "true", "1 == 2"])
+def test_autoescape_blocks_are_refused_at_validation(field, flag):
+    body = f"{{% autoescape {flag} %}}<p>{{{{ candidate_name }}}}</p>{{% endautoescape %}}"
+    src = source(body if field == "text" else "Hi", html=body if field == "html" else None)
+    with pytest.raises(TemplateInvalid) as exc:
+        validate_template(src)
+    assert exc.value.errors == [(field, exc.value.errors[0][1])]
+    assert exc.value.errors[0][1].startswith("line 1: {% autoescape %} is not allowed")
+
+
+UNESCAPING = [
+    "{% autoescape false %}{{ candidate_name }} {{ topic }}{% endautoescape %}",
+    # markup the template makes itself, used to edit escaped values back into HTML
+    "{% set lt %}<{% endset %}{% set e %}&lt;{% endset %}{{ candidate_name|e|replace(e, lt) }}{{ topic|replace(e, lt) }}",
+    "{% set lt %}<{% endset %}{% set e %}&lt;{% endset %}{{ (candidate_name|e).replace(e, lt) }}",
+    "{% macro lt() %}<{% endmacro %}{% set e %}&lt;{% endset %}{{ (topic|e).replace(e, lt()) }}",
+    "{% set lt %}<{% endset %}{% set e %}&lt;{% endset %}{{ [candidate_name|e]|map('replace', e, lt)|join }}",
+    "{% set lt %}<{% endset %}{% set e %}&lt;{% endset %}{% filter replace(e, lt) %}{{ topic }}{% endfilter %}",
+    "{% set lt %}<{% endset %}{{ candidate_name|replace('<', lt) }}{{ topic.replace('<', lt) }}",
+    "{% set lt %}<{% endset %}{{ (candidate_name|paragraphs).replace('&lt;', lt) }}",
+    "{% set f %}%s{% endset %}{{ f|format(candidate_name) }}{{ f % topic }}",
+    "{% set d %}<{% endset %}{{ [candidate_name, topic]|join(d) }}",
+    "{{ (candidate_name|e).unescape() }}{{ candidate_name|e|striptags }}",
+    "{{ candidate_name|safe }}",
+    "{{ candidate_name|urlize }}{{ topic|indent(2) }}{{ topic|truncate(20) }}",
+]
+
+
+@pytest.mark.parametrize("html", UNESCAPING)
+def test_no_template_can_print_a_value_as_raw_html(html):
+    try:
+        message = hostile_render(html)
+    except TemplateInvalid:
+        return  # refused (at validation or while rendering)
+    assert not any(raw in message.html for raw in RAW_HTML), message.html
+
+
+def test_the_replace_filter_still_works_on_text():
+    message = hostile_render("<p>{{ topic|replace('<', '(')|replace('>', ')') }} {{ (topic|e)|replace('alert', '<b>') }}</p>")
+    assert message.html == "<p>(script)alert(2)(/script) &lt;script&gt;&lt;b&gt;(2)&lt;/script&gt;</p>"
+    assert render(source("{{ interviewer_name|replace('Dana', 'D.') }}")).text == "D. Lee"
+
+
+def test_a_template_is_rendered_in_its_own_language():
+    src = replace(source("Merci {{ interviewer_name }}, le {{ interview_date }} ({{ time_since_interview }})."), locale="fr")
+    message = render(src)  # the reader asked for English
+    assert message.locale == "fr" and not message.warnings
+    assert message.text == "Merci Dana Lee, le 3 mars 2025 (deux semaines)."
+
+
+@pytest.mark.parametrize(("asked", "language"), [("it", "en"), ("de", "de")])
+def test_a_stored_template_in_a_language_dates_cannot_be_written_in_is_not_used(asked, language):
+    """Uploads refuse such a locale now; one stored before must not mix two languages."""
+    italian = replace(
+        source("Gentile {{ interviewer_name }}, grazie per il colloquio del {{ interview_date }}."), id="tpl-it", locale="it"
+    )
+    message = render_message(
+        interview=TYPICAL, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT, locale=asked, custom=italian
+    )
+    assert message.template_source is TemplateSourceKind.BUILTIN and message.template_id is None
+    assert message.locale == language and "Gentile" not in message.text
+    [warning] = message.warnings
+    assert warning.code is WarningCode.LOCALE_FALLBACK and "'tpl-it'" in warning.message and "'it'" in warning.message
