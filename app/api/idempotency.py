@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from starlette.responses import Response
 
 from app.api.deps import NowDep, TenantDep
+from app.api.patterns import readable
 from app.db import idempotency as repo
 from app.services.errors import IdempotencyMismatch, InvalidInput
 from app.services.jobs import IDEMPOTENCY_KEEP
@@ -88,7 +89,7 @@ class Idempotency:
 
 
 #: What an `Idempotency-Key` may be: printable ASCII, not blank, at most 255 characters.
-KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+KEY_PATTERN = readable(r"^[ -~]*[!-~][ -~]*$", "must be printable ASCII text, not blank")
 KEY_MAX_LENGTH = 255
 
 

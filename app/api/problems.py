@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 
+from app.api.patterns import sentence_for
 from app.messages.errors import MessageError, MessageNotApplicable
 from app.services.errors import ServiceError
 
@@ -63,6 +64,8 @@ def _validation_message(error: dict) -> str:
         return "is required"
     if kind == "timezone_aware":
         return "needs a UTC offset, e.g. 2026-04-14T10:00:00+02:00"
+    if kind == "string_pattern_mismatch" and (sentence := sentence_for(str((error.get("ctx") or {}).get("pattern", "")))):
+        return sentence
     return message.removeprefix("Value error, ")
 
 

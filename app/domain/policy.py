@@ -34,6 +34,22 @@ LATE_NOT_BEFORE_DUE: dict[str, str] = {
     "rejection_reply_late_hours": "rejection_reply_due_hours",
 }
 
+#: Fields that must not come before another one: the field -> the one it follows (rules 1, 7, 11).
+NOT_BEFORE: dict[str, str] = {**LATE_NOT_BEFORE_DUE, "send_window_end": "send_window_start"}
+
+
+def ordering_error(name: str, value: Any, earlier: Any) -> str | None:
+    """Why `name` cannot be `value` when its `NOT_BEFORE` field is `earlier`, or None.
+
+    Compares ints, `time`s and "HH:MM" strings alike, so the API's schema
+    can check the order beside each field's own checks (one 422 naming every
+    bad field) with the same words as `Policy`.
+    """
+    if name == "send_window_end":
+        return "must be after send_window_start" if earlier >= value else None
+    return f"must be at least {NOT_BEFORE[name]} ({earlier})" if value < earlier else None
+
+
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
@@ -158,8 +174,8 @@ def _check(values: Mapping[str, Any], *, time_error: str) -> list[tuple[str, str
         else:
             good_ints[name] = value
     for late, due in LATE_NOT_BEFORE_DUE.items():
-        if late in good_ints and due in good_ints and good_ints[late] < good_ints[due]:
-            errors.append((late, f"must be at least {due} ({good_ints[due]})"))
+        if late in good_ints and due in good_ints and (message := ordering_error(late, good_ints[late], good_ints[due])):
+            errors.append((late, message))
     if "follow_ups_to_agency" in values and not isinstance(values["follow_ups_to_agency"], bool):
         errors.append(("follow_ups_to_agency", "must be true or false"))
     good_times: dict[str, time] = {}
@@ -176,8 +192,10 @@ def _check(values: Mapping[str, Any], *, time_error: str) -> list[tuple[str, str
             errors.append((name, time_error))
         else:
             good_times[name] = value
-    if len(good_times) == 2 and good_times["send_window_start"] >= good_times["send_window_end"]:
-        errors.append(("send_window_end", "must be after send_window_start"))
+    if len(good_times) == 2 and (
+        message := ordering_error("send_window_end", good_times["send_window_end"], good_times["send_window_start"])
+    ):
+        errors.append(("send_window_end", message))
     if "send_days" in values:
         message = _send_days_error(values["send_days"])
         if message:

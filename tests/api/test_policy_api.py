@@ -86,6 +86,27 @@ def test_put_names_each_bad_field_and_changes_nothing(client, app, tenant):
     assert snapshot(app.state.db) == before
 
 
+def test_put_names_the_order_errors_with_the_range_errors(client, tenant):
+    """A late threshold before its due one, or a window closing before it opens, in the same 422 as the rest."""
+    bad = {
+        **DEFAULTS,
+        "max_follow_ups": 9,
+        "thank_you_due_hours": 50,
+        "thank_you_late_hours": 10,
+        "rejection_reply_late_hours": 1,
+        "send_window_start": "17:00",
+        "send_window_end": "09:00",
+    }
+    r = client.put("/v1/policy", json=bad, headers=tenant.headers)
+    messages = {e["loc"]: e["message"] for e in assert_problem(r, 422)["errors"]}
+    assert messages == {
+        "body.max_follow_ups": "Input should be less than or equal to 5",
+        "body.thank_you_late_hours": "must be at least thank_you_due_hours (50)",
+        "body.rejection_reply_late_hours": "must be at least rejection_reply_due_hours (24)",
+        "body.send_window_end": "must be after send_window_start",
+    }
+
+
 def test_put_refuses_each_bad_policy(client, app, tenant):
     cases = [
         ({"thank_you_late_hours": 12}, "thank_you_late_hours"),  # late before due

@@ -20,15 +20,21 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from app.api.patterns import readable
+
 T = TypeVar("T")
 
-_NO_CONTROL = r"^[^\x00-\x1f\x7f\u0085\u2028\u2029]*$"
+_NO_CONTROL = readable(
+    r"^[^\x00-\x1f\x7f\u0085\u2028\u2029]*$", "must be one line of text, without line breaks or control characters"
+)
 
 #: A one-line human string (names, titles): no line breaks or control characters.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_CONTROL)]
 #: Free text (notes): line breaks allowed, NUL never (PostgreSQL cannot store it).
-LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00]*$")]
+LongText = Annotated[
+    str, StringConstraints(max_length=10_000, pattern=readable(r"^[^\x00]*$", "must not contain a NUL character"))
+]
 
 
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -83,9 +89,7 @@ _TIMESTAMP_SCHEMA = {
 }
 
 #: An RFC 3339 timestamp with an offset; a naive one is refused (422).
-Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc), WithJsonSchema(_TIMESTAMP_SCHEMA)
-]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc), WithJsonSchema(_TIMESTAMP_SCHEMA)]
 #: Timestamps are answered in UTC.
 UtcOut = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str)]
 

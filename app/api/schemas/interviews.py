@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from app.api.patterns import readable
 from app.api.schemas.actions import NextAction
 from app.api.schemas.common import Int, JsonInt, LongText, Name, Strict, Timestamp, TimeZoneName, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
@@ -39,11 +40,19 @@ def _http_url(value: str) -> str:
 
 Url = Annotated[
     str,
-    StringConstraints(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://"),
+    StringConstraints(max_length=2048, pattern=readable(r"^[Hh][Tt][Tt][Pp][Ss]?://", "must be an http:// or https:// URL")),
     AfterValidator(_http_url),
     Field(json_schema_extra={"format": "uri"}),
 ]
-ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+ExternalRef = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=200,
+        pattern=readable(r"^[^\x00-\x1f\x7f]*$", "must not contain control characters"),
+    ),
+]
 Days = Annotated[int, Field(ge=0, le=365), JsonInt]
 
 

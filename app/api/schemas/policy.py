@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, ValidationInfo, field_validator
 
+from app.api.patterns import readable
 from app.api.schemas.common import Int, JsonInt, Strict
+from app.domain.policy import NOT_BEFORE, ordering_error
 
 
 def _distinct(days: list[int]) -> list[int]:
@@ -16,7 +18,10 @@ def _distinct(days: list[int]) -> list[int]:
     return days
 
 
-ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["09:00"])]
+ClockTime = Annotated[
+    str,
+    Field(pattern=readable(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "must be a time of day as HH:MM, e.g. 09:00"), examples=["09:00"]),
+]
 
 
 class PolicyFields(BaseModel):
@@ -40,6 +45,16 @@ class PolicyFields(BaseModel):
         description="Rule 11: ISO weekdays (1 = Monday), each at most once.",
         json_schema_extra={"uniqueItems": True},
     )
+
+
+    @field_validator(*NOT_BEFORE)
+    @classmethod
+    def _not_before_its_pair(cls, value: Any, info: ValidationInfo) -> Any:
+        """The order rules, checked beside each field's own: one 422 names every bad field (api-contract)."""
+        earlier = NOT_BEFORE[info.field_name]
+        if earlier in info.data and (message := ordering_error(info.field_name, value, info.data[earlier])):
+            raise ValueError(message)
+        return value
 
 
 class PolicyPut(PolicyFields, Strict):

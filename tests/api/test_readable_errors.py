@@ -1,0 +1,98 @@
+"""A value refused by a published pattern is answered in words, never with the regular expression."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.api.app import create_app
+from app.api.patterns import sentence_for
+from app.api.schemas.common import _TIMESTAMP_SCHEMA
+from tests.api.helpers import assert_problem, create_interview, interview_body
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+#: Published for fuzzers and generated clients only: timestamps are validated as dates, never by this.
+NOT_VALIDATED = {_TIMESTAMP_SCHEMA["pattern"]}
+
+
+def published_patterns(node) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        return found.union(*(published_patterns(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(published_patterns(value) for value in node))
+    return set()
+
+
+def test_every_pattern_the_spec_publishes_has_a_sentence():
+    create_app()  # imports every schema and route, which register their patterns
+    patterns = published_patterns(json.loads(SPEC.read_text())) - NOT_VALIDATED
+    assert patterns, "the spec publishes patterns"
+    assert {p for p in patterns if sentence_for(p) is None} == set()
+
+
+def _policy(client, tenant, **change):
+    current = client.get("/v1/policy", headers=tenant.headers).json()
+    return client.put("/v1/policy", json={**current, **change}, headers=tenant.headers)
+
+
+CASES = {
+    "unknown state": (
+        lambda c, t: c.get("/v1/actions", params={"state": "due,later"}, headers=t.headers),
+        "query.state",
+        "takes one or more of: upcoming, due, overdue, done, missed, cancelled (comma-separated)",
+    ),
+    "unknown kind": (
+        lambda c, t: c.get("/v1/actions", params={"kind": "send_flowers"}, headers=t.headers),
+        "query.kind",
+        "takes one or more of: send_thank_you, send_follow_up",
+    ),
+    "blank idempotency key": (
+        lambda c, t: c.post("/v1/interviews", json=interview_body(), headers={**t.headers, "Idempotency-Key": "   "}),
+        "header.idempotency-key",
+        "must be printable ASCII text, not blank",
+    ),
+    "name on two lines": (
+        lambda c, t: c.post("/v1/interviews", json=interview_body(candidate_name="Alex\nKim"), headers=t.headers),
+        "body.candidate_name",
+        "must be one line of text, without line breaks or control characters",
+    ),
+    "note with a NUL": (
+        lambda c, t: c.post(
+            f"/v1/interviews/{create_interview(c, t)['id']}/events", json={"type": "closed", "note": "a\x00b"}, headers=t.headers
+        ),
+        "body.note",
+        "must not contain a NUL character",
+    ),
+    "LinkedIn URL without a scheme": (
+        lambda c, t: c.post(
+            "/v1/interviews",
+            json=interview_body(interviewers=[{"name": "Dana Lee", "linkedin_url": "linkedin.com/in/dana"}]),
+            headers=t.headers,
+        ),
+        "body.interviewers.0.linkedin_url",
+        "must be an http:// or https:// URL",
+    ),
+    "external ref with a tab": (
+        lambda c, t: c.post("/v1/interviews", json=interview_body(external_ref="a\tb"), headers=t.headers),
+        "body.external_ref",
+        "must not contain control characters",
+    ),
+    "send window at 9am": (
+        lambda c, t: _policy(c, t, send_window_start="9am"),
+        "body.send_window_start",
+        "must be a time of day as HH:MM, e.g. 09:00",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_pattern_mismatch_reads_as_a_sentence(client, tenant, case):
+    call, loc, sentence = CASES[case]
+    response = call(client, tenant)
+    problem = assert_problem(response, 422)
+    messages = {e["loc"]: e["message"] for e in problem["errors"]}
+    assert sentence in messages[loc]
+    assert "pattern" not in response.text and "^" not in problem["detail"]
