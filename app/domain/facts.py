@@ -191,8 +191,8 @@ class Facts:
         window's bounds are whole minutes). Where the zone's offset is steady,
         the local time is `available_at` plus that offset (labelled UTC: only
         its fields are read), and the window's start is the same shift in UTC
-        when the offset there is the same; elsewhere `next_window` converts
-        exactly.
+        when the offset there is the same (a steady day has no DST gap, so its
+        start exists); elsewhere `next_window` converts exactly.
         """
         offsets = self._offsets
         offset = offsets[available_at.toordinal()] if available_at.tzinfo is UTC else None  # pragma: no mutate

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from app.domain.policy import Policy
 from app.domain.timecalc import MINUTE, UTC
 
+SECOND = timedelta(seconds=1)
+
 
 def suggested_send_at(
     available_at: datetime, late_after: datetime | None, tz: ZoneInfo, policy: Policy
@@ -24,9 +26,13 @@ def suggested_send_at(
     `send_window_start` (inclusive) and `send_window_end` (exclusive) local
     time. If no such moment comes before the action turns late, send as soon
     as it is available: a message on Friday night beats a late one on Monday.
-    The window opens at its local wall time whatever the DST offset that day;
-    a start that does not exist that day (DST gap) moves forward with the
-    clocks, like every local time here (`timecalc.add_days`).
+    The window opens at its local wall time whatever the DST offset that day.
+    A bound that does not exist that day (DST gap) is the moment the clocks
+    jump, the first moment at or after it: a start at 02:30 when 02:00 becomes
+    03:00 opens at 03:00, already inside the window, and an end there closes
+    it at 03:00 (a window with both ends in one gap is empty that day). Unlike
+    `timecalc.add_days`, which keeps a duration and so moves such a time on by
+    the gap, rule 11 asks for the first moment inside the window.
     """
     opens_at, closes_at = policy.send_window_minutes()
     return next_window(available_at, available_at.astimezone(tz), late_after, policy.send_days, opens_at, closes_at)
@@ -60,11 +66,31 @@ def next_window(
     and the window as minutes of the day (`Policy.send_window_minutes`).
 
     `Facts.send_at` answers the common case itself and hands the rest here
-    with the local time it already has.
+    with the local time it already has. The window's end needs no instant:
+    a local time is inside by its wall minute, and no existing wall time lies
+    in a gap, so an end in a gap already closes the window at the jump. A
+    start in a gap opens it at the jump, which is inside unless the end is at
+    or before the gap's end too: then that day has no window and the search
+    goes on from the jump.
     """
+    opens = available_at
     shift = minutes_to_window(local.isoweekday(), local.hour * 60 + local.minute, send_days, opens_at, closes_at)
-    if not shift:
-        return available_at
+    while shift:
+        opens, exists = window_start(local, shift, opens)
+        if exists:
+            break
+        local = opens.astimezone(local.tzinfo)
+        shift = minutes_to_window(local.isoweekday(), local.hour * 60 + local.minute, send_days, opens_at, closes_at)
+    return unless_late(available_at, opens, late_after)
+
+
+def window_start(local: datetime, shift: int, since: datetime) -> tuple[datetime, bool]:
+    """The window's start `shift` minutes of wall time after `local`, as a UTC instant
+    at or after `since`, and whether that wall time exists.
+
+    Where it does not (DST gap) the instant is the jump (`clocks_jump`), and
+    the caller checks the window is still open then.
+    """
     # The window's start as local wall time: arithmetic on an aware datetime
     # is wall-clock arithmetic and gives fold=0, like `add_days` (and far
     # cheaper than `replace`, whose keyword parsing dominates here).
@@ -72,9 +98,34 @@ def next_window(
     if local.second or local.microsecond:
         wall -= timedelta(0, local.second, local.microsecond)
     opens = wall.astimezone(UTC)
-    if opens < available_at:  # today's start is ambiguous (fall back) and its first occurrence has passed
+    if opens.astimezone(wall.tzinfo).utcoffset() != wall.utcoffset():  # read back with the offset after a jump
+        return clocks_jump(wall, opens), False
+    if opens < since:  # today's start is ambiguous (fall back) and its first occurrence has passed
         opens = wall.replace(fold=1).astimezone(UTC)
-    return unless_late(available_at, opens, late_after)
+    return opens, True
+
+
+def clocks_jump(wall: datetime, after: datetime) -> datetime:
+    """The moment the clocks jump over the non-existent local `wall` time: the
+    first moment at or after it (rule 11's window bounds).
+
+    `after` is `wall` read with the offset before the jump (fold=0), so at or
+    after it; read with the offset after (fold=1) it is before. The one
+    change between them (no zone changes twice within three days, see
+    tests/domain/test_steady_offsets.py) is found by halving in whole seconds,
+    the tz database's unit (`wall` is whole minutes, so every halving moves
+    on and the jump is found exactly): at most 17 steps for a skipped day, and only on
+    the rare days whose window starts in a gap.
+    """
+    tz, old = wall.tzinfo, wall.utcoffset()
+    before = wall.replace(fold=1).astimezone(UTC)
+    while after - before > SECOND:
+        middle = before + SECOND * ((after - before) // SECOND // 2)
+        if middle.astimezone(tz).utcoffset() == old:
+            before = middle
+        else:
+            after = middle
+    return after
 
 
 def unless_late(available_at: datetime, opens: datetime, late_after: datetime | None) -> datetime:

@@ -61,11 +61,11 @@ def test_dst_weekend_fall_back_keeps_nine_local():
     assert result.astimezone(BERLIN).hour == 9
 
 
-def test_window_in_a_dst_gap_moves_forward():
+def test_window_in_a_dst_gap_opens_when_the_clocks_jump():
     policy = Policy(send_window_start=time(2, 30), send_window_end=time(4, 0), send_days=(7,))
-    # Sunday 29 March 2026: 02:30 does not exist; the window opens at 03:30 CEST.
+    # Sunday 29 March 2026: 02:30 does not exist; 03:00 CEST, the jump, is already inside 02:30-04:00.
     result = send(local(2026, 3, 28, 12), policy=policy)
-    assert result == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert result == datetime(2026, 3, 29, 1, tzinfo=UTC)
 
 
 def test_other_timezone():
@@ -143,3 +143,113 @@ def test_the_planners_fast_path_agrees(window, available, expected):
 
     policy = Policy(send_window_start=window[0], send_window_end=window[1])
     assert Facts(interview(), [], policy).send_at(available, None) == expected == send(available, policy=policy)
+
+
+# Rule 11 across a spring-forward gap: a window boundary that does not exist that
+# day is the moment the clocks jump (the first moment at or after that wall time),
+# for the start and the end alike. A window with both ends in one gap is empty.
+
+ALL_DAYS = (1, 2, 3, 4, 5, 6, 7)
+#: When the clocks jump: Berlin 02:00 -> 03:00, New York 02:00 -> 03:00, Lord Howe
+#: 02:00 -> 02:30, Apia from Thursday 29 to Saturday 31 December 2011 (no Friday 30th).
+JUMPS = {
+    "Europe/Berlin": datetime(2026, 3, 29, 1, tzinfo=UTC),
+    "America/New_York": datetime(2026, 3, 8, 7, tzinfo=UTC),
+    "Australia/Lord_Howe": datetime(2026, 10, 3, 15, 30, tzinfo=UTC),
+    "Pacific/Apia": datetime(2011, 12, 30, 10, tzinfo=UTC),
+}
+BERLIN_JUMP = JUMPS["Europe/Berlin"]
+
+
+@pytest.mark.parametrize(
+    ("name", "window", "send_days", "available", "expected"),
+    [
+        # start in the gap: the window opens at the jump, 03:00 CEST (the reported case)
+        ("Europe/Berlin", (time(2, 30), time(17)), ALL_DAYS, local(2026, 3, 28, 20), BERLIN_JUMP),
+        ("Europe/Berlin", (time(2, 30), time(17)), ALL_DAYS, local(2026, 3, 29, 1, 30), BERLIN_JUMP),  # same night
+        ("Europe/Berlin", (time(2, 30), time(4)), (7,), local(2026, 3, 28, 12), BERLIN_JUMP),
+        ("Europe/Berlin", (time(2), time(17)), ALL_DAYS, local(2026, 3, 28, 20), BERLIN_JUMP),  # the gap's first minute
+        ("Europe/Berlin", (time(2, 30), time(17)), ALL_DAYS, BERLIN_JUMP + timedelta(minutes=10), BERLIN_JUMP + timedelta(minutes=10)),
+        # end in the gap: open until the jump, closed from it on
+        ("Europe/Berlin", (time(0), time(2, 30)), ALL_DAYS, local(2026, 3, 29, 1, 59), local(2026, 3, 29, 1, 59)),
+        ("Europe/Berlin", (time(0), time(2, 30)), ALL_DAYS, BERLIN_JUMP, local(2026, 3, 30, 0)),
+        # both ends at the jump: no window that day, the next send day's
+        ("Europe/Berlin", (time(2, 15), time(2, 45)), ALL_DAYS, local(2026, 3, 28, 20), local(2026, 3, 30, 2, 15)),
+        ("Europe/Berlin", (time(2, 30), time(3)), ALL_DAYS, local(2026, 3, 28, 20), local(2026, 3, 30, 2, 30)),
+        ("Europe/Berlin", (time(2, 15), time(2, 45)), (7,), local(2026, 3, 28, 20), local(2026, 4, 5, 2, 15)),
+        # other zones: behind UTC, a 30-minute change, a skipped calendar day
+        ("America/New_York", (time(2, 30), time(17)), ALL_DAYS, local(2026, 3, 7, 20, tz="America/New_York"),
+         JUMPS["America/New_York"]),
+        ("Australia/Lord_Howe", (time(2, 15), time(17)), ALL_DAYS, local(2026, 10, 3, 20, tz="Australia/Lord_Howe"),
+         JUMPS["Australia/Lord_Howe"]),
+        ("Pacific/Apia", (time(9), time(17)), (1, 2, 3, 4, 5), local(2011, 12, 29, 20, tz="Pacific/Apia"),
+         local(2012, 1, 2, 9, tz="Pacific/Apia")),  # not Saturday 31st: Friday 30th never happened
+        ("Pacific/Apia", (time(9), time(17)), (5,), local(2011, 12, 29, 20, tz="Pacific/Apia"),
+         local(2012, 1, 6, 9, tz="Pacific/Apia")),
+        ("Pacific/Apia", (time(0), time(17)), ALL_DAYS, local(2011, 12, 29, 20, tz="Pacific/Apia"), JUMPS["Pacific/Apia"]),
+    ],
+)  # fmt: skip
+def test_a_window_boundary_in_a_dst_gap_is_the_jump(name, window, send_days, available, expected):
+    from app.domain.facts import Facts
+    from tests.domain.domain_builders import interview
+
+    policy = Policy(send_window_start=window[0], send_window_end=window[1], send_days=send_days)
+    assert send(available, policy=policy, tz=zone(name)) == expected
+    assert Facts(interview(timezone=name), [], policy).send_at(available, None) == expected  # the planner's path
+
+
+def test_a_window_opening_at_the_jump_is_late_by_the_jump():
+    policy = Policy(send_window_start=time(2, 30), send_window_end=time(17), send_days=ALL_DAYS)
+    available = local(2026, 3, 28, 20)
+    assert send(available, BERLIN_JUMP, policy) == available  # late as the window opens: at once
+    assert send(available, BERLIN_JUMP + timedelta(minutes=1), policy) == BERLIN_JUMP
+
+
+def test_the_planner_suggests_the_jump_for_a_thank_you():
+    from tests.domain.domain_builders import ActionKind, actions, interview, one
+
+    policy = Policy(send_window_start=time(2, 30), send_window_end=time(17), send_days=ALL_DAYS)
+    iv = interview(starts_at=local(2026, 3, 28, 19))  # Saturday, ends 20:00 CET
+    thank_you = one(actions(iv, [], local(2026, 3, 28, 21), policy), ActionKind.SEND_THANK_YOU)
+    assert thank_you.suggested_send_at == BERLIN_JUMP  # 03:00 CEST, not 03:30
+
+
+def _first_moment_inside(available: datetime, tz, policy: Policy) -> datetime:
+    """Rule 11 read literally: `available` if inside a window, else the first whole minute after it that is."""
+
+    def inside(moment: datetime) -> bool:
+        wall = moment.astimezone(tz)
+        return wall.isoweekday() in policy.send_days and policy.send_window_start <= wall.time() < policy.send_window_end
+
+    if inside(available):
+        return available
+    moment = available.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while not inside(moment):
+        moment += timedelta(minutes=1)
+    return moment
+
+
+GAP_WINDOWS = [
+    (time(1, 30), time(17)), (time(2), time(17)), (time(2, 15), time(17)), (time(2, 30), time(17)),
+    (time(3), time(17)), (time(0), time(2, 15)), (time(0), time(2, 30)), (time(1), time(3)),
+    (time(2, 15), time(2, 45)), (time(2, 30), time(3)), (time(9), time(17)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(JUMPS))
+def test_the_suggestion_is_the_first_moment_inside_a_window_around_a_jump(name):
+    from app.domain.facts import Facts
+    from tests.domain.domain_builders import interview
+
+    tz, jump = zone(name), JUMPS[name]
+    wrong = []
+    for start, end in GAP_WINDOWS:
+        policy = Policy(send_window_start=start, send_window_end=end, send_days=ALL_DAYS)
+        facts = Facts(interview(timezone=name), [], policy)
+        for before in (6 * 60, 30, 0, -10):
+            available = jump - timedelta(minutes=before)
+            expected = _first_moment_inside(available, tz, policy)
+            got = (send(available, policy=policy, tz=tz), facts.send_at(available, None))
+            if got != (expected, expected):
+                wrong.append((start, end, available, expected, got))
+    assert wrong == []
