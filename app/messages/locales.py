@@ -2,7 +2,9 @@
 
 Babel formats dates and lists; the "how long since the interview" phrase is written
 here per language, as a person would write it (followup-rules.md, "Messages":
-weeks where over 10 days).
+weeks where over 10 days). The built-in messages are in SUPPORTED_LOCALES; a
+tenant's template may be in any language Babel can write dates, lists and
+durations in (`knows_language`), and gets Babel's own duration words there.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
+from babel.units import format_unit
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "de", "fr", "es")
 DEFAULT_LOCALE = "en"
@@ -68,9 +71,26 @@ def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[s
     return DEFAULT_LOCALE, None
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
+
+
+@lru_cache(maxsize=512)
+def knows_language(tag: str) -> bool:
+    """Whether Babel can write a date, a list and a duration in this primary language tag.
+
+    A tenant template is written in one language, and the values it is given
+    must be in that language too: "grazie per il colloquio del 3 marzo 2025",
+    never "del March 3, 2025".
+    """
+    try:
+        locale = babel_locale(tag)
+        format_unit(2, "duration-week", length="long", locale=locale)
+        format_list(["a", "b"], style="standard", locale=locale)
+    except (UnknownLocaleError, ValueError, KeyError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -131,7 +151,9 @@ def time_since(days: int, locale: str) -> str:
     Weeks are rounded as a person would: 14-15 days "two weeks", 16-18 "over two
     weeks", 19-20 "almost three weeks"; 11 days "over a week".
     """
-    phrases = _PHRASES[locale]
+    phrases = _PHRASES.get(locale)
+    if phrases is None:
+        return _babel_time_since(days, locale)
     if days <= 0:
         return phrases["zero"]
     if days == 1:
@@ -145,3 +167,10 @@ def time_since(days: int, locale: str) -> str:
         over = phrases["over"].format(_weeks(weeks, locale))
         return over.replace("de une", "d'une")  # fr: "plus d'une semaine"
     return phrases["almost"].format(_weeks(weeks + 1, locale))
+
+
+def _babel_time_since(days: int, locale: str) -> str:
+    """A tenant template's language without phrases here: Babel's words, days up to ten, then whole weeks."""
+    if days <= 10:
+        return format_unit(max(days, 0), "duration-day", length="long", locale=babel_locale(locale))
+    return format_unit(round(days / 7), "duration-week", length="long", locale=babel_locale(locale))

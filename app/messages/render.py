@@ -18,7 +18,7 @@ from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
 from app.messages.errors import MessageRequestError
 from app.messages.linkedin import fit_note, note_length
-from app.messages.locales import SUPPORTED_LOCALES, negotiate_locale
+from app.messages.locales import knows_language, negotiate_locale
 from app.messages.types import (
     MessageWarning,
     RenderedMessage,
@@ -109,22 +109,22 @@ def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str,
     return subject, text, html
 
 
-def _template_language(custom: TemplateSource, chosen: str) -> tuple[TemplateSource | None, str, str | None]:
-    """A tenant template is written in one language: its dates and words follow it.
+def _template_language(custom: TemplateSource, chosen: str) -> tuple[str, str | None]:
+    """The language a tenant template's values are written in, and a note when it cannot be its own.
 
-    Uploads only take SUPPORTED_LOCALES; a template stored before that (say
-    Italian) would get its dates and lists in another language, one message in
-    two. The built-in message in the negotiated language (`chosen`) is used
-    instead, with a `locale_fallback` note naming the template.
+    A template is written in one language, and its dates, lists and durations
+    follow it wherever Babel can write them (`knows_language`): an Italian
+    template says "del 3 marzo 2025". For a tag Babel does not know they stay
+    in the reader's language (`chosen`), and the note says so.
     """
     custom_locale = custom.locale.replace("_", "-").split("-", 1)[0].lower()
-    if custom_locale in SUPPORTED_LOCALES:
-        return custom, custom_locale, None
+    if knows_language(custom_locale):
+        return custom_locale, None
     note = (
         f"Template {custom.id!r} is written in {custom.locale[:35]!r}, a language dates and lists cannot be "
-        f"formatted in; using the built-in message in {chosen!r}."
+        f"written in; they are in {chosen!r}."
     )
-    return None, chosen, note
+    return chosen, note
 
 
 def render_message(
@@ -163,7 +163,7 @@ def render_message(
 
     chosen, locale_note = negotiate_locale(locale, accept_language)
     if custom is not None:
-        custom, chosen, locale_note = _template_language(custom, chosen)
+        chosen, locale_note = _template_language(custom, chosen)
     channel = Channel.LINKEDIN if kind is MessageKind.LINKEDIN_NOTE else Channel.EMAIL
     context = build_context(
         interview=interview,

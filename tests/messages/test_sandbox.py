@@ -288,16 +288,20 @@ def test_a_template_is_rendered_in_its_own_language():
     assert message.text == "Merci Dana Lee, le 3 mars 2025 (deux semaines)."
 
 
-@pytest.mark.parametrize(("asked", "language"), [("it", "en"), ("de", "de")])
-def test_a_stored_template_in_a_language_dates_cannot_be_written_in_is_not_used(asked, language):
-    """Uploads refuse such a locale now; one stored before must not mix two languages."""
-    italian = replace(
-        source("Gentile {{ interviewer_name }}, grazie per il colloquio del {{ interview_date }}."), id="tpl-it", locale="it"
-    )
+def test_a_template_in_another_language_gets_its_values_in_that_language():
+    italian = replace(source("Grazie {{ interviewer_name }}, {{ interview_date }} ({{ time_since_interview }})."), locale="it")
+    message = render(italian)  # the reader asked for English
+    assert message.locale == "it" and not message.warnings
+    assert message.text == "Grazie Dana Lee, 3 marzo 2025 (2 settimane)."
+
+
+@pytest.mark.parametrize(("asked", "language", "date"), [("xx", "en", "March 3, 2025"), ("de", "de", "3. März 2025")])
+def test_a_template_in_a_language_babel_does_not_know_gets_the_readers_dates_and_says_so(asked, language, date):
+    unknown = replace(source("Hallo {{ interviewer_name }}, {{ interview_date }}."), id="tpl-xx", locale="xx")
     message = render_message(
-        interview=TYPICAL, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT, locale=asked, custom=italian
+        interview=TYPICAL, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT, locale=asked, custom=unknown
     )
-    assert message.template_source is TemplateSourceKind.BUILTIN and message.template_id is None
-    assert message.locale == language and "Gentile" not in message.text
+    assert message.template_source is TemplateSourceKind.CUSTOM and message.template_id == "tpl-xx"
+    assert message.locale == language and message.text == f"Hallo Dana Lee, {date}."
     [warning] = message.warnings
-    assert warning.code is WarningCode.LOCALE_FALLBACK and "'tpl-it'" in warning.message and "'it'" in warning.message
+    assert warning.code is WarningCode.LOCALE_FALLBACK and "'tpl-xx'" in warning.message and f"'{language}'" in warning.message
