@@ -169,6 +169,7 @@ BERLIN_JUMP = JUMPS["Europe/Berlin"]
         ("Europe/Berlin", (time(2, 30), time(17)), ALL_DAYS, local(2026, 3, 29, 1, 30), BERLIN_JUMP),  # same night
         ("Europe/Berlin", (time(2, 30), time(4)), (7,), local(2026, 3, 28, 12), BERLIN_JUMP),
         ("Europe/Berlin", (time(2), time(17)), ALL_DAYS, local(2026, 3, 28, 20), BERLIN_JUMP),  # the gap's first minute
+        ("Europe/Berlin", (time(2, 7), time(17)), ALL_DAYS, local(2026, 3, 28, 20), BERLIN_JUMP),  # not a power-of-two share of the gap
         ("Europe/Berlin", (time(2, 30), time(17)), ALL_DAYS, BERLIN_JUMP + timedelta(minutes=10), BERLIN_JUMP + timedelta(minutes=10)),
         # end in the gap: open until the jump, closed from it on
         ("Europe/Berlin", (time(0), time(2, 30)), ALL_DAYS, local(2026, 3, 29, 1, 59), local(2026, 3, 29, 1, 59)),
