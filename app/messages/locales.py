@@ -22,7 +22,8 @@ DEFAULT_LOCALE = "en"
 _MAX_ACCEPT_LANGUAGE = 4096
 
 
-def _primary(tag: str) -> str:
+def primary_language(tag: str) -> str:
+    """The primary language subtag, lowercased: "de-CH" and "de_ch" are "de"."""
     return tag.strip().replace("_", "-").split("-", 1)[0].lower()
 
 
@@ -54,7 +55,7 @@ def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[s
     for that we do not write (the caller turns it into a `locale_fallback` warning).
     """
     if locale is not None and locale.strip():
-        primary = _primary(locale)
+        primary = primary_language(locale)
         if primary in SUPPORTED_LOCALES:
             return primary, None
         return DEFAULT_LOCALE, f"Messages are not available in '{locale.strip()[:35]}'; using English."
@@ -63,7 +64,7 @@ def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[s
         for tag in tags:
             if tag == "*":
                 return DEFAULT_LOCALE, None
-            primary = _primary(tag)
+            primary = primary_language(tag)
             if primary in SUPPORTED_LOCALES:
                 return primary, None
         if tags:

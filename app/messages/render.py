@@ -18,7 +18,7 @@ from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
 from app.messages.errors import MessageRequestError
 from app.messages.linkedin import fit_note, note_length
-from app.messages.locales import knows_language, negotiate_locale
+from app.messages.locales import knows_language, negotiate_locale, primary_language
 from app.messages.types import (
     MessageWarning,
     RenderedMessage,
@@ -117,7 +117,7 @@ def _template_language(custom: TemplateSource, chosen: str) -> tuple[str, str | 
     template says "del 3 marzo 2025". For a tag Babel does not know they stay
     in the reader's language (`chosen`), and the note says so.
     """
-    custom_locale = custom.locale.replace("_", "-").split("-", 1)[0].lower()
+    custom_locale = primary_language(custom.locale)
     if knows_language(custom_locale):
         return custom_locale, None
     note = (
