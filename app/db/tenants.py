@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,8 +66,12 @@ def find_tenants(session: Connection, name_or_id: str) -> list[tuple[str, str]]:
         .where((tenant_t.c.id == name_or_id) | (tenant_t.c.name == name_or_id))
         .order_by(tenant_t.c.created_at, tenant_t.c.id)
     ).all()
-    by_id = [(r.id, r.name) for r in rows if r.id == name_or_id]
-    return by_id or [(r.id, r.name) for r in rows]
+    return [(r.id, r.name) for r in _the_id_or_all(rows, name_or_id)]
+
+
+def _the_id_or_all(rows: Sequence, id_or_other: str) -> Sequence:
+    """The row whose id this is, or else all of them: an id is exact, a name or prefix may be shared."""
+    return [r for r in rows if r.id == id_or_other] or rows
 
 
 def tenant_named(session: Connection, name: str) -> str | None:
@@ -112,23 +117,19 @@ def list_keys(session: Connection, *, tenant_id: str | None = None) -> list[KeyI
 def active_keys_matching(session: Connection, key_id_or_prefix: str) -> list[str]:
     """Ids of the active keys with this id, or else with this prefix (two keys may share one)."""
     rows = session.execute(
-        select(key_t.c.id)
-        .where((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix))
-        .where(key_t.c.revoked_at.is_(None))
-        .order_by(key_t.c.created_at, key_t.c.id)
+        select(key_t.c.id).where(_active_key(key_id_or_prefix)).order_by(key_t.c.created_at, key_t.c.id)
     ).all()
-    by_id = [r.id for r in rows if r.id == key_id_or_prefix]
-    return by_id or [r.id for r in rows]
+    return [r.id for r in _the_id_or_all(rows, key_id_or_prefix)]
 
 
 def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> int:
-    result = session.execute(
-        update(key_t)
-        .where((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix))
-        .where(key_t.c.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    result = session.execute(update(key_t).where(_active_key(key_id_or_prefix)).values(revoked_at=now))
     return result.rowcount
+
+
+def _active_key(key_id_or_prefix: str):
+    """The active keys with this id or prefix."""
+    return ((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix)) & key_t.c.revoked_at.is_(None)
 
 
 def tenant_for_key(session: Connection, key: str) -> TenantAuth | None:
