@@ -45,7 +45,7 @@ CONFIG = ROOT / "tests" / "contract" / "schemathesis.toml"
 ST = Path(sys.executable).with_name("st")
 EXAMPLES = int(os.environ.get("FOLLOWUP_FUZZ_EXAMPLES", "100"))
 SEED = os.environ.get("FOLLOWUP_FUZZ_SEED", "20261125")
-TIME_CAP = int(os.environ.get("FOLLOWUP_FUZZ_TIMEOUT", "240"))  # seconds per database
+TIME_CAP = int(os.environ.get("FOLLOWUP_FUZZ_TIMEOUT", "240"))  # seconds per schemathesis run
 
 # The test's own cap follows schemathesis's, which bounds each of its two runs (a nightly
 # run's 3000 s included), with time to start the server and read the reports; CI's
