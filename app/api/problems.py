@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 
 from app.api.patterns import sentence_for
-from app.messages.errors import MessageError, MessageNotApplicable
+from app.messages.errors import MessageError, MessageNotApplicable, SandboxUnavailable
 from app.services.errors import ServiceError
 
 log = logging.getLogger("followup.api")
@@ -134,6 +134,8 @@ def install(app: FastAPI, *, retry_after: int) -> None:
 
     @app.exception_handler(MessageError)
     async def _message(_request: Request, exc: MessageError) -> Response:
+        if isinstance(exc, SandboxUnavailable):
+            return problem(503, f"The server is busy: {exc}.", headers={"Retry-After": str(retry_after)})
         errors = [{"loc": f"template.{field}", "message": message} for field, message in getattr(exc, "errors", [])]
         title = "Message not applicable" if isinstance(exc, MessageNotApplicable) else "Message cannot be rendered"
         return problem(422, str(exc), title=title, errors=errors or [{"loc": "message", "message": str(exc)}])

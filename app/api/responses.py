@@ -15,7 +15,7 @@ _DESCRIPTIONS = {
     413: "Body larger than 1 MiB.",
     415: "Unsupported media type.",
     422: "Invalid input; `errors` names each field.",
-    503: "Database unreachable; retry after `Retry-After` seconds.",
+    503: "Database unreachable, or (tenant templates) every sandbox worker busy; retry after `Retry-After` seconds.",
 }
 
 

@@ -1,4 +1,5 @@
-"""Typed errors of the message library; the API maps each of them to a 422.
+"""Typed errors of the message library; the API maps each of them to a 422,
+except `SandboxUnavailable` (503: the server is busy, the template is not at fault).
 
 Hierarchy::
 
@@ -6,6 +7,7 @@ Hierarchy::
     ├── MessageRequestError      the request is malformed (missing/unknown contact, kind)
     ├── MessageNotApplicable     the kind cannot apply (LinkedIn note to an AI, ...)
     ├── EmlError                 no .eml can be built (no address, not an email)
+    ├── SandboxUnavailable       no sandbox worker could take the job in time (503)
     └── TemplateError            a tenant template failed
         ├── TemplateInvalid      syntax, unknown variable, refused construct, render error
         ├── TemplateTimeout      compile + render took longer than the sandbox allows
@@ -36,6 +38,11 @@ class MessageNotApplicable(MessageError):
 
 class EmlError(MessageError):
     """The message cannot be turned into a ready-to-send .eml file."""
+
+
+class SandboxUnavailable(MessageError):
+    """No sandbox worker could take the job in time: all busy, or a new one slow to
+    start. The template is not at fault, so this is a 503 to retry, not a 422."""
 
 
 class TemplateError(MessageError):

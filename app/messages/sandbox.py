@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.model import MessageKind
-from app.messages.errors import TemplateInvalid, TemplateTimeout, TemplateTooLarge
-from app.messages.sandbox_worker import MAX_SOURCE_BYTES, worker_main
+from app.messages.errors import SandboxUnavailable, TemplateInvalid, TemplateTimeout, TemplateTooLarge
+from app.messages.sandbox_worker import MAX_SOURCE_BYTES, READY, worker_main
 from app.messages.types import TemplateSource
 
 JOB_TIMEOUT_S = 1.0
 ACQUIRE_TIMEOUT_S = 5.0
+#: A new worker's start-up (a fork, two Jinja2 environments) is not the template's
+#: time: under load it took over a second, and a trivial template was refused as slow.
+STARTUP_TIMEOUT_S = 10.0
 POOL_SIZE = max(1, min(2, os.cpu_count() or 1))
 _WORKER_MODULE = "app.messages.sandbox_worker"
 
@@ -53,9 +56,10 @@ class _Worker:
 class SandboxPool:
     """A small, thread-safe pool of worker processes; a stuck worker is killed."""
 
-    def __init__(self, size: int = POOL_SIZE, timeout: float = JOB_TIMEOUT_S) -> None:
+    def __init__(self, size: int = POOL_SIZE, timeout: float = JOB_TIMEOUT_S, target: Any = worker_main) -> None:
         self.size = size
         self.timeout = timeout
+        self._target = target  # a worker's entry point (module-level: the forkserver imports it)
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -63,18 +67,27 @@ class SandboxPool:
         self._closed = False
 
     def _spawn(self) -> _Worker:
+        """A started worker that has said it is ready; its start-up has its own time limit."""
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child,), daemon=True, name="followup-sandbox")
+        process = self._ctx.Process(target=self._target, args=(child,), daemon=True, name="followup-sandbox")
         process.start()
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        try:
+            ready = parent.poll(STARTUP_TIMEOUT_S) and parent.recv() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._kill(worker)
+            raise SandboxUnavailable(f"no template sandbox worker started within {STARTUP_TIMEOUT_S:g} s; try again")
+        return worker
 
     def _acquire(self) -> _Worker:
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
         with self._cond:
             while True:
                 if self._closed:
-                    raise TemplateTimeout("the template sandbox is shut down")
+                    raise SandboxUnavailable("the template sandbox is shut down; try again")
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.process.is_alive():
@@ -85,7 +98,7 @@ class SandboxPool:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TemplateTimeout("the template sandbox is busy; try again")
+                    raise SandboxUnavailable("every template sandbox worker is busy; try again")
                 self._cond.wait(remaining)
         try:
             return self._spawn()

@@ -339,6 +339,10 @@ class _Invalid(Exception):
         self.errors = errors
 
 
+#: Sent once the worker can take jobs: its start-up is not charged to the first job's time limit.
+READY = ("ready", None, False)
+
+
 def handle(op: str, payload: Any) -> tuple[Any, ...]:
     """Run one job; the answer is `(status, value, recycle_worker)`."""
     try:
@@ -375,6 +379,10 @@ def worker_main(conn: Any) -> None:
     _limit_resources()
     environment(html=False)
     environment(html=True)
+    try:
+        conn.send(READY)
+    except (OSError, ValueError):
+        return
     while True:
         try:
             op, payload = conn.recv()

@@ -78,3 +78,16 @@ def test_a_preview_is_in_one_language(client, tenant):
     message = response.json()
     assert message["locale"] == "it" and "locale_fallback" not in {w["code"] for w in message["warnings"]}
     assert any(month in message["text"] for month in ITALIAN_MONTHS), message["text"]
+
+
+def test_a_busy_sandbox_is_a_503_to_retry_not_a_refused_template(client, tenant, monkeypatch):
+    from app.messages import sandbox
+
+    closed = sandbox.SandboxPool(size=1)
+    closed.close()
+    monkeypatch.setattr(sandbox, "get_pool", lambda: closed)
+    response = client.post("/v1/templates", json={**TEMPLATE, "locale": "it"}, headers=tenant.headers)
+    body = assert_problem(response, 503)
+    assert response.headers["Retry-After"].isdigit()
+    assert body["detail"] == "The server is busy: the template sandbox is shut down; try again."
+    assert client.get("/v1/templates", headers=tenant.headers).json()["items"] == []

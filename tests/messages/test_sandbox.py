@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from app.domain.model import MessageKind
-from app.messages.errors import TemplateInvalid, TemplateTimeout, TemplateTooLarge
+from app.messages import sandbox
+from app.messages.errors import SandboxUnavailable, TemplateInvalid, TemplateTimeout, TemplateTooLarge
 from app.messages.render import render_message
-from app.messages.sandbox import get_pool, shutdown_sandbox, validate_template
+from app.messages.sandbox import SandboxPool, get_pool, shutdown_sandbox, validate_template
 from app.messages.types import TemplateSource, TemplateSourceKind, WarningCode
 from tests.messages.scenarios import AT, DANA, TYPICAL
 
@@ -305,3 +306,54 @@ def test_a_template_in_a_language_babel_does_not_know_gets_the_readers_dates_and
     assert message.locale == language and message.text == f"Hallo Dana Lee, {date}."
     [warning] = message.warnings
     assert warning.code is WarningCode.LOCALE_FALLBACK and "'tpl-xx'" in warning.message and f"'{language}'" in warning.message
+
+
+def _slow_starting_worker(conn):
+    """A worker whose start-up takes 0.6 s, then serves as usual (imported by the forkserver)."""
+    time.sleep(0.6)
+    from app.messages.sandbox_worker import worker_main
+
+    worker_main(conn)
+
+
+def _worker_that_never_starts(conn):
+    time.sleep(60)
+
+
+def test_a_workers_start_up_is_not_charged_to_the_first_template():
+    # Under load a fresh worker took over a second to start, and the first template
+    # (trivial) was refused as "took longer than 1 s"; here the job limit is 0.3 s.
+    pool = SandboxPool(size=1, timeout=0.3, target=_slow_starting_worker)
+    try:
+        status, _ = pool.run("validate", {"subject": "Hi", "text": "Thanks, {{ interviewer_name }}.", "html": None})
+        assert status == "ok"
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_does_not_start_is_a_busy_server_not_a_bad_template(monkeypatch):
+    monkeypatch.setattr(sandbox, "STARTUP_TIMEOUT_S", 0.5)
+    pool = SandboxPool(size=1, target=_worker_that_never_starts)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SandboxUnavailable, match="no template sandbox worker started within 0.5 s"):
+            pool.run("validate", {"subject": "Hi", "text": "Thanks.", "html": None})
+        assert time.monotonic() - started < 5
+        assert pool._live == 0 and pool._idle == []  # the stuck worker was killed, its slot freed
+    finally:
+        pool.close()
+
+
+def test_a_busy_or_closed_sandbox_is_unavailable(monkeypatch):
+    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 0.2)
+    pool = SandboxPool(size=1)
+    try:
+        held = pool._acquire()
+        with pytest.raises(SandboxUnavailable, match="every template sandbox worker is busy"):
+            pool.run("ping", None)
+        pool._release(held)
+        assert pool.run("ping", None) == ("ok", None)
+    finally:
+        pool.close()
+    with pytest.raises(SandboxUnavailable, match="shut down"):
+        pool.run("ping", None)
