@@ -26,6 +26,10 @@ SQLModel.metadata.naming_convention = {
 
 metadata = SQLModel.metadata
 
+#: The per-tenant unique names a client can race for (app.db.unique, app.services.unique).
+INTERVIEW_EXTERNAL_REF = "uq_interview_tenant_external_ref"
+TEMPLATE_SLOT = "uq_template_tenant_kind_locale"
+
 
 def _utc(nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
@@ -64,7 +68,7 @@ class Interview(SQLModel, table=True):
 
     __tablename__ = "interview"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "external_ref", name="uq_interview_tenant_external_ref"),
+        UniqueConstraint("tenant_id", "external_ref", name=INTERVIEW_EXTERNAL_REF),
         Index("ix_interview_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_interview_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_interview_tenant_plan_version", "tenant_id", "plan_policy_version"),
@@ -211,7 +215,7 @@ class Template(SQLModel, table=True):
     """A tenant's own Jinja2 template for one message kind and locale."""
 
     __tablename__ = "template"
-    __table_args__ = (UniqueConstraint("tenant_id", "message_kind", "locale", name="uq_template_tenant_kind_locale"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "message_kind", "locale", name=TEMPLATE_SLOT),)
 
     id: str = Field(primary_key=True, max_length=36)
     tenant_id: str = Field(sa_column=Column(String(36), ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False))

@@ -14,6 +14,7 @@ from app.db import events as events_repo
 from app.db import interviews as interviews_repo
 from app.db import plans as plans_repo
 from app.db.interviews import InterviewFilter, StoredInterview
+from app.db.tables import INTERVIEW_EXTERNAL_REF
 from app.domain.model import Action, Agency, Contact, ContactRole, Interview, InterviewFormat, PlannedStep, Rapport
 from app.domain.planner import materialize, next_action, schedule
 from app.services import planning
@@ -21,6 +22,7 @@ from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match as check_version
 from app.services.preconditions import etag
 from app.services.tenancy import TenantContext
+from app.services.unique import taken_as_conflict
 
 _INTERVIEW_FIELDS = (
     "candidate_name",
@@ -99,7 +101,11 @@ def _external_ref_free(session: Connection, tenant: TenantContext, external_ref:
     if external_ref is not None and interviews_repo.external_ref_taken(
         session, tenant_id=tenant.tenant_id, external_ref=external_ref, except_id=except_id
     ):
-        raise Conflict(f"Another interview already has external_ref {external_ref!r}.")
+        raise Conflict(_external_ref_taken(external_ref))
+
+
+def _external_ref_taken(external_ref: str | None) -> str:
+    return f"Another interview already has external_ref {external_ref!r}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +122,16 @@ def create_interview(*, session: Connection, tenant: TenantContext, fields: Mapp
     _external_ref_free(session, tenant, external_ref, None)
     contacts = tuple(contact_from(c, str(uuid.uuid4())) for c in fields.get("interviewers") or ())
     interview = build_interview(str(uuid.uuid4()), fields, contacts)
-    interviews_repo.insert_interview(
-        session,
-        tenant_id=tenant.tenant_id,
-        interview=interview,
-        external_ref=external_ref,
-        notes=fields.get("notes"),
-        plan_policy_version=tenant.policy_version,
-        now=now,
-    )
+    with taken_as_conflict(INTERVIEW_EXTERNAL_REF, _external_ref_taken(external_ref)):
+        interviews_repo.insert_interview(
+            session,
+            tenant_id=tenant.tenant_id,
+            interview=interview,
+            external_ref=external_ref,
+            notes=fields.get("notes"),
+            plan_policy_version=tenant.policy_version,
+            now=now,
+        )
     steps = schedule(interview, (), tenant.policy)
     plans_repo.insert_plan(session, tenant_id=tenant.tenant_id, interview_id=interview.id, steps=steps)
     stored = StoredInterview(
@@ -256,15 +263,16 @@ def update_interview(
             f"(the first happened at {min(e.occurred_at for e in events).isoformat()}).",
             errors=[("body.starts_at", "later than a recorded event")],
         )
-    interviews_repo.update_interview(
-        session,
-        stored=stored,
-        interview=interview,
-        external_ref=external_ref,
-        notes=changes.get("notes", stored.notes),
-        replace_contacts="interviewers" in changes,
-        now=now,
-    )
+    with taken_as_conflict(INTERVIEW_EXTERNAL_REF, _external_ref_taken(external_ref)):
+        interviews_repo.update_interview(
+            session,
+            stored=stored,
+            interview=interview,
+            external_ref=external_ref,
+            notes=changes.get("notes", stored.notes),
+            replace_contacts="interviewers" in changes,
+            now=now,
+        )
     updated = get_interview(session=session, tenant=tenant, interview_id=interview_id)
     steps = planning.replan(session, tenant=tenant, stored=updated, events=events)
     return Planned(replace(updated, plan_policy_version=tenant.policy_version), steps)

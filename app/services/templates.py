@@ -10,12 +10,14 @@ from sqlalchemy import Connection
 
 from app.db import templates as repo
 from app.db import tenants as tenants_repo
+from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
 from app.messages.sandbox import validate_template
 from app.messages.types import TemplateSource
 from app.services.errors import Conflict, NotFound
 from app.services.preconditions import check_if_match
+from app.services.unique import taken_as_conflict
 
 
 def validate(*, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None) -> None:
@@ -28,9 +30,11 @@ def validate(*, message_kind: MessageKind, locale: str, subject: str | None, tex
 
 def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
     if repo.find(session, tenant_id=tenant_id, message_kind=kind, locale=locale, except_id=except_id) is not None:
-        raise Conflict(
-            f"This tenant already has a {kind} template for locale {locale!r}; replace it with PUT instead."
-        )
+        raise Conflict(_slot_taken(kind, locale))
+
+
+def _slot_taken(kind: str, locale: str) -> str:
+    return f"This tenant already has a {kind} template for locale {locale!r}; replace it with PUT instead."
 
 
 def create_template(
@@ -49,7 +53,8 @@ def create_template(
         created_at=now,
         updated_at=now,
     )
-    repo.insert(session, template=template)
+    with taken_as_conflict(TEMPLATE_SLOT, _slot_taken(message_kind.value, locale)):
+        repo.insert(session, template=template)
     tenants_repo.count_templates(session, tenant_id=tenant_id, change=+1)
     return template
 
@@ -87,7 +92,8 @@ def replace_template(
         version=current.version + 1,
         updated_at=now,
     )
-    repo.replace(session, template=updated)
+    with taken_as_conflict(TEMPLATE_SLOT, _slot_taken(message_kind.value, locale)):
+        repo.replace(session, template=updated)
     return updated
 
 
