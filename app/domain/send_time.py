@@ -30,7 +30,10 @@ def suggested_send_at(
     A bound that does not exist that day (DST gap) is the moment the clocks
     jump, the first moment at or after it: a start at 02:30 when 02:00 becomes
     03:00 opens at 03:00, already inside the window, and an end there closes
-    it at 03:00 (a window with both ends in one gap is empty that day). Unlike
+    it at 03:00 (a window with both ends in one gap is empty that day). When
+    the clocks go back into the window (an end at 02:30, available at 02:45 of
+    the first pass of a repeated hour), the window is open again at 02:00 of
+    the second pass. Unlike
     `timecalc.add_days`, which keeps a duration and so moves such a time on by
     the gap, rule 11 asks for the first moment inside the window.
     """
@@ -66,14 +69,28 @@ def next_window(
     and the window as minutes of the day (`Policy.send_window_minutes`).
 
     `Facts.send_at` answers the common case itself and hands the rest here
-    with the local time it already has. The window's end needs no instant:
-    a local time is inside by its wall minute, and no existing wall time lies
-    in a gap, so an end in a gap already closes the window at the jump. A
-    start in a gap opens it at the jump, which is inside unless the end is at
-    or before the gap's end too: then that day has no window and the search
-    goes on from the jump.
+    with the local time it already has.
     """
-    opens = available_at
+    return unless_late(available_at, first_inside(available_at, local, send_days, opens_at, closes_at), late_after)
+
+
+def first_inside(
+    since: datetime, local: datetime, send_days: Container[int], opens_at: int, closes_at: int
+) -> datetime:
+    """The first moment at or after `since` (`local` in the interview's timezone) inside a window.
+
+    A local time is inside by its wall minute. So the window's end needs no
+    instant: no existing wall time lies in a gap, and an end in a gap already
+    closes the window at the jump. A start in a gap opens it at the jump,
+    which is inside unless the end is at or before the gap's end too: then
+    that day has no window and the search goes on from the jump. When the
+    clocks go back on the way to the next start, the wall clock can read a
+    time inside the window again before it: a window ending at 02:30 has
+    closed at 02:45 of the first pass of a repeated hour, and is open again
+    at 02:00 of the second. The search then goes on from the moment the
+    clocks went back.
+    """
+    opens, start = since, local
     shift = minutes_to_window(local.isoweekday(), local.hour * 60 + local.minute, send_days, opens_at, closes_at)
     while shift:
         opens, exists = window_start(local, shift, opens)
@@ -81,7 +98,25 @@ def next_window(
             break
         local = opens.astimezone(local.tzinfo)
         shift = minutes_to_window(local.isoweekday(), local.hour * 60 + local.minute, send_days, opens_at, closes_at)
-    return unless_late(available_at, opens, late_after)
+    if opens != since and opens.astimezone(start.tzinfo).utcoffset() < start.utcoffset():
+        back = offset_change(since, opens, start)
+        return min(opens, first_inside(back, back.astimezone(start.tzinfo), send_days, opens_at, closes_at))
+    return opens
+
+
+def offset_change(since: datetime, until: datetime, local: datetime) -> datetime:
+    """The first moment after `since` whose offset is not `local`'s (the offset at `since`),
+    given that `until` has another: found by halving in whole seconds, the tz database's
+    unit (at most 20 steps for the week a window search can span)."""
+    tz, old = local.tzinfo, local.utcoffset()
+    before, after = since.replace(microsecond=0), until
+    while after - before > SECOND:
+        middle = before + SECOND * ((after - before) // SECOND // 2)
+        if middle.astimezone(tz).utcoffset() == old:
+            before = middle
+        else:
+            after = middle
+    return after
 
 
 def window_start(local: datetime, shift: int, since: datetime) -> tuple[datetime, bool]:

@@ -338,3 +338,55 @@ def test_the_planners_send_time_is_rule_11(case, offset, late_in):
     available = iv.ends_at + timedelta(minutes=offset, seconds=offset % 7)
     late = available + timedelta(minutes=late_in) if late_in is not None else None
     assert facts.send_at(available, late) == suggested_send_at(available, late, ZoneInfo(iv.timezone), policy)
+
+
+#: Offset changes of several kinds (UTC): an hour forward and back at 02:00-03:00, back at
+#: midnight (Santiago), half an hour (Lord Howe), a whole day skipped (Apia, 2011).
+OFFSET_CHANGES = (
+    ("Europe/Berlin", datetime(2026, 3, 29, 1, tzinfo=UTC)), ("Europe/Berlin", datetime(2026, 10, 25, 1, tzinfo=UTC)),
+    ("America/New_York", datetime(2026, 11, 1, 6, tzinfo=UTC)), ("America/Santiago", datetime(2026, 4, 5, 3, tzinfo=UTC)),
+    ("America/Santiago", datetime(2026, 9, 6, 4, tzinfo=UTC)), ("Australia/Lord_Howe", datetime(2026, 4, 4, 15, tzinfo=UTC)),
+    ("Australia/Lord_Howe", datetime(2026, 10, 3, 15, 30, tzinfo=UTC)), ("Pacific/Apia", datetime(2011, 12, 30, 10, tzinfo=UTC)),
+)  # fmt: skip
+
+
+def _first_inside_by_the_minute(available: datetime, tz: ZoneInfo, opens: int, closes: int, days: frozenset) -> datetime:
+    """Rule 11 read literally: the first moment at or after `available` whose wall minute is inside."""
+
+    def inside(moment: datetime) -> bool:
+        wall = moment.astimezone(tz)
+        return wall.isoweekday() in days and opens <= wall.hour * 60 + wall.minute < closes
+
+    if inside(available):
+        return available
+    moment = available.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while not inside(moment):
+        moment += timedelta(minutes=1)
+    return moment
+
+
+def _near(minute: int) -> st.SearchStrategy[int]:
+    """A minute of the day anywhere, or within an hour of `minute` (where the rare cases are)."""
+    return st.one_of(st.integers(0, 1439), st.integers(max(0, minute - 60), min(1439, minute + 60)))
+
+
+@PROPERTIES
+@given(st.sampled_from(OFFSET_CHANGES), st.data())
+def test_the_send_time_around_an_offset_change_is_the_first_moment_inside_the_window(change, data):
+    name, at = change
+    tz = ZoneInfo(name)
+    before, after = (at - timedelta(seconds=1)).astimezone(tz), at.astimezone(tz)
+    bounds = data.draw(st.lists(st.one_of(_near(before.hour * 60 + before.minute), _near(after.hour * 60 + after.minute)),
+                                min_size=2, max_size=2, unique=True).map(sorted))  # fmt: skip
+    opens, closes = bounds
+    days = data.draw(st.one_of(st.just(frozenset(range(1, 8))), st.frozensets(st.integers(1, 7), min_size=1)))
+    # Mostly within the hour before or after the change: the wall clock repeats or skips there.
+    minutes = data.draw(st.one_of(st.integers(-60, 0), st.integers(0, 60), st.integers(-36 * 60, 36 * 60)))
+    available = at + timedelta(minutes=minutes, seconds=data.draw(st.integers(0, 59)))
+    policy = Policy(
+        send_window_start=time(opens // 60, opens % 60), send_window_end=time(closes // 60, closes % 60), send_days=tuple(sorted(days))
+    )
+    expected = _first_inside_by_the_minute(available, tz, opens, closes, days)
+    assert suggested_send_at(available, None, tz, policy) == expected
+    later = available + timedelta(minutes=data.draw(st.integers(0, 180)))
+    assert suggested_send_at(later, None, tz, policy) >= expected  # never earlier for a later start

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from app.domain.policy import Policy
-from app.domain.send_time import suggested_send_at
+from app.domain.send_time import SECOND, suggested_send_at
 from app.domain.timecalc import zone
 from tests.domain.domain_builders import UTC, local
 
@@ -254,3 +254,47 @@ def test_the_suggestion_is_the_first_moment_inside_a_window_around_a_jump(name):
             if got != (expected, expected):
                 wrong.append((start, end, available, expected, got))
     assert wrong == []
+
+
+#: Moments the clocks go back (UTC): by an hour at 03:00, 02:00 and midnight, by half an hour at 02:00.
+FALL_BACKS = {
+    "Europe/Berlin": datetime(2026, 10, 25, 1, tzinfo=UTC),
+    "America/New_York": datetime(2026, 11, 1, 6, tzinfo=UTC),
+    "America/Santiago": datetime(2026, 4, 5, 3, tzinfo=UTC),
+    "Australia/Lord_Howe": datetime(2026, 4, 4, 15, tzinfo=UTC),
+}
+FOLD_WINDOWS = [
+    (time(0), time(2, 30)), (time(2, 30), time(4)), (time(1), time(2)), (time(2), time(2, 30)), (time(0), time(1, 30)),
+    (time(1, 15), time(1, 45)), (time(22), time(23, 30)), (time(23, 30), time(23, 59)), (time(9), time(17)),
+    (time(1, 45), time(17)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FALL_BACKS))
+def test_the_suggestion_is_the_first_moment_inside_a_window_around_a_fall_back(name):
+    """A window that closed in the first pass of a repeated hour is open again in the second:
+    Berlin, window 00:00-02:30, available at 02:45 CEST: 02:00 CET, a quarter of an hour
+    later, not midnight the next day (30 of these 2,160 cases were a day late before)."""
+    from app.domain.facts import Facts
+    from tests.domain.domain_builders import interview
+
+    tz, back = zone(name), FALL_BACKS[name]
+    assert (back - SECOND).astimezone(tz).utcoffset() > back.astimezone(tz).utcoffset()
+    wrong = []
+    for start, end in FOLD_WINDOWS:
+        policy = Policy(send_window_start=start, send_window_end=end, send_days=ALL_DAYS)
+        facts = Facts(interview(timezone=name), [], policy)
+        for before in range(-90, 180, 5):
+            available = back - timedelta(minutes=before, seconds=before % 2 * 20)
+            expected = _first_moment_inside(available, tz, policy)
+            got = (send(available, policy=policy, tz=tz), facts.send_at(available, None))
+            if got != (expected, expected):
+                wrong.append((start, end, available, expected, got))
+    assert wrong == []
+
+
+def test_a_window_that_closed_in_the_first_pass_of_a_repeated_hour_opens_in_the_second():
+    policy = Policy(send_window_start=time(0), send_window_end=time(2, 30), send_days=ALL_DAYS)
+    first_pass = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 02:45 CEST
+    assert first_pass.astimezone(BERLIN).strftime("%H:%M %Z") == "02:45 CEST"
+    assert send(first_pass, policy=policy) == datetime(2026, 10, 25, 1, tzinfo=UTC)  # 02:00 CET
