@@ -8,7 +8,7 @@ clock-free schedule (it may lie in the past).
 from __future__ import annotations
 
 from collections.abc import Container
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from app.domain.policy import Policy
@@ -106,10 +106,15 @@ def first_inside(
 
 def offset_change(since: datetime, until: datetime, local: datetime) -> datetime:
     """The first moment after `since` whose offset is not `local`'s (the offset at `since`),
-    given that `until` has another: found by halving in whole seconds, the tz database's
-    unit (at most 20 steps for the week a window search can span)."""
-    tz, old = local.tzinfo, local.utcoffset()
-    before, after = since.replace(microsecond=0), until
+    given that `until` has another: the moment the clocks went back on the way to `until`."""
+    return first_with_new_offset(since.replace(microsecond=0), until, local.tzinfo, local.utcoffset())
+
+
+def first_with_new_offset(before: datetime, after: datetime, tz: tzinfo | None, old: timedelta | None) -> datetime:
+    """The first moment after `before` (offset `old`) whose offset in `tz` differs, given
+    that `after`'s does. Found by halving in whole seconds, the tz database's unit: with
+    `before` on a whole second every halving moves on and the change is found exactly
+    (at most 20 steps for the week a window search can span)."""
     while after - before > SECOND:
         middle = before + SECOND * ((after - before) // SECOND // 2)
         if middle.astimezone(tz).utcoffset() == old:
@@ -147,20 +152,11 @@ def clocks_jump(wall: datetime, after: datetime) -> datetime:
     `after` is `wall` read with the offset before the jump (fold=0), so at or
     after it; read with the offset after (fold=1) it is before. The one
     change between them (no zone changes twice within three days, see
-    tests/domain/test_steady_offsets.py) is found by halving in whole seconds,
-    the tz database's unit (`wall` is whole minutes, so every halving moves
-    on and the jump is found exactly): at most 17 steps for a skipped day, and only on
-    the rare days whose window starts in a gap.
+    tests/domain/test_steady_offsets.py) is found by halving
+    (`first_with_new_offset`; `wall` is whole minutes): at most 17 steps for
+    a skipped day, and only on the rare days whose window starts in a gap.
     """
-    tz, old = wall.tzinfo, wall.utcoffset()
-    before = wall.replace(fold=1).astimezone(UTC)
-    while after - before > SECOND:
-        middle = before + SECOND * ((after - before) // SECOND // 2)
-        if middle.astimezone(tz).utcoffset() == old:
-            before = middle
-        else:
-            after = middle
-    return after
+    return first_with_new_offset(wall.replace(fold=1).astimezone(UTC), after, wall.tzinfo, wall.utcoffset())
 
 
 def unless_late(available_at: datetime, opens: datetime, late_after: datetime | None) -> datetime:

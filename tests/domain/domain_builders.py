@@ -95,3 +95,19 @@ __all__ = [
     "BERLIN", "END", "START", "UTC", "ActionKind", "ContactRole", "EventType", "InterviewFormat", "Rapport",
     "actions", "bot", "dana", "days", "ev", "hours", "interview", "kai", "local", "of_kind", "one", "sam",
 ]  # fmt: skip
+
+
+def first_moment_inside(available: datetime, tz: ZoneInfo, policy: Policy) -> datetime:
+    """Rule 11 read literally, the reference for the send-time tests: `available` if its wall
+    minute is inside a window, else the first whole minute after it that is."""
+
+    def inside(moment: datetime) -> bool:
+        wall = moment.astimezone(tz)
+        return wall.isoweekday() in policy.send_days and policy.send_window_start <= wall.time() < policy.send_window_end
+
+    if inside(available):
+        return available
+    moment = available.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while not inside(moment):
+        moment += timedelta(minutes=1)
+    return moment

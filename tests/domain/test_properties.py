@@ -35,6 +35,7 @@ from app.domain.policy import Policy
 from app.domain.recipients import follow_up_recipient, recipient_of
 from app.domain.send_time import suggested_send_at
 from app.domain.steps import step_order
+from tests.domain.domain_builders import first_moment_inside
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns")
 #: 300 examples each; fewer under mutmut (it runs the tests from its `mutants/` copy), where the
@@ -350,21 +351,6 @@ OFFSET_CHANGES = (
 )  # fmt: skip
 
 
-def _first_inside_by_the_minute(available: datetime, tz: ZoneInfo, opens: int, closes: int, days: frozenset) -> datetime:
-    """Rule 11 read literally: the first moment at or after `available` whose wall minute is inside."""
-
-    def inside(moment: datetime) -> bool:
-        wall = moment.astimezone(tz)
-        return wall.isoweekday() in days and opens <= wall.hour * 60 + wall.minute < closes
-
-    if inside(available):
-        return available
-    moment = available.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    while not inside(moment):
-        moment += timedelta(minutes=1)
-    return moment
-
-
 def _near(minute: int) -> st.SearchStrategy[int]:
     """A minute of the day anywhere, or within an hour of `minute` (where the rare cases are)."""
     return st.one_of(st.integers(0, 1439), st.integers(max(0, minute - 60), min(1439, minute + 60)))
@@ -386,7 +372,7 @@ def test_the_send_time_around_an_offset_change_is_the_first_moment_inside_the_wi
     policy = Policy(
         send_window_start=time(opens // 60, opens % 60), send_window_end=time(closes // 60, closes % 60), send_days=tuple(sorted(days))
     )
-    expected = _first_inside_by_the_minute(available, tz, opens, closes, days)
+    expected = first_moment_inside(available, tz, policy)
     assert suggested_send_at(available, None, tz, policy) == expected
     later = available + timedelta(minutes=data.draw(st.integers(0, 180)))
     assert suggested_send_at(later, None, tz, policy) >= expected  # never earlier for a later start

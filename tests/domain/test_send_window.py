@@ -9,7 +9,7 @@ import pytest
 from app.domain.policy import Policy
 from app.domain.send_time import SECOND, suggested_send_at
 from app.domain.timecalc import zone
-from tests.domain.domain_builders import UTC, local
+from tests.domain.domain_builders import UTC, first_moment_inside, local
 
 BERLIN = zone("Europe/Berlin")
 NY = zone("America/New_York")
@@ -215,21 +215,6 @@ def test_the_planner_suggests_the_jump_for_a_thank_you():
     assert thank_you.suggested_send_at == BERLIN_JUMP  # 03:00 CEST, not 03:30
 
 
-def _first_moment_inside(available: datetime, tz, policy: Policy) -> datetime:
-    """Rule 11 read literally: `available` if inside a window, else the first whole minute after it that is."""
-
-    def inside(moment: datetime) -> bool:
-        wall = moment.astimezone(tz)
-        return wall.isoweekday() in policy.send_days and policy.send_window_start <= wall.time() < policy.send_window_end
-
-    if inside(available):
-        return available
-    moment = available.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    while not inside(moment):
-        moment += timedelta(minutes=1)
-    return moment
-
-
 GAP_WINDOWS = [
     (time(1, 30), time(17)), (time(2), time(17)), (time(2, 15), time(17)), (time(2, 30), time(17)),
     (time(3), time(17)), (time(0), time(2, 15)), (time(0), time(2, 30)), (time(1), time(3)),
@@ -249,7 +234,7 @@ def test_the_suggestion_is_the_first_moment_inside_a_window_around_a_jump(name):
         facts = Facts(interview(timezone=name), [], policy)
         for before in (6 * 60, 30, 0, -10):
             available = jump - timedelta(minutes=before)
-            expected = _first_moment_inside(available, tz, policy)
+            expected = first_moment_inside(available, tz, policy)
             got = (send(available, policy=policy, tz=tz), facts.send_at(available, None))
             if got != (expected, expected):
                 wrong.append((start, end, available, expected, got))
@@ -286,7 +271,7 @@ def test_the_suggestion_is_the_first_moment_inside_a_window_around_a_fall_back(n
         facts = Facts(interview(timezone=name), [], policy)
         for before in range(-90, 180, 5):
             available = back - timedelta(minutes=before, seconds=before % 2 * 20)
-            expected = _first_moment_inside(available, tz, policy)
+            expected = first_moment_inside(available, tz, policy)
             got = (send(available, policy=policy, tz=tz), facts.send_at(available, None))
             if got != (expected, expected):
                 wrong.append((start, end, available, expected, got))
