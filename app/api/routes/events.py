@@ -23,7 +23,7 @@ from app.services.tenancy import TenantContext
 router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"])
 
 
-@router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 413))
+@router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 409, 413))
 async def create_event(
     interview_id: str, body: EventCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
