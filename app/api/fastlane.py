@@ -54,6 +54,10 @@ from app.services.tenancy import TenantContext
 
 _ACTIONS = re.compile(r"/v1/interviews/([^/]{1,100})/actions")
 _MESSAGES = re.compile(r"/v1/interviews/([^/]{1,100})/messages/([a-z_]{1,32})")
+#: `Vary` as FastAPI's path sends it: CORS adds Origin to every answer, the messages
+#: route Accept and Accept-Language before it (app.api.routes.messages.VARY).
+_VARY = (b"vary", b"Origin")
+_MESSAGE_VARY = (b"vary", b"Accept, Accept-Language, Origin")
 _EVENTS = re.compile(r"/v1/interviews/([^/]{1,100})/events")
 _KINDS = {kind.value: kind for kind in MessageKind}
 #: An event's body is a few hundred bytes; a longer one goes through FastAPI (and its body limit).
@@ -207,6 +211,7 @@ class FastLane:
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
             (REQUEST_ID, request_id_of(scope)),
+            _MESSAGE_VARY if _MESSAGES.fullmatch(scope["path"]) else _VARY,
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -32,7 +32,7 @@ def clients(settings):
 
 def _same(fast: TestClient, slow: TestClient, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     a, b = fast.get(path, headers=headers), slow.get(path, headers=headers)
-    assert (a.status_code, a.headers["content-type"]) == (b.status_code, b.headers["content-type"]), path
+    assert (a.status_code, a.headers["content-type"], a.headers.get("vary")) == (b.status_code, b.headers["content-type"], b.headers.get("vary")), path
     if a.headers["content-type"].startswith("message/rfc822"):
         assert a.content.split(b"Message-ID")[0] == b.content.split(b"Message-ID")[0]
     else:

@@ -29,16 +29,40 @@ _EML_RESPONSE = {
 }
 
 
+#: The answer depends on these request headers (RFC 9110 12.5.5): a cache must not
+#: hand the JSON answer to a client that asked for the .eml, or German to a French reader.
+VARY = {"Vary": "Accept, Accept-Language"}
+
+
 def wants_eml(accept: str | None) -> bool:
-    return accept is not None and EML in accept.lower()
+    """Whether `Accept` prefers the .eml to JSON (RFC 9110 12.5.1): `message/rfc822` (or
+    `message/*`) with a q-value above 0 and at least JSON's; `q=0` means "not this"."""
+    if accept is None or "message/" not in accept.lower():
+        return False
+    eml_q = json_q = 0.0
+    for media_range in accept.lower().split(","):
+        media, *params = (part.strip() for part in media_range.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if media in (EML, "message/*"):
+            eml_q = max(eml_q, q)
+        elif media in ("application/json", "application/*", "*/*"):
+            json_q = max(json_q, q)
+    return eml_q > 0 and eml_q >= json_q
 
 
 def _answer(message: RenderedMessage, *, interview: Interview, at: datetime, accept: str | None, domain: str) -> Response:
     if wants_eml(accept):
         eml = service.as_eml(message, interview=interview, at=at, message_id_domain=domain)
         filename = f"{message.kind.value}.eml"
-        return Response(eml, media_type=EML, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return Response(json_bytes(message_dict(message)), media_type="application/json")
+        return Response(eml, media_type=EML, headers={"Content-Disposition": f'attachment; filename="{filename}"', **VARY})
+    return Response(json_bytes(message_dict(message)), media_type="application/json", headers=VARY)
 
 
 async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMessage:

@@ -1,0 +1,55 @@
+"""The messages routes negotiate JSON or .eml by `Accept`, and say so with `Vary`.
+
+RFC 9110 12.5.1: `q=0` means "not acceptable", and the client's preference
+decides between the two types. 12.5.5: an answer chosen by request headers
+names them in `Vary`, or a shared cache hands the JSON to a client that asked
+for the .eml, or German to a French reader.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.api.routes.messages import wants_eml
+from tests.api.helpers import create_interview
+
+EML, JSON = "message/rfc822", "application/json"
+
+
+@pytest.mark.parametrize(
+    ("accept", "eml"),
+    [
+        (None, False),
+        ("*/*", False),
+        (JSON, False),
+        (EML, True),
+        ("message/*", True),
+        ("Message/RFC822", True),
+        (f"{EML}, */*;q=0.1", True),
+        (f"{JSON};q=1, {EML};q=0", False),  # "not the .eml"
+        (f"{JSON}, {EML};q=0.5", False),  # JSON preferred
+        (f"{JSON};q=0.4, {EML};q=0.9", True),
+        (f"{JSON}, {EML}", True),  # a tie: the .eml was asked for by name
+        (f"{EML};q=abc", False),  # an unreadable q-value accepts nothing
+        (f"{EML};level=1;q=0.7, */*;q=0.2", True),
+    ],
+)
+def test_accept_decides_between_json_and_the_eml(accept, eml):
+    assert wants_eml(accept) is eml
+
+
+def test_every_message_answer_names_the_headers_it_varies_by(client, tenant):
+    interview = create_interview(client, tenant)
+    dana = interview["interviewers"][0]["id"]
+    path = f"/v1/interviews/{interview['id']}/messages/thank_you?contact_id={dana}"
+    for accept, media_type in ((None, JSON), (EML, EML), (f"{JSON}, {EML};q=0", JSON)):
+        headers = {**tenant.headers, **({"Accept": accept} if accept else {})}
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith(media_type), accept
+        assert answer.headers["vary"] == "Accept, Accept-Language, Origin"  # Origin: CORS's own
+    body = {"interview": {k: v for k, v in interview.items() if k in ("candidate_name", "job_title", "company_name", "starts_at", "format")},
+            "message_kind": "follow_up"}  # fmt: skip
+    inline = client.post("/v1/render", json=body, headers=tenant.headers)
+    assert inline.status_code == 200, inline.text
+    assert inline.headers["vary"] == "Accept, Accept-Language, Origin"
