@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Accept-Language", "X-Request-ID"],
-        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Idempotent-Replayed"],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "Idempotent-Replayed", "Content-Disposition", "WWW-Authenticate"],
         max_age=600,
     )
     app.add_middleware(RequestIdMiddleware)

@@ -160,3 +160,18 @@ def test_a_body_that_is_not_json_is_415_on_every_operation(client, app, tenant):
     r = client.post("/v1/interviews", content=json.dumps(interview_body()).encode(),
                     headers={**tenant.headers, "content-type": "application/json; charset=utf-8"})
     assert r.status_code == 201, r.text
+
+
+def test_a_browser_can_read_the_eml_filename_and_the_auth_scheme(cors_client):
+    answer = cors_client.get("/v1/interviews", headers={"Origin": ORIGIN})
+    exposed = {h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")}
+    assert {"content-disposition", "www-authenticate", "retry-after"} <= exposed
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_the_preview_path_is_not_a_template_id(client, tenant, method):
+    answer = client.request(method, "/v1/templates/preview", headers=tenant.headers, json={
+        "message_kind": "follow_up", "subject": "Hi", "text": "Hello"})  # fmt: skip
+    body = assert_problem(answer, 405)
+    assert answer.headers["allow"] == "POST"
+    assert "not allowed" in body["detail"]

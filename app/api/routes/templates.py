@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
@@ -95,9 +95,17 @@ async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep)
     return Response(json_bytes(message_dict(message)), media_type="application/json")
 
 
+def _not_preview(template_id: str) -> None:
+    """`/v1/templates/preview` is the preview's own path (POST only), never a template id:
+    another method there is a 405 naming POST, not "no template with id 'preview'"."""
+    if template_id == "preview":
+        raise HTTPException(405)
+
+
 @router.get("/{template_id}", response_model=TemplatePublic, responses=problems(404))
 async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Response:
     """Read one template."""
+    _not_preview(template_id)
     with db.session(write=False) as session:
         stored = service.get_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id)
         return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
@@ -108,6 +116,7 @@ async def replace_template(
     template_id: str, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
 ) -> Response:
     """Replace a template."""
+    _not_preview(template_id)
     await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         stored = service.replace_template(
@@ -121,6 +130,7 @@ async def delete_template(
     template_id: str, request: Request, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a template (the built-in wording applies again)."""
+    _not_preview(template_id)
     with db.session(write=True) as session:
         service.delete_template(session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match)
         request.app.state.key_cache.forget_tenant(tenant.tenant_id)
