@@ -92,6 +92,17 @@ def cmd_keys_create(args) -> int:
     return 0
 
 
+def _named(value: str) -> str:
+    """A tenant name, id or key prefix as typed: surrounding spaces dropped, never blank
+    (a blank tenant name cannot be told apart in `keys list`, and a blank filter matched all)."""
+    name = value.strip()
+    if not name:
+        raise argparse.ArgumentTypeError("must not be blank")
+    if len(name) > 200:
+        raise argparse.ArgumentTypeError("must be at most 200 characters")
+    return name
+
+
 def cmd_keys_list(args) -> int:
     from app.db import tenants
 
@@ -165,20 +176,20 @@ def parser() -> argparse.ArgumentParser:
 
     tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenants.add_parser("create", help="create a tenant and print its first API key")
-    create.add_argument("name")
+    create.add_argument("name", type=_named)
     create.add_argument("--label", default="first key")
     create.set_defaults(func=cmd_tenants_create)
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
     kcreate = keys.add_parser("create", help="create another key for a tenant and print it")
-    kcreate.add_argument("tenant", help="tenant name or id")
+    kcreate.add_argument("tenant", type=_named, help="tenant name or id")
     kcreate.add_argument("--label")
     kcreate.set_defaults(func=cmd_keys_create)
     klist = keys.add_parser("list", help="list keys (never the keys themselves)")
-    klist.add_argument("--tenant")
+    klist.add_argument("--tenant", type=_named)
     klist.set_defaults(func=cmd_keys_list)
     krevoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
-    krevoke.add_argument("key")
+    krevoke.add_argument("key", type=_named)
     krevoke.set_defaults(func=cmd_keys_revoke)
 
     spec = commands.add_parser("openapi", help="print the OpenAPI document")

@@ -50,6 +50,25 @@ def test_a_taken_tenant_name_is_refused(followup, db):
     assert len(set(owners(db).values())) == 1
 
 
+@pytest.mark.parametrize(
+    "args", [("tenants", "create", ""), ("tenants", "create", "   "), ("keys", "create", " "), ("keys", "list", "--tenant", ""),
+             ("keys", "revoke", ""), ("tenants", "create", "x" * 201)],
+)  # fmt: skip
+def test_a_blank_or_overlong_name_is_refused(followup, db, args):
+    followup("tenants", "create", "acme")
+    with pytest.raises(SystemExit) as exit_:
+        followup(*args)
+    assert exit_.value.code == 2  # argparse's usage error, with the reason on stderr
+    assert len(owners(db)) == 1 and len(set(owners(db).values())) == 1
+
+
+def test_a_name_is_read_without_surrounding_spaces(followup, db):
+    code, _, _ = followup("tenants", "create", "  acme ")
+    assert code == 0
+    code, out, err = followup("tenants", "create", "acme")
+    assert code == 1 and "a tenant named 'acme' exists already" in err
+
+
 def test_an_ambiguous_name_asks_for_the_id(followup, db):
     """Two tenants of one name, as a database from before names were checked may hold."""
     now = datetime.now(UTC)

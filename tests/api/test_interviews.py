@@ -254,6 +254,9 @@ def test_list_filters(client, tenant):
     assert listed(company_name="acme") == []
     assert listed(external_ref="ref-1") == [past["id"]]
     assert listed(external_ref="ref-2") == []
+    # Stored without surrounding spaces, so found by the value as sent, spaces and all.
+    assert listed(external_ref="  ref-1 ") == [past["id"]]
+    assert listed(company_name=" Acme") == [past["id"], rejected["id"]]
     assert listed(company_name="Acme", status="active") == [past["id"]]
     # updated_after is strict and takes any offset.
     first_updated = parse(client.get(f"/v1/interviews/{past['id']}", headers=tenant.headers).json()["updated_at"])

@@ -51,6 +51,12 @@ async def create_interview(
         return idem.remember(session, json_response(public, status_code=201, headers=headers))
 
 
+def _as_stored(value: str | None) -> str | None:
+    """A filter value as the field is stored (without surrounding spaces), so that an ATS
+    finds an interview by the very `external_ref` it sent."""
+    return value.strip() if value is not None else None
+
+
 @router.get("", response_model=Page[InterviewPublic], responses=problems())
 async def list_interviews(
     db: DbDep,
@@ -69,7 +75,7 @@ async def list_interviews(
         page = service.list_interviews(
             session=session,
             tenant=tenant,
-            filters=InterviewFilter(status=status, company_name=company_name, external_ref=external_ref, updated_after=updated_after),
+            filters=InterviewFilter(status=status, company_name=_as_stored(company_name), external_ref=_as_stored(external_ref), updated_after=updated_after),
             after=after,
             limit=limit,
             now=now,
