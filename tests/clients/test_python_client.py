@@ -124,6 +124,9 @@ def test_full_scenario_through_the_generated_client(generated_client, database_u
 
             again = get_interview.sync(interview.id, client=client)
             assert again.id == interview.id and again.candidate_name == "Ada Lovelace"
+            # Timestamps are declared RFC 3339 in answers too, so the client parses them.
+            assert isinstance(again.starts_at, datetime) and isinstance(again.created_at, datetime)
+            assert abs(again.starts_at - started) < timedelta(milliseconds=1)
 
             sent = create_event.sync_detailed(
                 interview.id,

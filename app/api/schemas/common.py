@@ -91,7 +91,12 @@ _TIMESTAMP_SCHEMA = {
 #: An RFC 3339 timestamp with an offset; a naive one is refused (422).
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_utc), WithJsonSchema(_TIMESTAMP_SCHEMA)]
 #: Timestamps are answered in UTC.
-UtcOut = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str)]
+UtcOut = Annotated[
+    datetime,
+    PlainSerializer(lambda v: v.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
+    # Declared as RFC 3339 so that generated clients parse it (a plain string otherwise).
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 
 @lru_cache(maxsize=1)
