@@ -30,6 +30,11 @@ PROBLEM = "application/problem+json"
 TYPE_BASE = "https://followup.invalid/problems/"
 
 
+#: Our wording where Python's phrase differs between versions or from BodyLimitMiddleware's
+#: (3.11 says "Request Entity Too Large", 3.13 "Content Too Large").
+_TITLES = {413: "Payload too large"}
+
+
 def problem(
     status: int,
     detail: str,
@@ -39,10 +44,11 @@ def problem(
     headers: dict[str, str] | None = None,
     slug: str | None = None,
 ) -> Response:
-    phrase = HTTPStatus(status).phrase
+    title = title or _TITLES.get(status) or HTTPStatus(status).phrase
     body: dict[str, Any] = {
-        "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
-        "title": title or phrase,
+        # One problem, one type: named after its title unless a slug groups several titles.
+        "type": TYPE_BASE + (slug or title.lower().replace(" ", "-").replace("'", "")),
+        "title": title,
         "status": status,
         "detail": detail,
     }
@@ -66,7 +72,16 @@ def _validation_message(error: dict) -> str:
         return "needs a UTC offset, e.g. 2026-04-14T10:00:00+02:00"
     if kind == "string_pattern_mismatch" and (sentence := sentence_for(str((error.get("ctx") or {}).get("pattern", "")))):
         return sentence
-    return message.removeprefix("Value error, ")
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "must not be blank"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"must have at most {ctx['max_length']} items"
+    raw = error.get("input")
+    if kind.startswith(("datetime_", "date_")) and tuple(error.get("loc", ()))[:1] == ("query",) and isinstance(raw, str) and " " in raw:
+        # An unescaped "+" in a query string arrives as a space (form encoding).
+        return f"needs an RFC 3339 timestamp; a '+' in a query string must be sent as %2B, e.g. {raw.replace(' ', '%2B', 1)}"
+    return message.removeprefix("Value error, ").rstrip(".")
 
 
 def validation_problem(errors: list[dict]) -> Response:
@@ -130,7 +145,7 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         elif exc.status == 401:
             # RFC 9110 15.5.2 / RFC 6750 3: a 401 names the scheme it wants.
             headers = {"WWW-Authenticate": 'Bearer realm="followup"'}
-        return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers)
+        return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers, slug=exc.slug)
 
     @app.exception_handler(MessageError)
     async def _message(_request: Request, exc: MessageError) -> Response:

@@ -51,6 +51,9 @@ def resolve_recipient(
         if contact is None:
             raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
         return recipient_of(contact), contact
+    if contact_id and interview.contact(contact_id) is None:
+        # The rules choose these recipients (rule 9), but an id naming nobody is a mistake to report.
+        raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
     if kind is MessageKind.FOLLOW_UP:
         return follow_up_recipient(interview, to_agency=to_agency)
     return rejection_reply_recipient(interview, events, to_agency=to_agency)

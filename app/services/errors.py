@@ -17,6 +17,8 @@ from __future__ import annotations
 class ServiceError(Exception):
     status = 500
     title = "Internal error"
+    #: The problem type when several titles share one (None: named after the title).
+    slug: str | None = None
 
     def __init__(self, detail: str, *, errors: list[tuple[str, str]] | None = None) -> None:
         super().__init__(detail)
@@ -42,6 +44,7 @@ class PreconditionFailed(ServiceError):
 class InvalidInput(ServiceError):
     status = 422
     title = "Invalid input"
+    slug = "validation"  # the same problem as a request the schema refuses
 
 
 class IdempotencyMismatch(ServiceError):

@@ -296,3 +296,7 @@ def _refuses_oversized_bodies(url: str, headers: dict[str, str]) -> None:
         chunked = http.post("/v1/interviews", content=chunks(), headers=headers)
         assert "content-length" not in chunked.request.headers
         assert_problem(chunked, 413)
+    # One problem, one type and title, however the body arrived.
+    assert {(r.json()["type"], r.json()["title"]) for r in (declared, chunked)} == {
+        ("https://followup.invalid/problems/payload-too-large", "Payload too large")
+    }

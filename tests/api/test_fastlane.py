@@ -87,6 +87,7 @@ def test_fast_lane_answers_like_fastapi(clients):
         (f"/v1/interviews/{iid}/messages/thank_you", h),
         (f"/v1/interviews/{iid}/messages/thank_you?contact_id={bot}", h),
         (f"/v1/interviews/{iid}/messages/thank_you?contact_id=nobody", h),
+        (f"/v1/interviews/{iid}/messages/follow_up?contact_id=nobody", h),
         (f"/v1/interviews/{iid}/messages/follow_up", h),
         (f"/v1/interviews/{iid}/messages/follow_up", {**h, "Accept": "message/rfc822"}),
         (f"/v1/interviews/{iid}/messages/linkedin_note?contact_id={dana}&locale=es", h),

@@ -53,3 +53,17 @@ def test_every_message_answer_names_the_headers_it_varies_by(client, tenant):
     inline = client.post("/v1/render", json=body, headers=tenant.headers)
     assert inline.status_code == 200, inline.text
     assert inline.headers["vary"] == "Accept, Accept-Language, Origin"
+
+
+def test_a_contact_id_naming_nobody_is_refused_for_every_kind(client, tenant):
+    """The rules choose a follow-up's recipient, but a contact_id that names nobody is a
+    client's mistake (it was silently ignored): 422, like thank_you's."""
+    interview = create_interview(client, tenant)
+    for kind in ("thank_you", "follow_up", "linkedin_note"):
+        answer = client.get(f"/v1/interviews/{interview['id']}/messages/{kind}?contact_id=nobody", headers=tenant.headers)
+        assert answer.status_code == 422, (kind, answer.text)
+        assert answer.json()["detail"] == "No contact with id 'nobody' in this interview."
+    named = interview["interviewers"][0]["id"]
+    follow_up = client.get(f"/v1/interviews/{interview['id']}/messages/follow_up?contact_id={named}", headers=tenant.headers)
+    plain = client.get(f"/v1/interviews/{interview['id']}/messages/follow_up", headers=tenant.headers)
+    assert follow_up.status_code == 200 and follow_up.json()["recipient"] == plain.json()["recipient"]

@@ -96,3 +96,36 @@ def test_a_pattern_mismatch_reads_as_a_sentence(client, tenant, case):
     messages = {e["loc"]: e["message"] for e in problem["errors"]}
     assert sentence in messages[loc]
     assert "pattern" not in response.text and "^" not in problem["detail"]
+
+
+def test_one_problem_has_one_type(client, tenant):
+    """A client can switch on `type`: a 422 the schema finds and one the rules find are the
+    same problem (validation); each other problem is named after its title."""
+    schema = client.post("/v1/interviews", json=interview_body(candidate_name=""), headers=tenant.headers)
+    interview = create_interview(client, tenant)
+    rules = client.post(f"/v1/interviews/{interview['id']}/events", json={"type": "follow_up_sent",
+                        "occurred_at": "2020-01-01T00:00:00Z"}, headers=tenant.headers)  # fmt: skip
+    assert_problem(schema, 422)["type"] == assert_problem(rules, 422)["type"] == "https://followup.invalid/problems/validation"
+    message = client.get(f"/v1/interviews/{interview['id']}/messages/thank_you", headers=tenant.headers)
+    assert assert_problem(message, 422)["type"].endswith("/message-cannot-be-rendered")
+    key = {**tenant.headers, "Idempotency-Key": "k-1"}
+    client.post("/v1/interviews", json=interview_body(), headers=key)
+    reused = client.post("/v1/interviews", json=interview_body(candidate_name="Someone Else"), headers=key)
+    assert assert_problem(reused, 422)["type"].endswith("/idempotency-key-reused")
+    for answer in (schema, rules, message, reused):
+        body = answer.json()
+        assert body["type"].rsplit("/", 1)[1] in ("validation", body["title"].lower().replace(" ", "-"))
+
+
+def test_common_mistakes_read_as_sentences(client, tenant):
+    interview = create_interview(client, tenant)
+    unescaped_plus = client.get(f"/v1/interviews/{interview['id']}/actions?at=2026-04-08T09:00:00+02:00", headers=tenant.headers)
+    assert assert_problem(unescaped_plus, 422)["errors"] == [{"loc": "query.at", "message": (
+        "needs an RFC 3339 timestamp; a '+' in a query string must be sent as %2B, e.g. 2026-04-08T09:00:00%2B02:00")}]  # fmt: skip
+    blank = client.post("/v1/interviews", json=interview_body(candidate_name="   "), headers=tenant.headers)
+    assert assert_problem(blank, 422)["errors"] == [{"loc": "body.candidate_name", "message": "must not be blank"}]
+    crowded = client.post("/v1/interviews", json=interview_body(topics=["t"] * 21), headers=tenant.headers)
+    assert assert_problem(crowded, 422)["errors"] == [{"loc": "body.topics", "message": "must have at most 20 items"}]
+    bad_email = client.post("/v1/interviews", json=interview_body(candidate_email="ada.example.com"), headers=tenant.headers)
+    detail = assert_problem(bad_email, 422)["detail"]
+    assert detail.startswith("The request is not valid: body.candidate_email: ") and not detail.endswith("..")

@@ -49,6 +49,8 @@ def test_every_built_in_language_and_others_are_taken_and_en_is_the_default(clie
         response = client.post("/v1/templates", json={**TEMPLATE, "locale": locale}, headers=tenant.headers)
         assert response.status_code == 201, response.text
         assert response.json()["locale"] == locale
+    upper = client.post("/v1/templates", json={**TEMPLATE, "message_kind": "linkedin_note", "locale": " DE "}, headers=tenant.headers)
+    assert upper.status_code == 201 and upper.json()["locale"] == "de", upper.text  # a tag is case-insensitive
     default = client.post("/v1/templates", json={**TEMPLATE, "message_kind": "follow_up"}, headers=tenant.headers)
     assert default.status_code == 201 and default.json()["locale"] == "en"
 

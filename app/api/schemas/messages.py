@@ -21,7 +21,8 @@ LocaleTag = Annotated[
     StringConstraints(
         strip_whitespace=True,
         to_lower=True,
-        pattern=readable(r"^[a-z]{2,3}$", "must be a language tag of two or three letters, e.g. en or it"),
+        # Either case: the pattern is checked before `to_lower` (so "DE" was refused), the tag stored lower.
+        pattern=readable(r"^[A-Za-z]{2,3}$", "must be a language tag of two or three letters, e.g. en or it"),
     ),
 ]
 TEMPLATE_SOURCE_MAX = 64 * 1024
