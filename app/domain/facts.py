@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import pairwise
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from app.domain.model import (
     Interview,
     InterviewFormat,
     Recipient,
+    event_order,
 )
 from app.domain.policy import Policy
 from app.domain.reasons import MONTHS, WEEKDAYS
@@ -132,6 +134,8 @@ class Facts:
         else:
             self.follow_up_to = self.follow_up_contact = None
         self.events = ordered = sorted(events, key=_by_time)
+        if any(a.occurred_at == b.occurred_at for a, b in pairwise(ordered)):
+            ordered.sort(key=event_order)  # events at one moment: an order that does not depend on the input's
         self._days: dict[int, tuple[datetime, str]] = {}
         self._send_days = policy.send_days
         self._opens, self._closes = policy.send_window_minutes()

@@ -47,6 +47,26 @@ class EventType(StrEnum):
     CLOSED = "closed"
 
 
+_EVENT_TYPE_RANK = {event_type: rank for rank, event_type in enumerate(EventType)}
+
+
+def event_order(event: Event) -> tuple:
+    """A total order of events: by time, then (for events at one moment) by the order of
+    the event types above, then by their other fields.
+
+    The planner's answer must not depend on the order events are stored or sent in:
+    a write plans with the new event last, a later read replays the stored order,
+    and two outcomes recorded at one moment gave two different statuses.
+    """
+    return (
+        event.occurred_at,
+        _EVENT_TYPE_RANK[event.type],
+        event.contact_id or "",
+        -1 if event.timeline_days is None else event.timeline_days,
+        event.note or "",
+    )
+
+
 #: Events that end the follow-up chain (rules 7 and 8).
 OUTCOME_EVENTS = frozenset(
     {

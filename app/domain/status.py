@@ -18,6 +18,7 @@ from app.domain.model import (
     EventType,
     Interview,
     InterviewStatus,
+    event_order,
 )
 
 _STATUS_OF = {
@@ -30,10 +31,10 @@ _STATUS_OF = {
 
 
 def outcome_of(events: Iterable[Event]) -> InterviewStatus | None:
-    """The status named by the earliest chain-ending event (input order breaks ties), or None."""
+    """The status named by the earliest chain-ending event (`event_order` breaks ties), or None."""
     first: Event | None = None
     for event in events:
-        if event.type in OUTCOME_EVENTS and (first is None or event.occurred_at < first.occurred_at):
+        if event.type in OUTCOME_EVENTS and (first is None or event_order(event) < event_order(first)):
             first = event
     return _STATUS_OF[first.type] if first is not None else None
 
