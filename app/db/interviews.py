@@ -244,7 +244,9 @@ def load_interview(
     already serialised by BEGIN IMMEDIATE).
     """
     with RawSQL(session) as reader:
-        return _stored_of(reader.all(_interview_sql(session, for_update=for_update), (interview_id, tenant_id)))
+        if not for_update:
+            return _stored_of(reader.all(_INTERVIEW_SQL, (interview_id, tenant_id)))
+        return _stored_of(reader.all_together(_locked_read(session, interview_id, tenant_id))[-1])
 
 
 class ForEvent(NamedTuple):
@@ -271,7 +273,7 @@ def load_for_event(
     """
     with RawSQL(session) as reader:
         queries = [
-            (_interview_sql(session, for_update=True), (interview_id, tenant_id)),
+            *_locked_read(session, interview_id, tenant_id),
             (TIMELINE_SQL, (interview_id,)),
             (plans_repo.PLAN_ROWS_SQL, (interview_id,)),
         ]
@@ -279,7 +281,7 @@ def load_for_event(
             queries.insert(0, claim.query(reader))
         results = reader.all_together(queries)
     claimed = claim is None or bool(results.pop(0))
-    interview_rows, event_rows, plan_rows = results
+    interview_rows, event_rows, plan_rows = results[-3:]
     stored = _stored_of(interview_rows)
     found = None if stored is None else ForEvent(stored, timeline_of(event_rows), plans_repo.steps_of(plan_rows))
     return found, claimed
@@ -317,14 +319,29 @@ def load_interview_with(
     unseen: another tenant's data never leaves this function.
     """
     with RawSQL(session) as reader:
-        interview_rows, *rest = reader.all_together([(_INTERVIEW_SQL, (interview_id, tenant_id)), *also])
+        # One snapshot: a write committing between the reads would pair the old interview
+        # (status, ETag) with the new timeline or plan.
+        interview_rows, *rest = reader.all_together([(_INTERVIEW_SQL, (interview_id, tenant_id)), *also], snapshot=True)
     stored = _stored_of(interview_rows)
     return None if stored is None else (stored, rest)
 
 
-def _interview_sql(session: Connection, *, for_update: bool) -> str:
-    """`_INTERVIEW_SQL`, locking the interview row on PostgreSQL when asked."""
-    return _INTERVIEW_SQL + (" FOR UPDATE OF i" if for_update and session.dialect.name == "postgresql" else "")
+_LOCK_SQL = "SELECT id FROM interview WHERE id = ? AND tenant_id = ? FOR UPDATE"
+
+
+def _locked_read(session: Connection, interview_id: str, tenant_id: str) -> list[tuple[str, tuple[str, str]]]:
+    """The queries that read the interview with its row locked; its rows come last.
+
+    On PostgreSQL the lock is a statement of its own, before the read: a
+    statement that waits for a row lock re-reads that row once it is free, but
+    keeps its snapshot of the rows it joins, so `_INTERVIEW_SQL ... FOR UPDATE`
+    returned the contacts as they were before the writer it waited for (an
+    event could then name a contact that writer had just removed). The read
+    after the lock takes a fresh snapshot. Still one round trip in a pipeline.
+    SQLite's writers are serialised by BEGIN IMMEDIATE: the read alone.
+    """
+    read = (_INTERVIEW_SQL, (interview_id, tenant_id))
+    return [(_LOCK_SQL, (interview_id, tenant_id)), read] if session.dialect.name == "postgresql" else [read]
 
 
 def _stored_of(rows: list[tuple]) -> StoredInterview | None:

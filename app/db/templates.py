@@ -71,10 +71,11 @@ def remove(session: Connection, *, tenant_id: str, template_id: str) -> None:
     session.execute(delete(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id))
 
 
-def get(session: Connection, *, tenant_id: str, template_id: str) -> StoredTemplate | None:
-    row = session.execute(
-        select(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id)
-    ).first()
+def get(session: Connection, *, tenant_id: str, template_id: str, for_update: bool = False) -> StoredTemplate | None:
+    """One template of this tenant, or None; `for_update` locks its row (PostgreSQL) for a
+    replace or delete, so that a concurrent one waits and then finds what this one left."""
+    query = select(template_t).where(template_t.c.id == template_id, template_t.c.tenant_id == tenant_id)
+    row = session.execute(query.with_for_update() if for_update else query).first()
     return _stored(row) if row else None
 
 

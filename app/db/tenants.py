@@ -148,10 +148,11 @@ def count_templates(session: Connection, *, tenant_id: str, change: int) -> None
     )
 
 
-def load_policy(session: Connection, tenant_id: str) -> tuple[dict | None, int]:
-    row = session.execute(
-        select(tenant_t.c.policy, tenant_t.c.policy_version).where(tenant_t.c.id == tenant_id)
-    ).one()
+def load_policy(session: Connection, tenant_id: str, *, for_update: bool = False) -> tuple[dict | None, int]:
+    """The stored policy and its version; `for_update` locks the tenant row (PostgreSQL)
+    until the transaction ends, so an If-Match checked against it stays true until the write."""
+    query = select(tenant_t.c.policy, tenant_t.c.policy_version).where(tenant_t.c.id == tenant_id)
+    row = session.execute(query.with_for_update() if for_update else query).one()
     return row.policy, row.policy_version
 
 

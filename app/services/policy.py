@@ -18,8 +18,8 @@ from app.services.tenancy import TenantContext, policy_of
 REPLAN_TENANT = "replan_tenant"
 
 
-def get_policy(*, session: Connection, tenant: TenantContext) -> tuple[Policy, int]:
-    stored, version = tenants_repo.load_policy(session, tenant.tenant_id)
+def get_policy(*, session: Connection, tenant: TenantContext, for_update: bool = False) -> tuple[Policy, int]:
+    stored, version = tenants_repo.load_policy(session, tenant.tenant_id, for_update=for_update)
     return policy_of(tenant.tenant_id, stored, version), version
 
 

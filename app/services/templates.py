@@ -59,8 +59,8 @@ def create_template(
     return template
 
 
-def get_template(*, session: Connection, tenant_id: str, template_id: str) -> StoredTemplate:
-    found = repo.get(session, tenant_id=tenant_id, template_id=template_id)
+def get_template(*, session: Connection, tenant_id: str, template_id: str, for_update: bool = False) -> StoredTemplate:
+    found = repo.get(session, tenant_id=tenant_id, template_id=template_id, for_update=for_update)
     if found is None:
         raise NotFound(f"No template with id {template_id!r}.")
     return found
@@ -79,7 +79,7 @@ def replace_template(
     if_match: str | None,
     now: datetime,
 ) -> StoredTemplate:
-    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
+    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id, for_update=True)
     check_if_match(if_match, current.version, what="template")
     _unique(session, tenant_id, message_kind.value, locale, template_id)
     updated = replace(
@@ -98,7 +98,7 @@ def replace_template(
 
 
 def delete_template(*, session: Connection, tenant_id: str, template_id: str, if_match: str | None) -> None:
-    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id)
+    current = get_template(session=session, tenant_id=tenant_id, template_id=template_id, for_update=True)
     check_if_match(if_match, current.version, what="template")
     repo.remove(session, tenant_id=tenant_id, template_id=template_id)
     tenants_repo.count_templates(session, tenant_id=tenant_id, change=-1)

@@ -38,7 +38,9 @@ async def replace_policy(
     """Replace the tenant's timing policy; interviews are re-planned in the background."""
     with db.session(write=True) as session:
         if if_match is not None:
-            _, version = service.get_policy(session=session, tenant=tenant)
+            # Locked until the write: two PUTs with one If-Match cannot both pass (PostgreSQL
+            # would run the second's UPDATE after the first's commit, on the new version).
+            _, version = service.get_policy(session=session, tenant=tenant, for_update=True)
             service.check_policy_version(if_match, version)
         policy, version = service.replace_policy(session=session, tenant=tenant, data=body.model_dump(), now=now)
         request.app.state.key_cache.forget_tenant(tenant.tenant_id)
