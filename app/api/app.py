@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -29,15 +29,21 @@ def _utcnow() -> datetime:
 
 
 PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records
+#: How long after a policy change a write made with the old policy may still commit,
+#: beyond the key cache's lifetime: a pooled connection (5 s) and a lock (SQLite's 10 s).
+SETTLE_MARGIN = timedelta(seconds=20)
 
 
 async def _job_loop(db: Database, settings: Settings) -> None:
     """Advance background jobs; a batch runs in a thread so requests keep flowing."""
     next_purge = 0.0
     loop = asyncio.get_running_loop()
+    settle = timedelta(seconds=settings.auth_cache_seconds) + SETTLE_MARGIN
     while True:
         try:
-            worked = await asyncio.to_thread(jobs.run_one, db, now=_utcnow, batch_size=settings.replan_batch_size)
+            worked = await asyncio.to_thread(
+                jobs.run_one, db, now=_utcnow, batch_size=settings.replan_batch_size, settle=settle
+            )
             if loop.time() >= next_purge:
                 await asyncio.to_thread(jobs.purge_idempotency_records, db, now=_utcnow())
                 next_purge = loop.time() + PURGE_EVERY

@@ -25,6 +25,7 @@ class ClaimedJob:
     tenant_id: str | None
     payload: dict | None
     attempts: int
+    created_at: datetime
 
 
 def enqueue(session: Connection, *, kind: str, tenant_id: str | None, payload: dict | None, now: datetime) -> None:
@@ -36,7 +37,7 @@ def enqueue(session: Connection, *, kind: str, tenant_id: str | None, payload: d
 def claim_next(session: Connection, *, now: datetime) -> ClaimedJob | None:
     """Lease the oldest due job: it runs again after LEASE if its worker dies."""
     row = session.execute(
-        select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts)
+        select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts, job_t.c.created_at)
         .where(job_t.c.done_at.is_(None), job_t.c.run_after <= now)
         .order_by(job_t.c.run_after, job_t.c.id)
         .limit(1)
@@ -47,7 +48,7 @@ def claim_next(session: Connection, *, now: datetime) -> ClaimedJob | None:
     session.execute(
         update(job_t).where(job_t.c.id == row.id).values(run_after=now + LEASE, attempts=row.attempts + 1)
     )
-    return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1)
+    return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1, row.created_at)
 
 
 def finish(session: Connection, *, job_id: int, now: datetime) -> None:

@@ -43,8 +43,18 @@ def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
         return len(ids)
 
 
-def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int) -> bool:
-    """Claim and advance one job; False when there was nothing to do."""
+def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settle: timedelta = timedelta(0)) -> bool:
+    """Claim and advance one job; False when there was nothing to do.
+
+    A re-plan is finished only by a pass that finds nothing stale once `settle`
+    has passed since the policy changed. Other processes keep the old policy in
+    their key cache for a while (`auth_cache_seconds`), and a write they make
+    meanwhile stores a plan of the old version after this job may have looked:
+    without a later pass, /v1/actions kept such plans for good (5-9 of 40
+    interviews written just after a PUT, in a review's 4-worker race). The
+    service passes the cache's lifetime plus a margin for writes still waiting
+    on a lock; `run_until_idle` (tests, the CLI) passes none.
+    """
     with db.session(write=True) as session:
         job = jobs_repo.claim_next(session, now=now())
     if job is None:
@@ -61,11 +71,12 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int) -> bo
             delay = timedelta(seconds=min(300, 2**job.attempts))
             jobs_repo.reschedule(session, job_id=job.id, run_after=now() + delay, error=repr(error)[:2000])
         return True
+    settled = job.created_at + settle
     with db.session(write=True) as session:
-        if done:
+        if done and now() >= settled:
             jobs_repo.finish(session, job_id=job.id, now=now())
         else:
-            jobs_repo.reschedule(session, job_id=job.id, run_after=now(), error=None)
+            jobs_repo.reschedule(session, job_id=job.id, run_after=now() if not done else settled, error=None)
     return True
 
 

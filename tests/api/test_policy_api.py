@@ -181,6 +181,30 @@ def test_put_replans_the_stored_plans(client, app, tenant):
     assert run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=2) == 0
 
 
+def test_a_replan_is_finished_only_by_a_pass_after_the_old_policy_can_no_longer_be_written(client, app, tenant):
+    """Other processes keep the old policy cached for a while; a plan one of them writes with it
+    after the job's first pass is re-planned by the pass the job waits `settle` for."""
+    from app.services.jobs import run_one
+
+    db = app.state.db
+    create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
+    put_at = datetime.now(UTC)
+    assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                      headers=tenant.headers).status_code == 200  # fmt: skip
+    settle = timedelta(seconds=30)
+    assert run_one(db, now=lambda: put_at + timedelta(seconds=1), batch_size=10, settle=settle)
+    assert _plan_versions(db) == {2}
+    # A write by a process that still had the old policy cached: its plan is of version 1.
+    late = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
+    table = InterviewRow.__table__
+    with db.engine.begin() as connection:
+        connection.execute(table.update().where(table.c.id == late["id"]).values(plan_policy_version=1))
+    assert not run_one(db, now=lambda: put_at + timedelta(seconds=5), batch_size=10, settle=settle), "not due yet"
+    assert run_one(db, now=lambda: put_at + timedelta(seconds=40), batch_size=10, settle=settle)
+    assert _plan_versions(db) == {2}
+    assert not run_one(db, now=lambda: put_at + timedelta(seconds=41), batch_size=10, settle=settle), "finished"
+
+
 def test_per_interview_answers_use_the_new_policy_at_once(client, app, tenant):
     interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
     end = parse(interview["starts_at"]) + timedelta(minutes=30)
