@@ -42,6 +42,7 @@ def inline_events(interview: Interview, entries: Sequence[Mapping[str, Any]], *,
         try:
             check_event(interview, event, now)
         except EventRejected as rejected:
-            raise InvalidInput(f"events[{index}]: {rejected}", errors=[(f"body.events.{index}", str(rejected))]) from rejected
+            loc = f"body.events.{index}" + (f".{rejected.field}" if rejected.field else "")
+            raise InvalidInput(f"events[{index}]: {rejected}", errors=[(loc, str(rejected))]) from rejected
         events.append(event)
     return events

@@ -270,4 +270,5 @@ def test_stateless_plan_matches_the_stored_interview(client, app, tenant, interv
     assert snapshot(app.state.db) == before, "a stateless plan writes nothing"
     # The same validation as the stored routes.
     body["events"].append({"type": "closed", "occurred_at": iso(datetime.now(UTC) + timedelta(days=1))})
-    assert_problem(client.post("/v1/plan", json=body, headers=tenant.headers), 422)
+    refused = assert_problem(client.post("/v1/plan", json=body, headers=tenant.headers), 422)
+    assert [e["loc"] for e in refused["errors"]] == [f"body.events.{len(body['events']) - 1}.occurred_at"]

@@ -159,6 +159,13 @@ def test_event_validation_messages_say_why(client, tenant):
         f"/v1/interviews/{interview['id']}/events", json={"type": "closed", "occurred_at": iso(ago(days=5))}, headers=tenant.headers
     )
     assert "before" in assert_problem(early, 422)["detail"]
+    assert error_locs(future) == error_locs(early) == ["body.occurred_at"]  # the field at fault, as the schema's 422s
+    stranger = client.post(f"/v1/interviews/{interview['id']}/events", json={"type": "thank_you_sent", "contact_id": "nobody",
+                           "occurred_at": iso(ago(days=1))}, headers=tenant.headers)  # fmt: skip
+    assert error_locs(stranger) == ["body.contact_id"]
+    timeline = client.post(f"/v1/interviews/{interview['id']}/events", json={"type": "follow_up_sent", "timeline_days": 3,
+                           "occurred_at": iso(ago(days=1))}, headers=tenant.headers)  # fmt: skip
+    assert error_locs(timeline) == ["body.timeline_days"]
 
 
 def test_an_event_is_read_only_through_its_own_interview(client, tenant):
