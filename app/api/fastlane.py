@@ -43,6 +43,7 @@ from app.api.deps import get_now
 from app.api.idempotency import KEY_MAX_LENGTH, KEY_PATTERN, Idempotency, parsed_request_hash
 from app.api.middleware import REQUEST_ID, request_id_of
 from app.api.presenters import action_dict, json_bytes, message_dict
+from app.api.routes import messages
 from app.api.routes.events import store_event
 from app.api.schemas.common import Timestamp
 from app.api.schemas.events import EventCreate
@@ -55,9 +56,9 @@ from app.services.tenancy import TenantContext
 _ACTIONS = re.compile(r"/v1/interviews/([^/]{1,100})/actions")
 _MESSAGES = re.compile(r"/v1/interviews/([^/]{1,100})/messages/([a-z_]{1,32})")
 #: `Vary` as FastAPI's path sends it: CORS adds Origin to every answer, the messages
-#: route Accept and Accept-Language before it (app.api.routes.messages.VARY).
+#: route its own (`messages.VARY`) before it.
 _VARY = (b"vary", b"Origin")
-_MESSAGE_VARY = (b"vary", b"Accept, Accept-Language, Origin")
+_MESSAGE_VARY = (b"vary", f"{messages.VARY['Vary']}, Origin".encode())
 _EVENTS = re.compile(r"/v1/interviews/([^/]{1,100})/events")
 _KINDS = {kind.value: kind for kind in MessageKind}
 #: An event's body is a few hundred bytes; a longer one goes through FastAPI (and its body limit).
@@ -200,18 +201,19 @@ class FastLane:
         if _header(scope, b"origin") is not None:
             return False
         try:
-            body = await self._answer(scope)
+            answered = await self._answer(scope)
         except (_NotPlain, ServiceError):
             return False
         except Exception:  # noqa: BLE001 - e.g. a database error: FastAPI answers it in full
             return False
-        if body is None:
+        if answered is None:
             return False
+        body, vary = answered
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
             (REQUEST_ID, request_id_of(scope)),
-            _MESSAGE_VARY if _MESSAGES.fullmatch(scope["path"]) else _VARY,
+            vary,
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -227,12 +229,13 @@ class FastLane:
         state = self.fastapi.state
         return authenticate(state.db, state.key_cache, bearer_token(_header(scope, b"authorization")))
 
-    async def _answer(self, scope: Scope) -> bytes | None:
+    async def _answer(self, scope: Scope) -> tuple[bytes, tuple[bytes, bytes]] | None:
+        """The body and the `Vary` header of the answer, or None for another path."""
         path = scope["path"]
         if match := _ACTIONS.fullmatch(path):
-            return await self._actions(scope, match.group(1))
+            return await self._actions(scope, match.group(1)), _VARY
         if match := _MESSAGES.fullmatch(path):
-            return await self._message(scope, match.group(1), match.group(2))
+            return await self._message(scope, match.group(1), match.group(2)), _MESSAGE_VARY
         return None
 
     async def _actions(self, scope: Scope, interview_id: str) -> bytes:

@@ -25,6 +25,10 @@ class EventRejected(ValueError):
         self.field = field
         super().__init__(message)
 
+    def loc(self, event_at: str) -> str:
+        """Where the fault is, given where the event is (`body`, `body.events.2`)."""
+        return f"{event_at}.{self.field}" if self.field else event_at
+
 
 def check_event(interview: Interview, event: Event, now: datetime) -> None:
     """Raise `EventRejected` if this event cannot belong to this interview at `now`."""

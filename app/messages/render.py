@@ -44,16 +44,15 @@ def resolve_recipient(
     *, interview: Interview, events: tuple[Event, ...], kind: MessageKind, contact_id: str | None, to_agency: bool
 ) -> tuple[Recipient | None, Contact | None]:
     """Whom the message goes to, and the contact it concerns (None for the agency)."""
-    if kind in _NEEDS_CONTACT:
-        if not contact_id:
-            raise MessageRequestError(f"contact_id is required for {kind.value} messages")
-        contact = interview.contact(contact_id)
-        if contact is None:
-            raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
-        return recipient_of(contact), contact
-    if contact_id and interview.contact(contact_id) is None:
-        # The rules choose these recipients (rule 9), but an id naming nobody is a mistake to report.
+    # For every kind an id naming nobody is a mistake to report, though the rules choose
+    # a follow-up's and a rejection reply's recipient themselves (rule 9).
+    contact = interview.contact(contact_id) if contact_id else None
+    if contact_id and contact is None:
         raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
+    if kind in _NEEDS_CONTACT:
+        if contact is None:
+            raise MessageRequestError(f"contact_id is required for {kind.value} messages")
+        return recipient_of(contact), contact
     if kind is MessageKind.FOLLOW_UP:
         return follow_up_recipient(interview, to_agency=to_agency)
     return rejection_reply_recipient(interview, events, to_agency=to_agency)

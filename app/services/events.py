@@ -91,8 +91,7 @@ def prepare_event(
     try:
         check_event(stored.interview, event, now)
     except EventRejected as rejected:
-        loc = f"body.{rejected.field}" if rejected.field else "body"
-        raise InvalidInput(str(rejected), errors=[(loc, str(rejected))]) from rejected
+        raise InvalidInput(str(rejected), errors=[(rejected.loc("body"), str(rejected))]) from rejected
     if len(events) >= MAX_EVENTS:
         raise Conflict(f"This interview already holds {MAX_EVENTS} events, the most one interview keeps.")
     events.append(event)  # the planner orders events itself

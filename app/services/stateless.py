@@ -42,7 +42,6 @@ def inline_events(interview: Interview, entries: Sequence[Mapping[str, Any]], *,
         try:
             check_event(interview, event, now)
         except EventRejected as rejected:
-            loc = f"body.events.{index}" + (f".{rejected.field}" if rejected.field else "")
-            raise InvalidInput(f"events[{index}]: {rejected}", errors=[(loc, str(rejected))]) from rejected
+            raise InvalidInput(f"events[{index}]: {rejected}", errors=[(rejected.loc(f"body.events.{index}"), str(rejected))]) from rejected
         events.append(event)
     return events
