@@ -1,9 +1,11 @@
-"""The OpenAPI document: readable operation ids, problem+json errors, links.
+"""The OpenAPI document: readable operation ids, problem+json errors, links, headers.
 
 Operation ids are the handler names (`create_interview`), so generated
 clients get good method names. Links let stateful tools (schemathesis) and
 readers follow a created interview, event or template to what reads and
-changes it.
+changes it. Response headers that clients act on (ETag for If-Match,
+Location, Retry-After, ...) are declared where they are sent, so a
+generated client can expose them and a fuzzer checks that they are.
 """
 
 from __future__ import annotations
@@ -41,6 +43,63 @@ _LINKS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
 }
 
 
+_WRITE_ONCE = ("Location", "Idempotent-Replayed")  # a create that takes an Idempotency-Key
+
+#: Headers sent on a success: (operation, status) -> header names.
+_SUCCESS_HEADERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("create_interview", "201"): ("ETag", *_WRITE_ONCE),
+    ("get_interview", "200"): ("ETag",),
+    ("update_interview", "200"): ("ETag",),
+    ("create_event", "201"): _WRITE_ONCE,
+    ("create_template", "201"): ("ETag", *_WRITE_ONCE),
+    ("get_template", "200"): ("ETag",),
+    ("replace_template", "200"): ("ETag",),
+    ("get_policy", "200"): ("ETag",),
+    ("replace_policy", "200"): ("ETag",),
+    ("render_interview_message", "200"): ("Content-Disposition",),
+    ("render_message", "200"): ("Content-Disposition",),
+}
+
+#: Headers sent with every response of a status, whatever the operation.
+_STATUS_HEADERS = {"401": ("WWW-Authenticate",), "503": ("Retry-After",)}
+
+_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "The version of the resource; send it back in `If-Match` to change it safely.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$', "example": '"3"'},
+    },
+    "Location": {
+        "description": "The path of the created resource.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/v1/"},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Content-Disposition": {
+        "description": "With the `.eml` (`Accept: message/rfc822`): an attachment and its file name.",
+        "schema": {"type": "string", "pattern": "^attachment; filename="},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "WWW-Authenticate": {
+        "description": "The scheme the API wants: a Bearer API key.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^Bearer "},
+    },
+    "X-Request-ID": {
+        "description": "The request's `X-Request-ID` when it sent a sane one, else a new id: quote it in a bug report.",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    },
+}
+
+
 def operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -67,6 +126,19 @@ def _links(spec: dict[str, Any]) -> None:
                 for target, parameters in targets.items()
                 if target in operations
             }
+
+
+def _headers(spec: dict[str, Any]) -> None:
+    spec.setdefault("components", {})["headers"] = _HEADERS
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                names = (
+                    *_SUCCESS_HEADERS.get((operation.get("operationId"), status), ()),
+                    *_STATUS_HEADERS.get(status, ()),
+                    "X-Request-ID",
+                )
+                response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
 def _security(spec: dict[str, Any]) -> None:
@@ -98,6 +170,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     )
     _problem_only(spec)
     _links(spec)
+    _headers(spec)
     _security(spec)
     app.openapi_schema = spec
     return spec

@@ -8,29 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from app.db import tenants as tenants_repo
-from tests.api.helpers import assert_problem, create_interview, record_event, snapshot
-from tests.api.spec_calls import BODIES, VICTIM_TEMPLATE, request_args, v1_operations
-
-
-@pytest.fixture
-def spec(client) -> dict:
-    r = client.get("/openapi.json")
-    assert r.status_code == 200
-    return r.json()
-
-
-@pytest.fixture
-def victim(client, tenant) -> dict[str, str]:
-    """Real resources of a tenant, to aim the unauthenticated calls at."""
-    interview = create_interview(client, tenant)
-    contact_id = interview["interviewers"][0]["id"]
-    event = record_event(client, tenant, interview["id"], type="thank_you_sent", contact_id=contact_id)
-    r = client.post("/v1/templates", json=VICTIM_TEMPLATE, headers=tenant.headers)
-    assert r.status_code == 201, r.text
-    return {"interview_id": interview["id"], "contact_id": contact_id, "event_id": event["id"], "template_id": r.json()["id"]}
+from tests.api.helpers import assert_problem, snapshot
+from tests.api.spec_calls import BODIES, request_args, v1_operations
 
 
 def test_bodies_table_covers_every_operation_with_a_body(spec):

@@ -14,11 +14,6 @@ from tests.api.spec_calls import VICTIM_TEMPLATE, request_args, v1_operations, w
 
 
 @pytest.fixture
-def spec(client) -> dict:
-    return client.get("/openapi.json").json()
-
-
-@pytest.fixture
 def owned(client, tenant, other_tenant) -> dict[str, str]:
     """Tenant A's resources (and a few of B's own, so B's lists are not trivially empty)."""
     interview = create_interview(
