@@ -28,7 +28,9 @@ def published_patterns(node) -> set[str]:
 
 def test_every_pattern_the_spec_publishes_has_a_sentence():
     create_app()  # imports every schema and route, which register their patterns
-    patterns = published_patterns(json.loads(SPEC.read_text())) - NOT_VALIDATED
+    spec = json.loads(SPEC.read_text())
+    spec["components"].pop("headers")  # the service's own response headers: it never validates them
+    patterns = published_patterns(spec) - NOT_VALIDATED
     assert patterns, "the spec publishes patterns"
     assert {p for p in patterns if sentence_for(p) is None} == set()
 
