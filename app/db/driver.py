@@ -68,11 +68,13 @@ class RawSQL:
         the contacts of the same page, found again by its filter) see one
         snapshot: on a PostgreSQL read session, which autocommits each
         statement, the pipeline wraps them in a read-only REPEATABLE READ
-        transaction, still one round trip. A SQLite read session already
-        reads from one snapshot (its deferred transaction).
+        transaction, still one round trip. A SQLite read session autocommits
+        each statement too (app.db.engine), so they run in a deferred
+        transaction of their own: its first read fixes the snapshot (WAL),
+        and a write that commits meanwhile is not seen by the later ones.
         """
         if not self._pg:
-            return [self.all(sql, params) for sql, params in queries]
+            return self._sqlite_together(queries, snapshot=snapshot)
         driver = self._cursor.connection
         begin = _begin_in_pipeline(self._connection)
         alone = snapshot and begin is None and driver.autocommit and driver.info.transaction_status == _IDLE
@@ -90,6 +92,17 @@ class RawSQL:
             return [cursor.fetchall() for cursor in cursors]
         except self._connection.dialect.loaded_dbapi.Error as error:
             raise self._wrap(error, "; ".join(sql for sql, _ in queries), ()) from error
+
+    def _sqlite_together(self, queries: Sequence[tuple[str, Sequence[Any]]], *, snapshot: bool) -> list[list[tuple]]:
+        driver = self._cursor.connection
+        if not snapshot or driver.in_transaction:  # a write session's transaction is one snapshot already
+            return [self.all(sql, params) for sql, params in queries]
+        self.execute("BEGIN", ())
+        try:
+            return [self.all(sql, params) for sql, params in queries]
+        finally:
+            if driver.in_transaction:
+                self.execute("COMMIT", ())  # nothing was written: COMMIT only ends the snapshot
 
     def execute(self, sql: str, params: Sequence[Any]) -> None:
         self._run(self._cursor.execute, sql, params)
@@ -204,8 +217,8 @@ def _begin_if_writing(connection: Connection) -> None:
     """Begin through SQLAlchemy on a write session, so its transaction (and the
     commit the session scope makes) covers driver-level statements, and SQLite
     writers take their lock (BEGIN IMMEDIATE) before they read. Read sessions
-    skip it: PostgreSQL reads autocommit anyway, and a SQLite read statement is
-    consistent by itself."""
+    skip it: their statements autocommit on both databases, and reads that
+    must agree ask `RawSQL.all_together` for one snapshot."""
     if not connection.in_transaction() and connection.get_execution_options().get(WRITE):
         connection.begin()
 

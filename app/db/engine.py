@@ -185,8 +185,8 @@ class Database:
                 # PostgreSQL reads run in autocommit: under READ COMMITTED a
                 # read-only transaction gives no extra consistency, and
                 # BEGIN/COMMIT would cost two round trips per request. (SQLite
-                # keeps a deferred transaction: its snapshot makes the reads of
-                # one request consistent.) SQLAlchemy's `isolation_level=
+                # read statements autocommit too.) Reads that must agree run
+                # in one snapshot: `RawSQL.all_together(snapshot=True)`. SQLAlchemy's `isolation_level=
                 # "AUTOCOMMIT"` option did the same through its connection
                 # characteristics, at ~20 us of a read session's ~44 us (CPU).
                 driver_autocommit(connection)

@@ -13,6 +13,8 @@ a cursor too; it took three before).
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +26,7 @@ from tests.conftest import make_tenant
 from tests.pgtrace import round_trips
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+PAUSE = 0.6  # seconds a read is held between its queries while a write commits
 INTERVIEW = interview_body(
     starts_at=(NOW - timedelta(days=10)).isoformat(),
     interviewers=[{"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager"}],
@@ -157,3 +160,67 @@ def test_a_page_of_interviews_is_one_round_trip_on_postgresql(postgres_database)
         with round_trips(client.app.state.db.engine) as counted:
             rest, cursor = _listed(client.get("/v1/interviews", params={**params, "cursor": cursor}, headers=tenant.headers))
         assert (rest, cursor, counted) == (ids[2:], None, [1])
+
+
+def test_an_interview_read_while_a_write_commits_is_all_before_or_all_after_it(app, client, tenant, fixed_clock, monkeypatch):
+    """GET /v1/interviews/{id} reads the interview (status, ETag) and its stored plan
+    (next action) together. A rejection recorded between the two reads once paired
+    the old status and ETag with the new plan's rejection reply (4 of 400 racing
+    GETs on PostgreSQL). Here the read is held between its two queries (pg_sleep in
+    the same pipeline on PostgreSQL; a pause between the queries of the same read
+    transaction on SQLite) while the write commits."""
+    from app.db import driver
+
+    iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+    path = f"/v1/interviews/{iid}"
+    original = driver.RawSQL.all_together
+    paused = threading.Event()
+
+    def held_between_reads(self, queries, *, snapshot=False):
+        if paused.is_set() or len(queries) < 2:
+            return original(self, queries, snapshot=snapshot)
+        paused.set()
+        if self._pg:
+            rows = original(self, [queries[0], ("SELECT pg_sleep(?)", (PAUSE,)), *queries[1:]], snapshot=snapshot)
+            return [rows[0], *rows[2:]]
+        hold_after_next_read.set()
+        return original(self, queries, snapshot=snapshot)
+
+    original_all = driver.RawSQL.all
+    hold_after_next_read = threading.Event()
+
+    def all_then_hold(self, sql, params):
+        rows = original_all(self, sql, params)
+        if hold_after_next_read.is_set():
+            hold_after_next_read.clear()
+            time.sleep(PAUSE)
+        return rows
+
+    def state(response) -> tuple[str, str, str | None]:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["status"], response.headers["etag"], (body["next_action"] or {}).get("kind")
+
+    before = state(client.get(path, headers=tenant.headers))
+    committed: list[float] = []
+
+    def reject() -> None:
+        paused.wait(10)
+        time.sleep(PAUSE / 4)
+        event = {"type": "rejection_received", "occurred_at": (NOW - timedelta(hours=1)).isoformat()}
+        response = TestClient(app).post(f"{path}/events", json=event, headers=tenant.headers)
+        assert response.status_code == 201, response.text
+        committed.append(time.monotonic())
+
+    monkeypatch.setattr(driver.RawSQL, "all_together", held_between_reads)
+    monkeypatch.setattr(driver.RawSQL, "all", all_then_hold)
+    writer = threading.Thread(target=reject)
+    writer.start()
+    during = client.get(path, headers=tenant.headers)
+    answered = time.monotonic()
+    writer.join(30)
+    after = state(client.get(path, headers=tenant.headers))
+
+    assert paused.is_set() and committed and committed[0] < answered, "the write did not commit while the read was held"
+    assert after[0] != before[0] and after[1] != before[1] and after[2] != before[2], (before, after)
+    assert state(during) in (before, after), f"read {state(during)}: neither {before} nor {after}"
