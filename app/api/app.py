@@ -29,16 +29,29 @@ def _utcnow() -> datetime:
 
 
 PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records
-#: How long after a policy change a write made with the old policy may still commit,
-#: beyond the key cache's lifetime: a pooled connection (5 s) and a lock (SQLite's 10 s).
-SETTLE_MARGIN = timedelta(seconds=20)
+#: A write's own work, beyond its waits for a connection and a lock.
+WORK_MARGIN_SECONDS = 5
+
+
+def replan_settle(settings: Settings) -> timedelta:
+    """How long after a policy change a write made with the old policy may still commit.
+
+    A process keeps a tenant's policy for the key cache's lifetime; a write
+    authenticated just before it expired may then wait for a pooled connection
+    (the pool timeout) and for a lock (PostgreSQL's lock_timeout is the pool
+    timeout, app.db.engine; SQLite's busy timeout) before it commits. The
+    re-plan job's last pass comes after all of that (app.services.jobs.run_one).
+    With the defaults: the cache's lifetime + 20 s.
+    """
+    lock_wait = max(settings.db_pool_timeout, settings.sqlite_busy_timeout_ms / 1000)
+    return timedelta(seconds=settings.auth_cache_seconds + settings.db_pool_timeout + lock_wait + WORK_MARGIN_SECONDS)
 
 
 async def _job_loop(db: Database, settings: Settings) -> None:
     """Advance background jobs; a batch runs in a thread so requests keep flowing."""
     next_purge = 0.0
     loop = asyncio.get_running_loop()
-    settle = timedelta(seconds=settings.auth_cache_seconds) + SETTLE_MARGIN
+    settle = replan_settle(settings)
     while True:
         try:
             worked = await asyncio.to_thread(

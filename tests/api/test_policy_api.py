@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.db.tables import Interview as InterviewRow
 from app.db.tables import PlannedAction
 from app.services.jobs import run_until_idle
+from app.settings import Settings
 from tests.api.helpers import ago, assert_problem, create_interview, error_locs, iso, snapshot
 
 DEFAULTS = {
@@ -219,3 +220,17 @@ def test_per_interview_answers_use_the_new_policy_at_once(client, app, tenant):
     assert parse(got["next_action"]["due_at"]) == end + timedelta(hours=50)
     listed = client.get("/v1/interviews", headers=tenant.headers).json()["items"][0]
     assert parse(listed["next_action"]["due_at"]) == end + timedelta(hours=50)
+
+
+def test_the_replan_jobs_last_pass_waits_out_every_wait_a_stale_write_may_make():
+    """A write authenticated with the old policy just before the key cache expired may
+    then wait for a connection and for a lock; the job's last pass comes after both,
+    whatever they are configured to."""
+    from app.api.app import replan_settle
+
+    defaults = replan_settle(Settings(database_url="sqlite:///:memory:"))
+    assert defaults == timedelta(seconds=Settings(database_url="sqlite:///:memory:").auth_cache_seconds + 20)
+    slow = Settings(database_url="sqlite:///:memory:", auth_cache_seconds=60, db_pool_timeout=30, sqlite_busy_timeout_ms=90_000)
+    assert replan_settle(slow) == timedelta(seconds=60 + 30 + 90 + 5)
+    slow_pool = Settings(database_url="sqlite:///:memory:", db_pool_timeout=100)
+    assert replan_settle(slow_pool) == timedelta(seconds=slow_pool.auth_cache_seconds + 100 + 100 + 5)
