@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
-from app.db.driver import utc
+from app.db.driver import RawSQL, utc
 from app.db.tables import Template
 
 template_t = Template.__table__
@@ -108,6 +108,15 @@ def first_of(rows: Sequence[Sequence], locales: Sequence[str]) -> StoredTemplate
     by_locale = {row[3]: row for row in rows}
     row = next(by_locale[locale] for locale in locales if locale in by_locale)
     return StoredTemplate(*row[:8], utc(row[8]), utc(row[9]))
+
+
+def first(session: Connection, *, tenant_id: str, message_kind: str, locales: Sequence[str]) -> StoredTemplate | None:
+    """The tenant's template for this kind in the first of `locales` that has one, or None."""
+    if not locales:
+        return None
+    sql, params = first_query(tenant_id=tenant_id, message_kind=message_kind, locales=locales)
+    with RawSQL(session) as reader:
+        return first_of(reader.all(sql, params), locales)
 
 
 def page(session: Connection, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:

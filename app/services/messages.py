@@ -106,3 +106,16 @@ def as_eml(message: RenderedMessage, *, interview: Interview, at: datetime, mess
 
 def inline_input(interview: Interview, events: Sequence[Event], custom: TemplateSource | None = None) -> RenderInput:
     return RenderInput(interview, tuple(events), custom)
+
+
+def tenant_template(
+    *, session: Connection, tenant: TenantContext, kind: MessageKind, locale: str | None, accept_language: str | None
+) -> TemplateSource | None:
+    """The tenant's own template for this kind in the first wanted language, as the
+    stored routes pick it (`load_render_input`): `POST /v1/render` has the same
+    semantics, only the interview comes inline."""
+    if not tenant.has_templates:
+        return None
+    locales = _wanted_locales(locale, accept_language)
+    template = templates_repo.first(session, tenant_id=tenant.tenant_id, message_kind=kind.value, locales=locales)
+    return source_of(template) if template is not None else None

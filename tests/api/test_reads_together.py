@@ -64,6 +64,33 @@ def test_the_tenants_template_in_the_first_wanted_language_wins(client, tenant, 
     assert source == "builtin" and "Dana" in wording
 
 
+def test_the_stateless_render_picks_the_template_the_stored_route_picks(client, tenant, other_tenant, fixed_clock):
+    """`POST /v1/render` has "the same semantics as the stored routes" (api-contract.md):
+    the tenant's own template in the first wanted language, never another tenant's."""
+    iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
+    _template(client, tenant.headers, "de", "Hallo {{ recipient_name }}")
+    _template(client, tenant.headers, "en", "Hello {{ recipient_name }}")
+    _template(client, other_tenant.headers, "fr", "Stolen {{ recipient_name }}")
+    inline = {**INTERVIEW, "interviewers": [{**INTERVIEW["interviewers"][0], "id": "dana"}]}
+    asks = [
+        ({"locale": "de"}, {}),
+        ({}, {"Accept-Language": "fr-CH, de;q=0.8"}),
+        ({}, {"Accept-Language": "en-GB"}),
+        ({"locale": "fr"}, {}),  # no French template of this tenant: the built-in one
+    ]
+    for params, headers in asks:
+        stored = client.get(f"/v1/interviews/{iid}/messages/follow_up", params=params, headers={**tenant.headers, **headers})
+        body = {"interview": inline, "events": [], "message_kind": "follow_up", "contact_id": "dana", **params}
+        stateless = client.post("/v1/render", json=body, headers={**tenant.headers, **headers})
+        assert stored.status_code == stateless.status_code == 200, stateless.text
+        picked = [(r.json()["template"]["source"], r.json()["locale"], r.json()["text"]) for r in (stored, stateless)]
+        assert picked[0] == picked[1], (params, headers, picked)
+    assert "Stolen" not in stateless.text and stateless.json()["template"]["source"] == "builtin"
+    assert picked[1][0] == "builtin"
+    r = client.post("/v1/render", json={**body, "locale": "de"}, headers=tenant.headers)
+    assert r.json()["template"]["source"] == "custom" and r.json()["text"] == "Hallo Dana Lee"
+
+
 def test_another_tenants_interview_renders_nothing(client, tenant, other_tenant, fixed_clock):
     iid = client.post("/v1/interviews", json=INTERVIEW, headers=tenant.headers).json()["id"]
     assert client.post(f"/v1/interviews/{iid}/events", json={"type": "follow_up_sent"}, headers=tenant.headers).status_code == 201

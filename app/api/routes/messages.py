@@ -110,17 +110,24 @@ async def render_interview_message(
 @router.post("/v1/render", response_model=MessagePublic, responses={**_EML_RESPONSE, **problems(400, 413)})
 async def render_message(
     body: RenderRequest,
+    db: DbDep,
     tenant: TenantDep,
     settings: SettingsDep,
     now: NowDep,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """Render a message for an interview sent inline; nothing is stored."""
+    """Render a message for an interview sent inline, with the tenant's own templates; nothing is stored."""
     interview = inline_interview(body.interview.model_dump())
     events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
     moment = body.at or now
-    source = service.inline_input(interview, events)
+    custom = None
+    if tenant.has_templates:
+        with db.session(write=False) as session:  # closed before any wait on the sandbox
+            custom = service.tenant_template(
+                session=session, tenant=tenant, kind=body.message_kind, locale=body.locale, accept_language=accept_language
+            )
+    source = service.inline_input(interview, events, custom)
     message = await _render(
         tenant, source, kind=body.message_kind, contact_id=body.contact_id, at=moment, locale=body.locale, accept_language=accept_language
     )
