@@ -27,6 +27,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import idna
+
 from app.domain.model import Channel
 from app.messages.errors import EmlError
 from app.messages.types import RenderedMessage
@@ -51,6 +53,7 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9]
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 
 
+_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?[^?]*\?=")
 
 
@@ -58,11 +61,12 @@ def header_safe(value: str) -> str:
     """One line of printable text, shown by mail readers exactly as written.
 
     Control and format characters (line breaks included) become spaces and
-    whitespace runs collapse. Text that looks like an RFC 2047 encoded word
+    whitespace runs collapse, but for the zero-width joiner and non-joiner:
+    they are part of how names are spelt (Persian, Indic scripts, emoji). Text that looks like an RFC 2047 encoded word
     (`=?utf-8?q?...?=`) gets a space after its `=`: the email package writes
     ASCII as is, and a reader would otherwise decode it into something else.
     """
-    chars = [" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in value]
+    chars = [" " if ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs") else ch for ch in value]
     text = " ".join("".join(chars).split())
     while _ENCODED_WORD.search(text):
         text = _ENCODED_WORD.sub(lambda m: "= " + m.group(0)[1:], text)
@@ -75,8 +79,10 @@ def _address(name: str | None, email: str, *, who: str) -> Address:
     if not at or not _LOCAL_PART.match(local) or ".." in local or local.startswith(".") or local.endswith("."):
         raise EmlError(f"The {who}'s email address {header_safe(email)[:100]!r} cannot be used in an email.")
     try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
+        # IDNA 2008 with UTS 46 mapping, as mail systems resolve names today. Python's own
+        # "idna" codec is IDNA 2003, which maps straße.de to strasse.de: another domain.
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
         ascii_domain = ""
     if not _DOMAIN.match(ascii_domain):
         raise EmlError(f"The {who}'s email address {header_safe(email)[:100]!r} cannot be used in an email.")

@@ -91,6 +91,32 @@ def test_international_domain_is_punycoded():
 
 
 @pytest.mark.parametrize(
+    ("domain", "ascii_domain"),
+    [
+        # IDNA 2003 (Python's own codec) maps these to other, existing-looking domains.
+        ("straße.de", "xn--strae-oqa.de"),
+        ("faß.de", "xn--fa-hia.de"),
+        ("ςυμβολή.gr", "xn--jxah1acqpv.gr"),  # the final sigma kept (IDNA 2003: σ)
+        ("Bücher.example", "xn--bcher-kva.example"),  # UTS 46 folds case, as resolvers do
+    ],
+)
+def test_international_domains_are_encoded_as_idna_2008(domain, ascii_domain):
+    msg = parse(build(email=f"jordan@{domain}"))
+    assert msg["From"].addresses[0].addr_spec == f"jordan@{ascii_domain}"
+
+
+def test_joiners_stay_in_names_and_subjects():
+    """Zero-width (non-)joiners are part of how names are spelt; other format characters go."""
+    persian, malayalam, family = "مهسا نیک\u200cزاده", "ശ്രീ\u200dകുമാർ", "Team \U0001F468\u200d\U0001F469\u200d\U0001F467"
+    msg = parse(build(replace(BASE, subject=family), name=persian))
+    assert msg["From"].addresses[0].display_name == persian
+    assert msg["Subject"] == family
+    msg = parse(build(replace(BASE, recipient=Recipient(name=malayalam, email=DANA.email))))
+    assert msg["To"].addresses[0].display_name == malayalam
+    assert header_safe("a\u202eb\u2066c\ufeffd") == "a b c d"
+
+
+@pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"email": None}, "candidate has no email"),
