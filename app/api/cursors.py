@@ -9,6 +9,9 @@ import orjson
 
 from app.services.errors import InvalidInput
 
+_MAX_INT = 2**31 - 1  # the sort keys' numbers are INTEGER columns
+_MAX_TEXT = 500  # longer than any id, kind or name a sort key holds
+
 
 def encode(*parts: object) -> str:
     raw = orjson.dumps([p.isoformat() if isinstance(p, datetime) else p for p in parts])
@@ -19,7 +22,9 @@ def decode(cursor: str, shape: tuple[type, ...]) -> tuple:
     """Parse a cursor made by `encode` with values of the given types.
 
     Timestamps come back in UTC: a hand-made one whose offset takes it past
-    year 1 or 9999 is refused here, not left to overflow in a query.
+    year 1 or 9999 is refused here, not left to overflow in a query; so are
+    numbers past a 32-bit column and text no sort key holds (a NUL, which
+    PostgreSQL cannot take, or more than a key's length).
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -33,7 +38,9 @@ def decode(cursor: str, shape: tuple[type, ...]) -> tuple:
                 if parsed_value.tzinfo is None:
                     raise ValueError
                 parsed.append(parsed_value.astimezone(UTC))
-            elif isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            elif kind is int and type(value) is int and 0 <= value <= _MAX_INT:
+                parsed.append(value)
+            elif kind is str and isinstance(value, str) and len(value) <= _MAX_TEXT and "\x00" not in value:
                 parsed.append(value)
             else:
                 raise ValueError
