@@ -252,7 +252,7 @@ class FastLane:
     async def _message(self, scope: Scope, interview_id: str, kind_name: str) -> bytes:
         kind = _KINDS.get(kind_name)
         accept = _header(scope, b"accept")
-        if kind is None or (accept is not None and "rfc822" in accept.lower()):
+        if kind is None or (accept is not None and "message/" in accept.lower()):
             raise _NotPlain
         values = _query(scope, {"contact_id": 100, "at": 64, "locale": 35})
         at = _moment(values)

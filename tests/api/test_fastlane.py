@@ -90,6 +90,8 @@ def test_fast_lane_answers_like_fastapi(clients):
         (f"/v1/interviews/{iid}/messages/follow_up?contact_id=nobody", h),
         (f"/v1/interviews/{iid}/messages/follow_up", h),
         (f"/v1/interviews/{iid}/messages/follow_up", {**h, "Accept": "message/rfc822"}),
+        (f"/v1/interviews/{iid}/messages/follow_up", {**h, "Accept": "message/*"}),
+        (f"/v1/interviews/{iid}/messages/follow_up", {**h, "Accept": "application/json, message/*;q=0"}),
         (f"/v1/interviews/{iid}/messages/linkedin_note?contact_id={dana}&locale=es", h),
         (f"/v1/interviews/{iid}/messages/rejection_reply", h),
         (f"/v1/interviews/{iid}/messages/not_a_kind", h),
