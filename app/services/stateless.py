@@ -22,11 +22,19 @@ def inline_interview(fields: Mapping[str, Any]) -> Interview:
         raise InvalidInput("Two contacts share one id.", errors=[("body.interview.interviewers", "duplicate contact id")])
     contacts = []
     for index, entry in enumerate(entries):
-        contact_id = entry.get("id") or f"#{index + 1}"
-        if not entry.get("id") and contact_id in taken:
-            contact_id = f"#{index + 1}-{len(taken)}"
+        contact_id = entry.get("id") or _unused(f"#{index + 1}", taken)
+        taken.add(contact_id)
         contacts.append(contact_from(entry, contact_id))
     return build_interview(fields.get("id") or INLINE_INTERVIEW_ID, fields, tuple(contacts))
+
+
+def _unused(wanted: str, taken: set[str]) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`... : the first no client id (nor an earlier local one) uses."""
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}-{n}"
+    return candidate
 
 
 def inline_events(interview: Interview, entries: Sequence[Mapping[str, Any]], *, now: datetime) -> list[Event]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain.model import ActionKind, ActionState
-from tests.api.helpers import ago, assert_problem, create_interview, error_locs, iso, random_id, record_event
+from tests.api.helpers import ago, assert_problem, create_interview, error_locs, interview_body, iso, random_id, record_event
 
 ACTION_FIELDS = {
     "interview_id", "kind", "contact_id", "recipient", "channel", "state", "available_at", "due_at", "late_after",
@@ -272,3 +272,25 @@ def test_stateless_plan_matches_the_stored_interview(client, app, tenant, interv
     body["events"].append({"type": "closed", "occurred_at": iso(datetime.now(UTC) + timedelta(days=1))})
     refused = assert_problem(client.post("/v1/plan", json=body, headers=tenant.headers), 422)
     assert [e["loc"] for e in refused["errors"]] == [f"body.events.{len(body['events']) - 1}.occurred_at"]
+
+
+def test_stateless_contacts_without_an_id_get_one_no_other_contact_has(client, tenant):
+    """Local ids (`#1`, `#2`...) for contacts sent without one never take a client's id: a
+    contact without an id once got `#1-2`, the id of the client's third contact, so a
+    thank-you to that contact marked both done."""
+    person = {"role": "interviewer"}
+    interview = interview_body(interviewers=[
+        {**person, "name": "Ann Able", "email": "ann@acme.example"},
+        {**person, "name": "Bo Bright", "email": "bo@acme.example", "id": "#1"},
+        {**person, "name": "Cat Cole", "email": "cat@acme.example", "id": "#1-2"},
+        {**person, "name": "Dee Dunn", "email": "dee@acme.example"},
+    ])  # fmt: skip
+    body = {"interview": interview, "events": [{"type": "thank_you_sent", "contact_id": "#1-2", "occurred_at": iso(ago(hours=1))}]}
+    r = client.post("/v1/plan", json=body, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    thank_yous = {a["recipient"]["name"]: a for a in r.json()["actions"] if a["kind"] == "send_thank_you"}
+    assert len({a["contact_id"] for a in thank_yous.values()}) == 4, thank_yous
+    assert [name for name, a in thank_yous.items() if a["state"] == "done"] == ["Cat Cole"]
+    render = {"interview": interview, "message_kind": "thank_you", "contact_id": "#1-2"}
+    message = client.post("/v1/render", json=render, headers=tenant.headers)
+    assert message.status_code == 200 and message.json()["recipient"]["name"] == "Cat Cole", message.text
