@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from app.api import docs, openapi, problems
 from app.api.auth import KeyCache
 from app.api.fastlane import FastLane, FollowupAPI
-from app.api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestIdMiddleware
+from app.api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
 from app.api.routes import actions, events, health, interviews, messages, policy, templates
 from app.db.engine import Database
 from app.messages.sandbox import shutdown_sandbox
@@ -101,10 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
 
-    # Outermost last: request id, then CORS (so a 413 from the body limit still
-    # carries the CORS headers a browser needs to read it), then the body limit.
+    # Outermost last: request id, then CORS (so a 413 from the body limit, or an
+    # unexpected 500, still carries the CORS headers a browser needs to read it),
+    # then the body limit, then the unexpected error's 500.
     # The fast lane (two hot reads, event writes) answers before all of these.
     app.fast_lane = FastLane(app) if settings.fast_lane else None
+    app.add_middleware(UnexpectedErrorMiddleware, answer=problems.unexpected)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         ProblemCORSMiddleware,

@@ -5,10 +5,13 @@
   by Content-Length up front and by counting the bytes of a streamed body.
 - ProblemCORSMiddleware: Starlette's CORS, with a refused preflight answered
   as problem+json like every other error.
+- UnexpectedErrorMiddleware: answers an unforeseen exception's 500 inside
+  the two above, so it carries CORS headers and the request id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from random import getrandbits
 
 import orjson
@@ -135,3 +138,34 @@ class ProblemCORSMiddleware(CORSMiddleware):
         )
         headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
         return Response(body, status_code=response.status_code, media_type="application/problem+json", headers=headers)
+
+
+class UnexpectedErrorMiddleware:
+    """An exception no handler took becomes the 500 problem here, inside the CORS and
+    request-id middleware: Starlette answers it in ServerErrorMiddleware, outside every
+    user middleware, so a browser saw a CORS failure instead of the error and the one
+    answer worth tracing had no `X-Request-ID`. The exception is raised again once
+    answered, as ServerErrorMiddleware does (which then sends nothing more), so the
+    server logs it and tests that want it still get it."""
+
+    def __init__(self, app: ASGIApp, answer: Callable[[BaseException], Response]) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if not started:
+                await self.answer(exc)(scope, receive, send)
+            raise

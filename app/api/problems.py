@@ -194,5 +194,10 @@ def install(app: FastAPI, *, retry_after: int) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return problem(500, "An unexpected error occurred; it has been logged.")
+        return unexpected(exc)
+
+
+def unexpected(exc: BaseException) -> Response:
+    """The 500 for an error nobody foresaw: logged with its traceback, answered without it."""
+    log.exception("unhandled error", exc_info=exc)
+    return problem(500, "An unexpected error occurred; it has been logged.")

@@ -175,3 +175,22 @@ def test_the_preview_path_is_not_a_template_id(client, tenant, method):
     body = assert_problem(answer, 405)
     assert answer.headers["allow"] == "POST"
     assert "not allowed" in body["detail"]
+
+
+def test_an_unexpected_error_is_a_500_problem_a_browser_can_read_and_trace(cors_client, monkeypatch):
+    """A 500 nobody foresaw was answered outside the CORS and request-id middleware:
+    a browser saw a CORS failure, and the answer had no X-Request-ID to quote."""
+    from app.services import interviews as interviews_service
+
+    tenant = make_tenant(cors_client.app.state.db)
+
+    def broken(**_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(interviews_service, "list_interviews", broken)
+    r = cors_client.get("/v1/interviews", headers={**tenant.headers, "Origin": ORIGIN, "X-Request-ID": "trace-me-1"})
+    assert_problem(r, 500, validation=False)
+    assert "a bug" not in r.text and "Traceback" not in r.text
+    assert r.headers["access-control-allow-origin"] == ORIGIN
+    assert r.headers["x-request-id"] == "trace-me-1"
+    assert cors_client.get("/v1/interviews", headers=tenant.headers).status_code == 500  # answered again, not cached
