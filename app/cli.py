@@ -103,6 +103,15 @@ def _named(value: str) -> str:
     return name
 
 
+def _label(value: str) -> str:
+    """A key's label: free text, at most what the column holds (200 characters; PostgreSQL
+    refused a longer one with a traceback, SQLite stored it)."""
+    label = value.strip()
+    if len(label) > 200:
+        raise argparse.ArgumentTypeError("must be at most 200 characters")
+    return label
+
+
 def cmd_keys_list(args) -> int:
     from app.db import tenants
 
@@ -177,13 +186,13 @@ def parser() -> argparse.ArgumentParser:
     tenants = commands.add_parser("tenants", help="manage tenants").add_subparsers(dest="action", required=True)
     create = tenants.add_parser("create", help="create a tenant and print its first API key")
     create.add_argument("name", type=_named)
-    create.add_argument("--label", default="first key")
+    create.add_argument("--label", type=_label, default="first key")
     create.set_defaults(func=cmd_tenants_create)
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
     kcreate = keys.add_parser("create", help="create another key for a tenant and print it")
     kcreate.add_argument("tenant", type=_named, help="tenant name or id")
-    kcreate.add_argument("--label")
+    kcreate.add_argument("--label", type=_label)
     kcreate.set_defaults(func=cmd_keys_create)
     klist = keys.add_parser("list", help="list keys (never the keys themselves)")
     klist.add_argument("--tenant", type=_named)

@@ -52,7 +52,8 @@ def test_a_taken_tenant_name_is_refused(followup, db):
 
 @pytest.mark.parametrize(
     "args", [("tenants", "create", ""), ("tenants", "create", "   "), ("keys", "create", " "), ("keys", "list", "--tenant", ""),
-             ("keys", "revoke", ""), ("tenants", "create", "x" * 201)],
+             ("keys", "revoke", ""), ("tenants", "create", "x" * 201), ("tenants", "create", "beta", "--label", "x" * 201),
+             ("keys", "create", "acme", "--label", "x" * 201)],
 )  # fmt: skip
 def test_a_blank_or_overlong_name_is_refused(followup, db, args):
     followup("tenants", "create", "acme")
