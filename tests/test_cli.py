@@ -102,3 +102,21 @@ def test_a_prefix_two_keys_share_revokes_neither(followup, db):
     with db.session(write=False) as session:
         revoked = {k.id for k in tenants.list_keys(session) if k.revoked_at is not None}
     assert revoked == {other.id}
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://postgres@127.0.0.1:1/none", "sqlite:////nonexistent-directory/followup.db"], ids=["postgres", "sqlite"]
+)
+@pytest.mark.parametrize("args", [("tenants", "create", "acme"), ("keys", "list")])
+def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypatch, capsys):
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
+    monkeypatch.setenv("FOLLOWUP_DB_CONNECT_TIMEOUT", "1")
+    get_settings.cache_clear()
+    try:
+        code = cli.main(list(args))
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("followup: the database is unreachable: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
