@@ -44,7 +44,7 @@ def problem(
     headers: dict[str, str] | None = None,
     slug: str | None = None,
 ) -> Response:
-    title = title or _TITLES.get(status) or HTTPStatus(status).phrase
+    title = title or _TITLES.get(status) or _sentence_case(HTTPStatus(status).phrase)
     body: dict[str, Any] = {
         # One problem, one type: named after its title unless a slug groups several titles.
         "type": TYPE_BASE + (slug or title.lower().replace(" ", "-").replace("'", "")),
@@ -55,6 +55,12 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _sentence_case(phrase: str) -> str:
+    """"Not Found" as "Not found": the titles the services give (app.services.errors), so a
+    problem type has one title whichever layer answers it."""
+    return phrase[:1] + phrase[1:].lower()
 
 
 def _loc(loc: tuple | list) -> str:

@@ -13,19 +13,27 @@ from app.db import tenants as tenants_repo
 from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
+from app.messages.errors import TemplateError
 from app.messages.sandbox import validate_template
 from app.messages.types import TemplateSource
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match
 from app.services.unique import taken_as_conflict
 
 
 def validate(*, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None) -> None:
-    """Compile the sources in the sandbox; raises TemplateInvalid/-Timeout/-TooLarge (422).
+    """Compile the sources in the sandbox. A template refused on upload is refused input
+    (422 `validation`, each error at `body.<part>`), like a body the schema refuses; a
+    stored template that fails later to render is another problem (app.api.problems).
 
     Blocking (up to the sandbox's time limit): call it outside any transaction.
     """
-    validate_template(TemplateSource(None, message_kind, locale, subject, text, html))
+    try:
+        validate_template(TemplateSource(None, message_kind, locale, subject, text, html))
+    except TemplateError as refused:
+        parts = getattr(refused, "errors", [])
+        errors = [(f"body.{part}", message) for part, message in parts] or [("body", str(refused))]
+        raise InvalidInput(f"The template cannot be used: {refused}", errors=errors) from refused
 
 
 def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:

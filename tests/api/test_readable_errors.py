@@ -131,3 +131,43 @@ def test_common_mistakes_read_as_sentences(client, tenant):
     bad_email = client.post("/v1/interviews", json=interview_body(candidate_email="ada.example.com"), headers=tenant.headers)
     detail = assert_problem(bad_email, 422)["detail"]
     assert detail.startswith("The request is not valid: body.candidate_email: ") and not detail.endswith("..")
+
+
+def test_one_type_has_one_title(client, tenant):
+    """RFC 9457 3.1.3: a title does not change from occurrence to occurrence of a type. A
+    404 for an unknown route was titled "Not Found", one for an unknown id "Not found"."""
+    interview = create_interview(client, tenant)
+    answers = [
+        client.get("/v1/no-such-route", headers=tenant.headers),
+        client.get("/v1/interviews/00000000-0000-4000-8000-000000000000", headers=tenant.headers),
+        client.get("/v1/templates/00000000-0000-4000-8000-000000000000", headers=tenant.headers),
+        client.get(f"/v1/interviews/{interview['id']}/events/00000000-0000-4000-8000-000000000000", headers=tenant.headers),
+        client.put("/v1/interviews", headers=tenant.headers),
+        client.get("/v1/templates/preview", headers=tenant.headers),
+        client.post("/v1/interviews", content=b"{", headers={**tenant.headers, "Content-Type": "application/json"}),
+        client.post("/v1/interviews", content=b"x", headers={**tenant.headers, "Content-Type": "text/plain"}),
+        client.get("/v1/interviews"),
+        client.get("/v1/interviews", headers={"Authorization": "Bearer fu_wrong"}),
+        client.patch(f"/v1/interviews/{interview['id']}", json={"notes": "x"}, headers={**tenant.headers, "If-Match": '"99"'}),
+    ]
+    titles: dict[str, set[str]] = {}
+    for answer in answers:
+        body = assert_problem(answer, answer.status_code, validation=False)
+        titles.setdefault(body["type"], set()).add(body["title"])
+    assert {t.rsplit("/", 1)[1] for t in titles} >= {"not-found", "method-not-allowed", "unauthorized", "precondition-failed"}
+    assert {t: s for t, s in titles.items() if len(s) > 1} == {}
+
+
+def test_a_template_refused_on_upload_is_refused_input_at_its_part(client, tenant):
+    """Upload validation is input validation: type `validation`, each error at the body
+    field that holds it (it was `message-cannot-be-rendered` at `template.text`, a member
+    the body does not have)."""
+    template = {"message_kind": "follow_up", "subject": "Hi {{ candidate_name }", "text": "Hello {% if %}"}
+    created = assert_problem(client.post("/v1/templates", json=template, headers=tenant.headers), 422)
+    assert created["type"] == "https://followup.invalid/problems/validation"
+    assert {e["loc"] for e in created["errors"]} == {"body.subject", "body.text"}, created
+    fine = client.post("/v1/templates", json={**template, "subject": "Hi", "text": "Hello"}, headers=tenant.headers)
+    assert fine.status_code == 201, fine.text
+    replaced = client.put(f"/v1/templates/{fine.json()['id']}", json={**template, "subject": "Hi"}, headers=tenant.headers)
+    assert [e["loc"] for e in assert_problem(replaced, 422)["errors"]] == ["body.text"]
+    assert client.get(f"/v1/templates/{fine.json()['id']}", headers=tenant.headers).json()["text"] == "Hello"
