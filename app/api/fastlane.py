@@ -272,12 +272,27 @@ class FastLane:
         return json_bytes(message_dict(message))
 
 
+def as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
+    """A HEAD request served as its GET without the body (RFC 9110 9.3.2: every
+    general-purpose server supports HEAD), so load balancers and uptime checks that
+    probe with HEAD get the GET's status and headers, Content-Length included."""
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return {**scope, "method": "GET"}, headers_only
+
+
 class FollowupAPI(FastAPI):
     """FastAPI that lets the fast lane answer first (when enabled)."""
 
     fast_lane: FastLane | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope, send = as_get(scope, send)
         lane = self.fast_lane
         if lane is not None and scope["type"] == "http":
             if scope["method"] == "POST":

@@ -127,6 +127,10 @@ def _allowed_methods(request: Request) -> str:
     # The most literal paths own the URL: /v1/templates/preview, not /v1/templates/{template_id}.
     fewest = min((params for params, _ in matches), default=0)
     methods: set[str] = set().union(*(m for params, m in matches if params == fewest))
+    if not matches:
+        methods = {"GET"}  # a mount of static files (the offline /docs assets)
+    if "GET" in methods:
+        methods.add("HEAD")  # served for every GET (app.api.fastlane.FollowupAPI)
     return ", ".join(sorted(methods))
 
 

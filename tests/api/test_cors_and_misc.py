@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.api.app import create_app
 from app.settings import Settings
-from tests.api.helpers import assert_problem, interview_body
+from tests.api.helpers import assert_problem, create_interview, interview_body
 from tests.conftest import make_tenant
 
 ORIGIN = "https://careers.example"
@@ -194,3 +194,32 @@ def test_an_unexpected_error_is_a_500_problem_a_browser_can_read_and_trace(cors_
     assert r.headers["access-control-allow-origin"] == ORIGIN
     assert r.headers["x-request-id"] == "trace-me-1"
     assert cors_client.get("/v1/interviews", headers=tenant.headers).status_code == 500  # answered again, not cached
+
+
+def test_head_is_served_wherever_get_is(client, tenant):
+    """RFC 9110 9.3.2: a HEAD answers what the GET would, without the body; load balancers
+    and uptime checks probe with it (it was 405 everywhere)."""
+    interview = create_interview(client, tenant)
+    dana = interview["interviewers"][0]["id"]
+    paths = [
+        ("/healthz", {}),
+        ("/readyz", {}),
+        ("/docs", {}),
+        ("/docs/static/swagger-ui.css", {}),
+        ("/openapi.json", {}),
+        (f"/v1/interviews/{interview['id']}", tenant.headers),
+        (f"/v1/interviews/{interview['id']}/actions", tenant.headers),  # the fast lane's
+        (f"/v1/interviews/{interview['id']}/messages/thank_you?contact_id={dana}", tenant.headers),
+        (f"/v1/interviews/{interview['id']}/messages/thank_you?contact_id=nobody", tenant.headers),
+        ("/v1/interviews", {}),  # 401
+        ("/v1/interviews/00000000-0000-4000-8000-000000000000", tenant.headers),  # 404
+    ]
+    for path, headers in paths:
+        get, head = client.get(path, headers=headers), client.head(path, headers=headers)
+        assert head.status_code == get.status_code, (path, head.status_code, get.status_code)
+        assert head.content == b"", path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+        assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.content)), path
+        if "etag" in get.headers:
+            assert head.headers["etag"] == get.headers["etag"], path
+    assert client.head("/v1/interviews", headers=tenant.headers).status_code == 200

@@ -568,10 +568,11 @@ def test_chunked_body_under_the_limit_works(client, tenant):
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("DELETE", "/v1/interviews", {"GET", "POST"}),
-        ("PUT", "/v1/interviews/{id}", {"GET", "PATCH", "DELETE"}),
-        ("POST", "/v1/interviews/{id}", {"GET", "PATCH", "DELETE"}),
-        ("DELETE", "/v1/interviews/{id}/events", {"GET", "POST"}),
+        ("DELETE", "/v1/interviews", {"GET", "HEAD", "POST"}),
+        ("PUT", "/v1/interviews/{id}", {"GET", "HEAD", "PATCH", "DELETE"}),
+        ("POST", "/v1/interviews/{id}", {"GET", "HEAD", "PATCH", "DELETE"}),
+        ("DELETE", "/v1/interviews/{id}/events", {"GET", "HEAD", "POST"}),
+        ("POST", "/docs/static/swagger-ui.css", {"GET", "HEAD"}),  # a static mount: it had an empty Allow
     ],
 )
 def test_wrong_method_is_405_problem(client, tenant, method, path, allowed):
