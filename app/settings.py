@@ -42,13 +42,26 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
+        """Comma-separated origins, written as a browser sends them in `Origin` (no
+        trailing slash, scheme and host in lower case), which CORS compares exactly:
+        `https://Careers.example.com/` would otherwise never match."""
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [_as_origin(str(origin)) for origin in value if str(origin).strip()]
         return value
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _as_origin(value: str) -> str:
+    origin = value.strip().rstrip("/")
+    if origin == "*" or "://" not in origin:
+        return origin
+    scheme, _, host = origin.partition("://")
+    return f"{scheme.lower()}://{host.lower()}"
 
 
 @lru_cache(maxsize=1)

@@ -223,3 +223,11 @@ def test_head_is_served_wherever_get_is(client, tenant):
         if "etag" in get.headers:
             assert head.headers["etag"] == get.headers["etag"], path
     assert client.head("/v1/interviews", headers=tenant.headers).status_code == 200
+
+
+def test_configured_origins_are_read_as_browsers_send_them(monkeypatch):
+    """A browser's `Origin` has no trailing slash and a lower-case host; an origin
+    configured as `https://Careers.example.com/` never matched it."""
+    monkeypatch.setenv("FOLLOWUP_CORS_ORIGINS", " https://Careers.example.com/ ,http://localhost:3000,, *")
+    assert Settings().cors_origins == ["https://careers.example.com", "http://localhost:3000", "*"]
+    assert Settings(cors_origins=["HTTPS://a.example/"]).cors_origins == ["https://a.example"]
