@@ -120,3 +120,21 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypa
     assert code == 1 and out == ""
     assert err.startswith("followup: the database is unreachable: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
+
+
+def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
+    """An operator revoking a leaked key pastes the key, or the prefix `keys list` prints
+    (with its `…`); both answered "no active key"."""
+    code, key, _ = followup("tenants", "create", "acme")
+    code, listed, _ = followup("keys", "list")
+    shown_prefix = listed.split("\t")[1]
+    assert shown_prefix.endswith("…") and key.startswith(shown_prefix[:-1])
+    code, second, _ = followup("keys", "create", "acme")
+    assert followup("keys", "revoke", key)[0] == 0
+    assert followup("keys", "revoke", key)[0] == 1  # revoked already: no active key of that value
+    with db.session(write=False) as session:
+        states = {k.prefix: k.revoked_at is not None for k in tenants.list_keys(session)}
+    assert states == {key[:10]: True, second[:10]: False}
+    assert followup("keys", "revoke", second[:10] + "…")[0] == 0
+    with db.session(write=False) as session:
+        assert all(k.revoked_at is not None for k in tenants.list_keys(session))

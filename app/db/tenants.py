@@ -128,8 +128,11 @@ def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> 
 
 
 def _active_key(key_id_or_prefix: str):
-    """The active keys with this id or prefix."""
-    return ((key_t.c.id == key_id_or_prefix) | (key_t.c.prefix == key_id_or_prefix)) & key_t.c.revoked_at.is_(None)
+    """The active keys with this id, this prefix (also as `keys list` prints it, with its
+    `…`) or this whole key: an operator revoking a leaked key pastes the key itself."""
+    value = key_id_or_prefix.removesuffix("…")
+    named = (key_t.c.id == value) | (key_t.c.prefix == value) | (key_t.c.key_hash == hash_key(value))
+    return named & key_t.c.revoked_at.is_(None)
 
 
 def tenant_for_key(session: Connection, key: str) -> TenantAuth | None:
