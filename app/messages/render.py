@@ -7,6 +7,7 @@ template (`custom`) renders in the sandbox worker pool (app.messages.sandbox).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,22 @@ from app.messages.types import (
 LINKEDIN_MIN_CHARS = 100
 LINKEDIN_MAX_CHARS = 300
 _NEEDS_CONTACT = (MessageKind.THANK_YOU, MessageKind.LINKEDIN_NOTE)
+#: C0 controls but tab and line feed, and DEL: never visible in an email or a note, and a NUL
+#: in a body sent as 7bit breaks RFC 2045/5322. A lone CR is a line break, made an LF first.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """`text` with CRLF and CR made LF and every other C0 control (but tab) and DEL removed.
+
+    Removed, not refused: the byte may come from the interview's data (missed
+    points may hold any control but NUL) as well as from a template, and nothing
+    visible is lost, so the message stays sendable instead of failing on one
+    interview only.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
 
 
 def _message_kind(value: MessageKind | str) -> MessageKind:
@@ -91,23 +108,23 @@ def _warnings(
 def _render_builtin(kind: MessageKind, locale: str, context: dict[str, Any], limit: int) -> tuple[str | None, str, str]:
     if kind is MessageKind.LINKEDIN_NOTE:
         def render(variant: str, ctx: dict[str, Any]) -> str:
-            return tidy_text(render_builtin_part(builtin_template(locale, kind.value, variant), ctx))
+            return tidy_text(without_controls(render_builtin_part(builtin_template(locale, kind.value, variant), ctx)))
 
         text = fit_note(render, context, limit)
         return None, text, text_to_html(text)
-    subject = one_line(render_builtin_part(builtin_template(locale, kind.value, "subject.txt"), context))
-    text = tidy_text(render_builtin_part(builtin_template(locale, kind.value, "txt"), context))
-    html = render_builtin_part(builtin_template(locale, kind.value, "html"), context).strip()
+    subject = one_line(without_controls(render_builtin_part(builtin_template(locale, kind.value, "subject.txt"), context)))
+    text = tidy_text(without_controls(render_builtin_part(builtin_template(locale, kind.value, "txt"), context)))
+    html = without_controls(render_builtin_part(builtin_template(locale, kind.value, "html"), context)).strip()
     return subject, text, html
 
 
 def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str, Any]) -> tuple[str | None, str, str]:
     from app.messages.sandbox import render_template  # the pool is only touched when needed
 
-    parts = render_template(custom, context)
-    text = tidy_text(parts["text"] or "")
-    html = (parts["html"] or "").strip() or text_to_html(text)
-    subject = None if kind is MessageKind.LINKEDIN_NOTE else one_line(parts["subject"] or "")
+    parts = {name: without_controls(value or "") for name, value in render_template(custom, context).items()}
+    text = tidy_text(parts["text"])
+    html = parts["html"].strip() or text_to_html(text)
+    subject = None if kind is MessageKind.LINKEDIN_NOTE else one_line(parts["subject"])
     return subject, text, html
 
 

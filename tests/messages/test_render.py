@@ -237,6 +237,16 @@ def test_missed_points_become_escaped_paragraphs():
     assert "<p>First &lt;point&gt;.</p>\n<p>Second<br>\nline</p>" in html
 
 
+def test_control_characters_in_the_interview_never_reach_a_built_in_message():
+    """Missed points may hold any control but NUL (an ATS import): none is printed, CR is a line break."""
+    interview = replace(TYPICAL, missed_points="Esc\x1b[31mred\x07 bell\x7f\r\nnext\rline\x0bend")
+    message = render("thank_you", interview=interview, contact_id=DANA.id)
+    assert "Esc[31mred bell\nnext\nlineend" in message.text
+    assert "<p>Esc[31mred bell<br>\nnext" in message.html
+    for part in (message.text, message.html, message.subject):
+        assert not any(ch in part for ch in "\x1b\x07\x7f\r\x0b")
+
+
 def test_every_locale_has_every_template():
     for locale in ("en", "de", "fr", "es"):
         for kind in ("thank_you", "follow_up", "rejection_reply"):

@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.model import MessageKind
 from app.messages import sandbox
+from app.messages.eml import build_eml
 from app.messages.errors import SandboxUnavailable, TemplateInvalid, TemplateTimeout, TemplateTooLarge
 from app.messages.render import render_message
 from app.messages.sandbox import SandboxPool, get_pool, shutdown_sandbox, validate_template
@@ -66,6 +67,26 @@ def test_custom_linkedin_note_too_long_warns():
     message = render(long_note)
     assert message.subject is None
     assert WarningCode.LINKEDIN_NOTE_TOO_LONG in {w.code for w in message.warnings}
+
+
+CONTROLS = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\x7f"  # CR: a line break
+
+
+def test_control_characters_a_template_prints_are_removed_from_every_part():
+    """A NUL (or any C0 control but tab and LF, or DEL) would reach the .eml in a part sent as 7bit."""
+    controls = "{{ '\\x00\\x01\\x07\\x1b\\x7f' }}"
+    src = source(f"Hello{controls} there\r\nline\rtwo\t{{{{ candidate_name }}}}", subject=f"Thanks{controls} {{{{ job_title }}}}",
+                 html=f"<p>Hi{controls} {{{{ topic }}}}</p>\r\n")
+    message = render(src)
+    assert message.text == "Hello there\nline\ntwo\tJordan Müller"
+    assert message.subject == "Thanks Senior Data Engineer"
+    assert message.html == "<p>Hi the migration of the event pipeline to Kafka</p>"
+    every = "{{ '" + "".join(f"\\x{ord(c):02x}" for c in CONTROLS) + "' }}"
+    message = render(source(f"a{every}b", subject=f"s{every}t", html=f"<p>{every}</p>"))
+    assert (message.text, message.subject, message.html) == ("ab", "st", "<p></p>")
+    eml = build_eml(message, candidate_name="Jordan Müller", candidate_email="jordan@example.org", at=AT,
+                    message_id_domain="example.org")
+    assert not any(chr(c).encode() in eml for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) and b"\x7f" not in eml
 
 
 def test_syntax_error_names_the_line():
