@@ -245,11 +245,12 @@ def describe(exc: BaseException) -> str:
 
 
 class Compiled:
-    __slots__ = ("template", "errors")
+    __slots__ = ("template", "errors", "cacheable")
 
-    def __init__(self, template: Any, errors: list[str]) -> None:
+    def __init__(self, template: Any, errors: list[str], *, cacheable: bool = True) -> None:
         self.template = template
         self.errors = errors
+        self.cacheable = cacheable
 
 
 _CACHE: OrderedDict[tuple[bool, str], Compiled] = OrderedDict()
@@ -263,15 +264,37 @@ def compile_field(source: str, *, html: bool) -> Compiled:
         _CACHE.move_to_end(key)
         return hit
     compiled = _compile(source, html=html)
-    _CACHE[key] = compiled
-    if len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    if compiled.cacheable:
+        _CACHE[key] = compiled
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return compiled
+
+
+#: Python's own compiler allows 20 nested loops/try/with blocks and 100 levels of
+#: indentation; Jinja's `{% for %}` and `{% if %}` nest Python blocks, so a template
+#: nested deeper is valid Jinja that Python cannot compile.
+TOO_DEEP = (
+    "blocks nested too deeply: Python cannot compile this many nested {% for %}, {% if %} or "
+    "{% macro %} blocks; nest fewer"
+)
+TOO_COMPLEX = "the template is too large or too deeply nested to compile; simplify it"
 
 
 def _compile(source: str, *, html: bool) -> Compiled:
     if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
         return Compiled(None, [f"the template is larger than {MAX_SOURCE_BYTES // 1024} KiB"])
+    try:
+        return _parse_and_compile(source, html=html)
+    except SyntaxError:  # IndentationError included: Python's limits, not the template's syntax
+        return Compiled(None, [TOO_DEEP])
+    except RecursionError:
+        return Compiled(None, [TOO_COMPLEX])
+    except MemoryError:  # may be a passing shortage: not remembered
+        return Compiled(None, [TOO_COMPLEX], cacheable=False)
+
+
+def _parse_and_compile(source: str, *, html: bool) -> Compiled:
     env = environment(html=html)
     try:
         ast = env.parse(source)
@@ -289,7 +312,7 @@ def _compile(source: str, *, html: bool) -> Compiled:
         template = env.from_string(ast)
     except OutputTooLarge as exc:
         return Compiled(None, [describe(exc)])
-    except (TemplateError, SecurityError, RecursionError, ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+    except (TemplateError, SecurityError, ValueError, TypeError, OverflowError, ArithmeticError) as exc:
         return Compiled(None, [describe(exc)])
     return Compiled(template, [])
 
@@ -362,6 +385,10 @@ def handle(op: str, payload: Any) -> tuple[Any, ...]:
         return ("too_large", "the template needs more memory than the sandbox allows", True)
     except RecursionError:
         return ("invalid", [("template", "recursion too deep")], True)
+    except Exception as exc:  # noqa: BLE001 - a bug here must not kill the worker mid-answer
+        # An answer, not a dead worker (which the client would see as "exhausted the
+        # sandbox's resources"); the worker is replaced all the same, its state unknown.
+        return ("invalid", [("template", f"the template could not be processed ({describe(exc)})")], True)
 
 
 def _limit_resources() -> None:

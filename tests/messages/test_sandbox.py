@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from app.domain.model import MessageKind
-from app.messages import sandbox
+from app.messages import sandbox, sandbox_worker
 from app.messages.eml import build_eml
 from app.messages.errors import SandboxUnavailable, TemplateInvalid, TemplateTimeout, TemplateTooLarge
 from app.messages.render import render_message
@@ -223,6 +223,40 @@ def test_resource_payloads_are_stopped_quickly_and_the_next_render_works(payload
         render(source(payload))
     assert time.monotonic() - started < 2.0
     assert render(source("Hi {{ interviewer_name }}")).text == "Hi Dana Lee"
+
+
+TOO_DEEP = {
+    "21 nested for": "{% for a in topics %}" * 21 + "x" + "{% endfor %}" * 21,
+    "101 nested if": "{% if topic %}" * 101 + "x" + "{% endif %}" * 101,
+    "1000 nested if": "{% if topic %}" * 1000 + "x" + "{% endif %}" * 1000,
+    "300 nested parentheses": "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
+}
+
+
+@pytest.mark.parametrize("payload", TOO_DEEP.values(), ids=TOO_DEEP.keys())
+@pytest.mark.parametrize("field", ["text", "html"])
+def test_a_template_python_cannot_compile_is_invalid_and_names_its_part(payload, field):
+    """Jinja accepts these, Python's compiler does not: a plain answer, and the worker lives on."""
+    src = source(payload if field == "text" else "Hi", html=payload if field == "html" else None)
+    render(source("warm {{ topic }}"))
+    workers = {w.process.pid for w in get_pool()._idle}
+    for attempt in (lambda: validate_template(src), lambda: render(src)):
+        with pytest.raises(TemplateInvalid) as exc:
+            attempt()
+        [(part, message)] = exc.value.errors
+        assert part == field and message.startswith(("blocks nested too deeply", "the template is too large or too deeply")), message
+    assert {w.process.pid for w in get_pool()._idle} == workers  # none killed and respawned
+
+
+def test_an_unexpected_error_in_the_worker_is_an_answer_not_a_dead_worker(monkeypatch):
+    def broken(fields):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(sandbox_worker, "validate", broken)
+    status, errors, recycle = sandbox_worker.handle("validate", {"subject": "s", "text": "t", "html": None})
+    assert status == "invalid" and recycle is True
+    [(part, message)] = errors
+    assert part == "template" and "KeyError" in message
 
 
 def test_pool_is_reused_and_renders_in_a_few_ms():
