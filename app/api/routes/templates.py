@@ -20,7 +20,7 @@ from app.messages.variables import VARIABLES
 from app.services import messages as messages_service
 from app.services import templates as service
 from app.services.preconditions import etag
-from app.services.samples import SAMPLE_CONTACT_ID, sample_interview
+from app.services.samples import SAMPLE_CONTACT_ID, sample_events, sample_interview
 from app.services.stateless import inline_events, inline_interview
 
 VARIABLES_DOC = "Template variables (the same for built-in and tenant templates):\n\n" + "\n".join(
@@ -79,6 +79,8 @@ async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep)
         contact_id = body.contact_id
     events = inline_events(interview, [e.model_dump() for e in body.events], now=now)
     template = body.template
+    if body.interview is None:  # the sample has had a rejection when a rejection reply is previewed
+        events = sample_events(interview, events, message_kind=template.message_kind, at=body.at or now)
     custom = TemplateSource(None, template.message_kind, template.locale, template.subject, template.text, template.html)
     source = messages_service.inline_input(interview, events, custom)
     message = await asyncio.to_thread(

@@ -1,0 +1,48 @@
+"""POST /v1/templates/preview: every template the upload accepts can be previewed on the sample."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import ago, assert_problem, interview_body, iso
+
+REJECTION_REPLY = {
+    "message_kind": "rejection_reply",
+    "subject": "Re: {{ job_title }}",
+    "text": "Dear {{ recipient_name }}, thank you for letting me know. {{ candidate_name }}",
+}
+
+
+def test_a_rejection_reply_is_previewed_on_the_sample_which_then_has_a_rejection(client, tenant):
+    assert client.post("/v1/templates", json=REJECTION_REPLY, headers=tenant.headers).status_code == 201
+    response = client.post("/v1/templates/preview", json={"template": REJECTION_REPLY}, headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    message = response.json()
+    assert message["recipient"] == {"name": "Sam Ortiz", "email": "sam.ortiz@acme.example"}  # the recruiter declined
+    assert message["text"] == "Dear Sam Ortiz, thank you for letting me know. Alex Kim"
+    assert message["template"]["source"] == "custom"
+
+
+def test_a_rejection_sent_with_the_sample_is_the_one_replied_to(client, tenant):
+    events = [{"type": "rejection_received", "occurred_at": iso(ago(days=1)), "contact_id": "sample-contact"}]
+    response = client.post("/v1/templates/preview", json={"template": REJECTION_REPLY, "events": events}, headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["recipient"]["name"] == "Dana Lee"
+
+
+@pytest.mark.parametrize("days_ago", [8, 6])
+def test_the_sample_rejection_counts_at_any_moment_after_the_interview(client, tenant, days_ago):
+    """`at` just after the sample interview (a week ago) still sees the sample's rejection."""
+    body = {"template": REJECTION_REPLY, "at": iso(ago(days=days_ago))}
+    response = client.post("/v1/templates/preview", json=body, headers=tenant.headers)
+    if days_ago > 7:  # before the sample interview: there is nothing to reply to
+        assert_problem(response, 422)
+    else:
+        assert response.status_code == 200, response.text
+
+
+def test_a_supplied_interview_without_a_rejection_is_still_refused(client, tenant):
+    body = {"template": REJECTION_REPLY, "interview": interview_body()}
+    response = client.post("/v1/templates/preview", json=body, headers=tenant.headers)
+    problem = assert_problem(response, 422)
+    assert "No rejection has been recorded" in problem["detail"]
