@@ -19,7 +19,7 @@ from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
 from app.messages.errors import MessageRequestError
 from app.messages.linkedin import fit_note, note_length
-from app.messages.locales import knows_language, negotiate_locale, primary_language
+from app.messages.locales import knows_language, negotiate_locale, parse_accept_language, primary_language
 from app.messages.types import (
     MessageWarning,
     RenderedMessage,
@@ -128,6 +128,13 @@ def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str,
     return subject, text, html
 
 
+def _asked_for(language: str, locale: str | None, accept_language: str | None) -> bool:
+    """Whether the reader asked for `language` (explicit locale, else any Accept-Language range)."""
+    if locale is not None and locale.strip():
+        return primary_language(locale) == language
+    return any(primary_language(tag) == language for tag in parse_accept_language(accept_language or ""))
+
+
 def _template_language(custom: TemplateSource, chosen: str) -> tuple[str, str | None]:
     """The language a tenant template's values are written in, and a note when it cannot be its own.
 
@@ -182,7 +189,11 @@ def render_message(
 
     chosen, locale_note = negotiate_locale(locale, accept_language)
     if custom is not None:
-        chosen, locale_note = _template_language(custom, chosen)
+        # The built-ins' fallback note stands unless the template is in a language asked for
+        # (locale=it answered by the tenant's English template is still a fallback to English).
+        fallback_note = None if _asked_for(primary_language(custom.locale), locale, accept_language) else locale_note
+        chosen, template_note = _template_language(custom, chosen)
+        locale_note = " ".join(note for note in (fallback_note, template_note) if note) or None
     channel = Channel.LINKEDIN if kind is MessageKind.LINKEDIN_NOTE else Channel.EMAIL
     context = build_context(
         interview=interview,

@@ -363,6 +363,24 @@ def test_a_template_in_a_language_babel_does_not_know_gets_the_readers_dates_and
     assert warning.code is WarningCode.LOCALE_FALLBACK and "'tpl-xx'" in warning.message and f"'{language}'" in warning.message
 
 
+@pytest.mark.parametrize(
+    ("locale", "accept_language", "template", "fallback"),
+    [
+        ("it", None, "en", "Messages are not available in 'it'; using English."),
+        (None, "it, ja;q=0.5", "en", "None of the languages in Accept-Language is available; using English."),
+        (None, "it, en;q=0.5", "en", None),  # English was asked for too
+        ("it", None, "it", None),
+        (None, None, "en", None),
+    ],
+)
+def test_a_template_in_a_language_not_asked_for_keeps_the_fallback_warning(locale, accept_language, template, fallback):
+    src = replace(source("Hello {{ interviewer_name }}."), locale=template)
+    message = render_message(interview=TYPICAL, events=(), message_kind="thank_you", contact_id=DANA.id, at=AT,
+                             locale=locale, accept_language=accept_language, custom=src)
+    assert message.locale == template and message.template_source is TemplateSourceKind.CUSTOM
+    assert [(w.code, w.message) for w in message.warnings] == ([(WarningCode.LOCALE_FALLBACK, fallback)] if fallback else [])
+
+
 def _slow_starting_worker(conn):
     """A worker whose start-up takes 0.6 s, then serves as usual (imported by the forkserver)."""
     time.sleep(0.6)
