@@ -171,7 +171,11 @@ def time_since(days: int, locale: str) -> str:
 
 
 def _babel_time_since(days: int, locale: str) -> str:
-    """A tenant template's language without phrases here: Babel's words, days up to ten, then whole weeks."""
+    """A tenant template's language without phrases here: Babel's words, days up to ten, then whole weeks.
+
+    Whole weeks are counted down, never rounded up: 11 to 13 days are "1 week",
+    as the wait must not be overstated (Babel has no "over"/"almost" to say more).
+    """
     if days <= 10:
         return format_unit(max(days, 0), "duration-day", length="long", locale=babel_locale(locale))
-    return format_unit(round(days / 7), "duration-week", length="long", locale=babel_locale(locale))
+    return format_unit(days // 7, "duration-week", length="long", locale=babel_locale(locale))

@@ -191,6 +191,23 @@ def test_time_since_is_written_as_a_person_would(days, en, de):
     assert time_since(days, "en") == en and time_since(days, "de") == de
 
 
+@pytest.mark.parametrize(
+    ("days", "it", "nl"),
+    [
+        (10, "10 giorni", "10 dagen"),
+        (11, "1 settimana", "1 week"),
+        (13, "1 settimana", "1 week"),
+        (14, "2 settimane", "2 weken"),
+        (18, "2 settimane", "2 weken"),
+        (20, "2 settimane", "2 weken"),
+        (21, "3 settimane", "3 weken"),
+    ],
+)
+def test_time_since_in_a_tenant_templates_language_counts_whole_weeks(days, it, nl):
+    """Languages without hand-written phrases (Babel's words): whole weeks, never rounded up."""
+    assert time_since(days, "it") == it and time_since(days, "nl") == nl
+
+
 def test_follow_up_counts_calendar_days_in_the_interview_zone():
     message = render("follow_up", at=START + timedelta(days=21, hours=3))
     assert "It has been three weeks since we spoke" in message.text
