@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from app.domain.facts import is_ai_interview
 from app.domain.model import Channel, Contact, Event, Interview, MessageKind, Recipient
-from app.domain.recipients import follow_up_recipient, recipient_of, rejection_reply_recipient
+from app.domain.recipients import follow_up_recipient, human_contacts, recipient_of, rejection_reply_recipient
 from app.messages.applicability import check_applicable
 from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
@@ -60,7 +61,12 @@ def _message_kind(value: MessageKind | str) -> MessageKind:
 def resolve_recipient(
     *, interview: Interview, events: tuple[Event, ...], kind: MessageKind, contact_id: str | None, to_agency: bool
 ) -> tuple[Recipient | None, Contact | None]:
-    """Whom the message goes to, and the contact it concerns (None for the agency)."""
+    """Whom the message goes to, and the contact it concerns (None for the agency or nobody).
+
+    A thank-you names its contact, except rule 2's: after an AI interview with no
+    human contact known, the plan's one thank-you has no contact, and its message
+    goes to nobody yet (`_warnings` asks for a contact).
+    """
     # For every kind an id naming nobody is a mistake to report, though the rules choose
     # a follow-up's and a rejection reply's recipient themselves (rule 9).
     contact = interview.contact(contact_id) if contact_id else None
@@ -68,11 +74,18 @@ def resolve_recipient(
         raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
     if kind in _NEEDS_CONTACT:
         if contact is None:
+            if kind is MessageKind.THANK_YOU and _contactless_thank_you(interview):
+                return None, None
             raise MessageRequestError(f"contact_id is required for {kind.value} messages")
         return recipient_of(contact), contact
     if kind is MessageKind.FOLLOW_UP:
         return follow_up_recipient(interview, to_agency=to_agency)
     return rejection_reply_recipient(interview, events, to_agency=to_agency)
+
+
+def _contactless_thank_you(interview: Interview) -> bool:
+    """Rule 2: an AI interview and no human contact, so the plan's one thank-you names nobody."""
+    return is_ai_interview(interview) and not human_contacts(interview)
 
 
 def _warnings(
@@ -81,7 +94,15 @@ def _warnings(
     warnings: list[MessageWarning] = []
     if locale_note:
         warnings.append(MessageWarning(WarningCode.LOCALE_FALLBACK, locale_note))
-    if recipient is None:
+    if recipient is None and kind is MessageKind.THANK_YOU:
+        warnings.append(
+            MessageWarning(
+                WarningCode.NO_RECIPIENT,
+                "No person from the company is known yet, so this thank-you has no name or address: add the "
+                "recruiter or hiring contact to the interview and address it to them.",
+            )
+        )
+    elif recipient is None:
         warnings.append(
             MessageWarning(
                 WarningCode.NO_RECIPIENT,

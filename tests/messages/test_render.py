@@ -37,6 +37,34 @@ def test_contact_id_is_required_for_personal_messages(kind):
         render(kind)
 
 
+@pytest.mark.parametrize("locale", ["en", "de", "fr", "es"])
+def test_rule_2s_contactless_thank_you_renders_to_nobody_and_asks_for_a_contact(locale):
+    """An AI interview with no human contact: the plan's one thank-you has no contact, and its message renders."""
+    ai_only = replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA,))
+    message = render("thank_you", interview=ai_only, locale=locale)
+    assert message.recipient is None and message.channel is Channel.EMAIL
+    [warning] = message.warnings
+    assert warning.code.value == "no_recipient" and "no name or address" in warning.message
+    greeting = {"en": "Hello,", "de": "Guten Tag,", "fr": "Bonjour,", "es": "Hola:"}[locale]
+    assert message.text.startswith(greeting + "\n") and message.html.startswith(f"<p>{greeting}</p>")
+    assert "None" not in message.text and "None" not in message.html
+    nobody = replace(ai_only, interviewers=())  # format ai, no contact at all: the same
+    assert render("thank_you", interview=nobody, locale=locale).recipient is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "interview"),
+    [
+        ("thank_you", replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA, SAM))),  # a human is known
+        ("thank_you", replace(TYPICAL, interviewers=())),  # not an AI interview: no contactless thank-you
+        ("linkedin_note", replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA,))),
+    ],
+)
+def test_a_thank_you_needs_its_contact_outside_rule_2s_case(kind, interview):
+    with pytest.raises(MessageRequestError, match=f"contact_id is required for {kind} messages"):
+        render(kind, interview=interview)
+
+
 def test_unknown_contact_is_a_request_error():
     with pytest.raises(MessageRequestError, match="No contact"):
         render("thank_you", contact_id="nope")
@@ -235,7 +263,9 @@ def test_a_missing_variable_fails_loudly(missing):
 
 def test_printing_none_fails_instead_of_dear_comma():
     with pytest.raises(UndefinedError):
-        builtin_template("en", "thank_you", "txt").render(_context(interviewer_name=None))
+        builtin_template("en", "linkedin_note", "txt").render(_context(interviewer_name=None))
+    # rule 2's thank-you to nobody known yet greets without a name, on purpose
+    assert builtin_template("en", "thank_you", "txt").render(_context(interviewer_name=None)).startswith("Hello,\n")
 
 
 def test_environment_is_built_once_and_autoescapes_html_only():
