@@ -12,11 +12,27 @@ harmless str/list/dict methods.
 Escaping is not the template's to change: values from the interview (names,
 topics, missed points) are written by candidates, interviewers and ATS imports,
 so an HTML part always escapes them. That is why `safe` is gone, why
-`{% autoescape %}` is refused at validation, and why text already escaped
-(markup, e.g. `{{ name|e }}`) cannot be edited back into raw HTML: `.replace()`
-on markup is refused and the `replace` filter always escapes what it inserts.
+`{% autoescape %}` is refused at validation, and why the edits that could cut
+an escape apart in text already escaped (markup, e.g. `{{ name|e }}`, a
+`{% set %}` block) are refused: slicing it, `.split()`, `.splitlines()`,
+`.strip()`/`.lstrip()`/`.rstrip()` and the `trim` filter with characters to
+remove, and `.replace()`; the `replace` filter always escapes what it inserts.
 Markup a template makes itself (a `{% set %}` block, a macro, `paragraphs`)
 only ever holds the template's own HTML or escaped values.
+
+What escaping cannot do is choose where a value goes: it keeps a value text in
+element content and in quoted attribute values, which is where the built-in
+templates put them. A tenant's HTML that places a value inside its own tag
+(`<{{ topic }}>`, an unquoted attribute) or in a URL attribute
+(`href="{{ topic }}"`, which may be `javascript:`) makes that value markup or
+script, as it would in any autoescaping engine: the HTML part is the tenant's
+own HTML, and what it does with the values is the tenant's to get right.
+
+Only data is printed (`finalize_tenant`), and nothing else is turned into text
+either: functions and methods (`range`, `topics.index`) and the iterators some
+filters return (`map`, `select`, ...) are wrapped so that `|string`, `|pprint`,
+`~`, `%` or `|format` refuse them instead of printing an object's repr with a
+memory address.
 
 The worker process adds what a sandbox cannot: a wall-clock limit (the parent
 kills the worker), an address-space limit (`RLIMIT_AS`, so a runaway allocation
@@ -26,15 +42,19 @@ Compiled templates are cached by content hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import signal
 import traceback
+import types
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_eval_context
-from jinja2.filters import do_replace
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.filters import do_replace, do_trim
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
@@ -65,8 +85,12 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 }
 _REMOVED_FILTERS = ("attr", "safe")
 _REFUSED_ATTRIBUTES = frozenset({"format", "format_map"})
-#: Methods of escaped text (Markup) that could turn it back into raw HTML.
-_REFUSED_MARKUP_METHODS = frozenset({"replace"})
+#: Methods of escaped text (Markup) that could turn it back into raw HTML: replace keeps
+#: markup arguments raw; the split family cuts an escape (`&lt;`) apart, leaving markup.
+_REFUSED_MARKUP_METHODS = frozenset({"replace", "split", "rsplit", "splitlines", "partition", "rpartition"})
+#: ... and these only when given characters to remove (`.lstrip('&lt;')` removes an escape).
+_MARKUP_STRIP_METHODS = frozenset({"strip", "lstrip", "rstrip"})
+_NOT_TEXT = "functions, methods and iterators cannot be turned into text in templates"
 
 
 class OutputTooLarge(Exception):
@@ -120,6 +144,77 @@ def finalize_tenant(value: Any) -> Any:
     return value
 
 
+class _Opaque:
+    """Wraps a value a template may use but never print: any conversion to text refuses."""
+
+    __slots__ = ("wrapped",)
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def __str__(self) -> str:
+        raise SecurityError(_NOT_TEXT)
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        raise SecurityError(_NOT_TEXT)
+
+    def __html__(self) -> str:
+        raise SecurityError(_NOT_TEXT)
+
+
+class _Function(_Opaque):
+    """A function or method: callable (through the sandbox's `call`), never text."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.wrapped(*args, **kwargs)
+
+
+class _Iterator(_Opaque):
+    """An iterator a filter returned (`map`, `select`...): iterable, never text."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.wrapped)
+
+    def __next__(self) -> Any:
+        return next(self.wrapped)
+
+
+_FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.BuiltinMethodType,
+                   types.MethodWrapperType, functools.partial)
+
+
+def _opaque(value: Any) -> Any:
+    if isinstance(value, _FUNCTION_TYPES):
+        return _Function(value)
+    if isinstance(value, Iterator) and not isinstance(value, _Opaque):
+        return _Iterator(value)
+    return value
+
+
+def _guarded_filter(func: Any) -> Any:
+    """A filter whose iterator (or function) result cannot be printed; pass_* markers kept."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _opaque(func(*args, **kwargs))
+
+    return wrapper
+
+
+@pass_eval_context
+def trim_text(eval_ctx: EvalContext, value: Any, chars: str | None = None) -> Any:
+    """The `trim` filter; refuses removing characters from escaped text (it could cut `&lt;` apart)."""
+    if chars is not None and isinstance(value, Markup):
+        raise SecurityError("trim with characters to remove is not allowed on escaped text")
+    return do_trim(value, chars)
+
+
 @pass_eval_context
 def replace_text(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> Any:
     """The `replace` filter, with `old` and `new` always taken as text, never as markup.
@@ -132,10 +227,36 @@ def replace_text(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: i
     return do_replace(eval_ctx, value, str(old), str(new), count)
 
 
+class _TenantCodeGenerator(CodeGenerator):
+    """Jinja's code, but a slice (`x[1:]`) goes through `environment.getitem` like an index.
+
+    Jinja writes slices as plain Python subscripts, past the sandbox; the tenant
+    environment refuses slicing escaped text (it could cut an escape apart).
+    """
+
+    @optimizeconst
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if not isinstance(node.arg, nodes.Slice):
+            super().visit_Getitem(node, frame)
+            return
+        self.write("environment.getitem(")
+        self.visit(node.node, frame)
+        self.write(", slice(")
+        for index, part in enumerate((node.arg.start, node.arg.stop, node.arg.step)):
+            if index:
+                self.write(", ")
+            if part is None:
+                self.write("None")
+            else:
+                self.visit(part, frame)
+        self.write("))")
+
+
 class TenantEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox tenant templates compile in (no loader, capped operators)."""
 
     intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _TenantCodeGenerator
 
     def __init__(self, *, autoescape: bool) -> None:
         super().__init__(
@@ -148,11 +269,33 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
             cache_size=0,
         )
         self.globals.clear()
-        self.globals["range"] = capped_range
+        self.globals["range"] = _Function(capped_range)
         for name in _REMOVED_FILTERS:
             self.filters.pop(name, None)
         self.filters["paragraphs"] = paragraphs
         self.filters["replace"] = replace_text
+        self.filters["trim"] = trim_text
+        for name, func in self.filters.items():
+            self.filters[name] = _guarded_filter(func)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return _opaque(super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Markup) and isinstance(argument, slice):
+            raise SecurityError("slicing escaped text is not allowed: it could cut an escape apart")
+        return _opaque(super().getitem(obj, argument))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as the sandbox's
+        if isinstance(__obj, _Function):
+            __obj = __obj.wrapped
+        if (
+            (args or kwargs)
+            and isinstance(getattr(__obj, "__self__", None), Markup)
+            and getattr(__obj, "__name__", None) in _MARKUP_STRIP_METHODS
+        ):
+            raise SecurityError(f".{__obj.__name__}() with characters to remove is not allowed on escaped text")
+        return _opaque(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -162,6 +305,8 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, _Opaque):
+            return False  # a wrapper's own attributes (`range.wrapped`) are not the template's
         if isinstance(obj, Markup) and attr in _REFUSED_MARKUP_METHODS:
             return False  # Markup.replace keeps markup arguments raw: it could unescape a value
         for kind, allowed in _SAFE_METHODS.items():

@@ -42,6 +42,23 @@ def render(src: TemplateSource, **kw):
                           locale="en", custom=src, **kw)
 
 
+@pytest.mark.parametrize("payload", ["{{ range|string }}", "{{ '' ~ topics.index }}", "{{ topics|map('upper')|string }}"])
+def test_functions_and_iterators_are_refused_as_text(payload):
+    with pytest.raises(TemplateInvalid, match="functions, methods and iterators cannot be turned into text"):
+        render(source(payload))
+
+
+def test_functions_iterators_and_slices_still_work_as_data():
+    src = source("{{ topics[:1]|join }}|{{ interviewer_name[:4] }}|{{ range(3)|list }}|{{ topics|map('upper')|join }}|"
+                 "{% for t in topics|select %}{{ loop.cycle('a', 'b') }}{% endfor %}|{{ topics.index(topic) }}|"
+                 "{{ (interviewer_name|e).strip() }}|{{ ' x '|trim }}|{{ 'xyx'|trim('x') }}",
+                 html="<p>{{ topic[:3] }}</p>")  # escaped text (topic|e) cannot be sliced
+    message = render(src)
+    assert message.text == ("the migration of the event pipeline to Kafka|Dana|[0, 1, 2]|THE MIGRATION OF THE EVENT PIPELINE "
+                            "TO KAFKA|a|0|Dana Lee|x|y")
+    assert message.html == "<p>the</p>"
+
+
 def test_custom_template_renders_with_the_same_variables():
     src = source("Dear {{ interviewer_name }}, {{ topic }} — {{ time_since_interview }}.\n{{ candidate_name }}",
                  html="<p>{{ interviewer_name }} &amp; {{ company_name }}</p>")
@@ -175,6 +192,21 @@ INJECTIONS = [
     "{{ topics|tojson }}",
     "{{ candidate_name.__len__() }}",
     "{{ getattr }}{{ os }}{{ __builtins__ }}",
+    # functions, methods and iterators turned into text: reprs with memory addresses
+    "{{ range|string }}",
+    "{{ range|pprint }}",
+    "{{ '' ~ topics.index }}",
+    "{{ candidate_name.upper|string }}",
+    "{{ topics['index']|string }}",
+    "{{ '%s'|format(range) }}",
+    "{{ '%r' % (range,) }}",
+    "{{ [topics.count]|join }}",
+    "{{ topics|map('upper')|string }}",
+    "{{ '' ~ (topics|select) }}",
+    "{{ topics|reverse|pprint }}",
+    "{{ topics|map(attribute='upper')|list|string }}",
+    "{% for x in range(1) %}{{ loop.cycle|string }}{% endfor %}",
+    "{{ range.wrapped|string }}",
 ]
 
 
@@ -192,7 +224,7 @@ def test_injection_payloads_are_refused_or_inert(payload):
         return  # refused at render
     for output in (message.text, message.html, message.subject or ""):
         for leak in ("<class", "<function", "<module", "<built-in", "<bound", "<method", "TemplateReference",
-                     "__globals__", SECRET, "environ"):
+                     "__globals__", SECRET, "environ", " at 0x", "<generator", "iterator"):
             assert leak not in output, (payload, output)
 
 
@@ -319,6 +351,14 @@ UNESCAPING = [
     "{{ (candidate_name|e).unescape() }}{{ candidate_name|e|striptags }}",
     "{{ candidate_name|safe }}",
     "{{ candidate_name|urlize }}{{ topic|indent(2) }}{{ topic|truncate(20) }}",
+    # cutting an escape (&lt;) out of escaped text, then prefixing the template's own '<'
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e)[4:] }}{{ lt ~ (candidate_name|e)[6:] }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e)[4:None:1] }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e).split('&lt;')[1] }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e).splitlines()[0] }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e).lstrip('&lt;') }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (topic|e)|trim('&lt;') }}",
+    "{% set lt %}<{% endset %}{{ lt ~ (candidate_name|e).rpartition('&lt;')[2] }}",
 ]
 
 
