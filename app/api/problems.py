@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 
 from app.api.patterns import sentence_for
-from app.messages.errors import MessageError, MessageNotApplicable, SandboxUnavailable
+from app.messages.errors import MessageError, MessageNotApplicable, MessageRequestError, SandboxUnavailable
 from app.services.errors import ServiceError
 
 log = logging.getLogger("followup.api")
@@ -158,9 +158,14 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         return problem(exc.status, exc.detail, title=exc.title, errors=errors, headers=headers, slug=exc.slug)
 
     @app.exception_handler(MessageError)
-    async def _message(_request: Request, exc: MessageError) -> Response:
+    async def _message(request: Request, exc: MessageError) -> Response:
         if isinstance(exc, SandboxUnavailable):
             return problem(503, f"The server is busy: {exc}.", headers={"Retry-After": str(retry_after)})
+        if isinstance(exc, MessageRequestError) and exc.field:
+            # A parameter the client sent (or left out) is refused input, at its place.
+            where = "query" if request.method in ("GET", "HEAD") else "body"
+            errors = [{"loc": f"{where}.{exc.field}", "message": str(exc)}]
+            return problem(422, str(exc), title="Invalid input", errors=errors, slug="validation")
         errors = [{"loc": f"template.{field}", "message": message} for field, message in getattr(exc, "errors", [])]
         title = "Message not applicable" if isinstance(exc, MessageNotApplicable) else "Message cannot be rendered"
         return problem(422, str(exc), title=title, errors=errors or [{"loc": "message", "message": str(exc)}])

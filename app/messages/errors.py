@@ -25,7 +25,12 @@ class MessageError(Exception):
 
 
 class MessageRequestError(MessageError):
-    """The render request itself is wrong (e.g. contact_id missing or unknown)."""
+    """The render request itself is wrong (e.g. contact_id missing or unknown); `field`
+    names the request parameter at fault, where a client sent one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class MessageNotApplicable(MessageError):

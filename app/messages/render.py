@@ -71,12 +71,12 @@ def resolve_recipient(
     # a follow-up's and a rejection reply's recipient themselves (rule 9).
     contact = interview.contact(contact_id) if contact_id else None
     if contact_id and contact is None:
-        raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.")
+        raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.", field="contact_id")
     if kind in _NEEDS_CONTACT:
         if contact is None:
             if kind is MessageKind.THANK_YOU and _contactless_thank_you(interview):
                 return None, None
-            raise MessageRequestError(f"contact_id is required for {kind.value} messages")
+            raise MessageRequestError(f"contact_id is required for {kind.value} messages", field="contact_id")
         return recipient_of(contact), contact
     if kind is MessageKind.FOLLOW_UP:
         return follow_up_recipient(interview, to_agency=to_agency)

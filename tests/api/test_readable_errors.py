@@ -10,7 +10,7 @@ import pytest
 from app.api.app import create_app
 from app.api.patterns import sentence_for
 from app.api.schemas.common import _TIMESTAMP_SCHEMA
-from tests.api.helpers import assert_problem, create_interview, interview_body
+from tests.api.helpers import assert_problem, create_interview, error_locs, interview_body
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 #: Published for fuzzers and generated clients only: timestamps are validated as dates, never by this.
@@ -109,12 +109,18 @@ def test_one_problem_has_one_type(client, tenant):
                         "occurred_at": "2020-01-01T00:00:00Z"}, headers=tenant.headers)  # fmt: skip
     assert_problem(schema, 422)["type"] == assert_problem(rules, 422)["type"] == "https://followup.invalid/problems/validation"
     message = client.get(f"/v1/interviews/{interview['id']}/messages/thank_you", headers=tenant.headers)
-    assert assert_problem(message, 422)["type"].endswith("/message-cannot-be-rendered")
+    refused = assert_problem(message, 422)  # no contact_id: refused input, where it was left out
+    assert refused["type"].endswith("/validation") and error_locs(message) == ["query.contact_id"], refused
+    inline = client.post("/v1/render", json={"interview": interview_body(), "message_kind": "thank_you", "contact_id": "nobody"},
+                         headers=tenant.headers)  # fmt: skip
+    assert assert_problem(inline, 422)["type"].endswith("/validation") and error_locs(inline) == ["body.contact_id"]
+    not_applicable = client.get(f"/v1/interviews/{interview['id']}/messages/rejection_reply", headers=tenant.headers)
+    assert assert_problem(not_applicable, 422)["type"].endswith("/message-not-applicable")
     key = {**tenant.headers, "Idempotency-Key": "k-1"}
     client.post("/v1/interviews", json=interview_body(), headers=key)
     reused = client.post("/v1/interviews", json=interview_body(candidate_name="Someone Else"), headers=key)
     assert assert_problem(reused, 422)["type"].endswith("/idempotency-key-reused")
-    for answer in (schema, rules, message, reused):
+    for answer in (schema, rules, message, inline, not_applicable, reused):
         body = answer.json()
         assert body["type"].rsplit("/", 1)[1] in ("validation", body["title"].lower().replace(" ", "-"))
 

@@ -84,7 +84,7 @@ async def render_interview_message(
     db: DbDep,
     tenant: TenantDep,
     now: NowDep,
-    contact_id: Annotated[str | None, Query(max_length=100, description="Required for thank_you and linkedin_note; the rules choose a follow-up's or rejection reply's recipient, and an id naming no contact is refused.")] = None,
+    contact_id: Annotated[str | None, Query(max_length=100, description="Required for thank_you (but for the one thank-you of an AI interview with no human contact) and linkedin_note; the rules choose a follow-up's or rejection reply's recipient, and an id naming no contact is refused.")] = None,
     at: Annotated[Timestamp | None, Query(description="The moment the message is written at; default now.")] = None,
     locale: Annotated[str | None, Query(max_length=35, description="en, de, fr or es; else Accept-Language.")] = None,
 ) -> Response:
