@@ -87,8 +87,9 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     `close_out` opens `close_out_after_days` after the last follow-up. A latest
     response without a timeline ends the chain (rule 4). The second value is
     when the first follow-up opens (rule 1: a late thank-you is missed then),
-    or None when none ever will (a cap of 0 and none sent): no follow-up takes
-    over, so a late thank-you stays recommended.
+    or None when none ever will (a cap of 0, or a chain ended by a response,
+    and none sent): no follow-up takes over, so a late thank-you stays
+    recommended.
     """
     p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
@@ -133,13 +134,11 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
             walk.response = event
 
     response = walk.response
-    ended = response is not None and response.timeline_days is None
-    # (`opening` reads a response without a timeline as silence: rule 1's window still closes then.)
+    if response is not None and response.timeline_days is None:
+        return steps, first_open  # rule 4 ended the chain: only a follow-up already sent took over (rule 1)
     opens, source = walk.opening(response)
     if first_open is None and p.max_follow_ups:
         first_open = opens
-    if ended:
-        return steps, first_open
     outcome = f.outcome
     if len(steps) < p.max_follow_ups:
         number = len(steps) + 1

@@ -86,11 +86,35 @@ def test_a_response_without_a_timeline_ends_the_chain():
     assert follow_ups(acts) == [] and of_kind(acts, CLOSE) == [] and of_kind(acts, ActionKind.WAIT) == []
 
 
-def test_a_response_without_a_timeline_still_lets_the_thank_you_lapse():
-    iv = interview(interviewers=(dana(), kai()))
-    events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1))]
-    acts = actions(iv, events, END + days(8))
-    assert one(acts, ActionKind.SEND_THANK_YOU, "kai").state is ActionState.MISSED
+ANSWERED = ev(EventType.RESPONSE_RECEIVED, END + days(1))  # "thanks, we will be in touch": no timeline
+
+
+@pytest.mark.parametrize(
+    ("events", "now", "state", "priority"),
+    [
+        ([THANKED, ANSWERED], END + days(3), ActionState.OVERDUE, Priority.HIGH),
+        # no follow-up will ever take over (rule 4 ended the chain), so the late thank-you stays recommended
+        ([THANKED, ANSWERED], END + days(8), ActionState.OVERDUE, Priority.HIGH),
+        ([THANKED, ANSWERED], END + days(60), ActionState.OVERDUE, Priority.HIGH),
+        # a follow-up actually sent took over, response or not
+        ([THANKED, ev(EventType.FOLLOW_UP_SENT, END + hours(5)), ANSWERED], END + days(8), ActionState.MISSED,
+         Priority.NORMAL),
+        # a later response with a timeline revives the chain, and its follow-up takes over again
+        ([THANKED, ANSWERED, ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=3)], END + days(8),
+         ActionState.MISSED, Priority.NORMAL),
+    ],
+)  # fmt: skip
+def test_a_response_without_a_timeline_leaves_a_late_thank_you_recommended(events, now, state, priority):
+    thank_you = one(actions(interview(interviewers=(dana(), kai())), events, now), ActionKind.SEND_THANK_YOU, "kai")
+    assert (thank_you.state, thank_you.priority) == (state, priority)
+
+
+def test_a_response_without_a_timeline_promises_no_follow_up():
+    acts = actions(interview(interviewers=(dana(), kai())), [THANKED, ANSWERED], END + days(8))
+    assert one(acts, ActionKind.SEND_THANK_YOU, "kai").reason == (
+        "Send Kai Berg a thank-you by Friday 17 April, within 24 hours of your interview on "
+        "Thursday 16 April; it stays worth sending even when late."
+    )
 
 
 def test_a_response_with_a_new_timeline():

@@ -53,6 +53,8 @@ EVENT_MIX = [
 ]  # fmt: skip
 #: Only the chain's events: open follow-ups with earlier emails to the same person.
 CHAIN_MIX = [EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT, EventType.FOLLOW_UP_SENT, EventType.RESPONSE_RECEIVED]
+#: Replies, with or without a timeline, between thank-yous: how the chain ends or moves without a follow-up.
+REPLY_MIX = [EventType.RESPONSE_RECEIVED, EventType.RESPONSE_RECEIVED, EventType.THANK_YOU_SENT]
 
 contacts = st.lists(
     st.builds(
@@ -376,3 +378,14 @@ def test_the_send_time_around_an_offset_change_is_the_first_moment_inside_the_wi
     assert suggested_send_at(available, None, tz, policy) == expected
     later = available + timedelta(minutes=data.draw(st.integers(0, 180)))
     assert suggested_send_at(later, None, tz, policy) >= expected  # never earlier for a later start
+
+
+@PROPERTIES
+@given(st.one_of(cases(REPLY_MIX), cases(CHAIN_MIX), cases()))
+def test_a_thank_you_is_missed_only_when_a_follow_up_takes_over(case):
+    """Rule 1: missed means a follow-up took over, so the checklist shows one (done, open or cancelled)."""
+    iv, events, policy, now = case
+    acts = plan(iv, events, policy, now)
+    if any(a.kind is ActionKind.SEND_THANK_YOU and a.state is ActionState.MISSED for a in acts):
+        event("missed thank-you")
+        assert any(a.kind is ActionKind.SEND_FOLLOW_UP for a in acts)
