@@ -55,22 +55,19 @@ class _Walk:
         Rule 4: the later of the last outreach (else the interview end) plus
         the wait, and rule 3's decision timeline. A latest `response` with a
         new timeline counts from the response (or the end, if it came during
-        the interview) instead; outreach after it still counts as silence.
-        Rule 5 keeps it out of the spacing window of the last email to the
-        same person. Ties go to the earlier-listed rule.
+        the interview) instead: the candidate is no longer waiting out a
+        silence, so outreach after it does not restart the wait; only rule
+        5's spacing holds it back. Rule 5 keeps it out of the spacing window
+        of the last email to the same person. Ties go to the earlier-listed
+        rule.
         """
         f = self.f
-        wait = f.policy.follow_up_wait_days
-        outreach = self.outreach.occurred_at if self.outreach is not None else None
         if response is not None and response.timeline_days is not None:
             heard = max(response.occurred_at, f.end)  # a response during the interview counts from its end
             at, source = f.add_days(heard, response.timeline_days), RESPONSE
-            if outreach is not None and outreach > response.occurred_at:
-                later = f.add_days(outreach, wait)
-                if later > at:
-                    at, source = later, SILENCE
         else:
-            at, source = f.add_days(f.end if outreach is None else max(outreach, f.end), wait), SILENCE
+            outreach = f.end if self.outreach is None else max(self.outreach.occurred_at, f.end)
+            at, source = f.add_days(outreach, f.policy.follow_up_wait_days), SILENCE
         if self.decided is not None and self.decided > at:
             at, source = self.decided, DECISION
         if self.last_email is not None:

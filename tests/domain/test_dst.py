@@ -49,13 +49,15 @@ def test_decision_timeline():
 def test_response_timeline_and_outreach_after_it():
     events = [ev(EventType.RESPONSE_RECEIVED, local(2026, 10, 22, 15), timeline=9)]
     assert one(actions(FALL, events, local(2026, 10, 22, 16)), FOLLOW).available_at == local(2026, 10, 31, 15)
+    # Outreach after the response: only rule 5's spacing to the same person holds it back (across the change).
     iv = interview(starts_at=local(2026, 10, 21, 10), interviewers=(dana(), kai()))
-    events = [
-        ev(EventType.RESPONSE_RECEIVED, local(2026, 10, 21, 15), timeline=1),
-        ev(EventType.THANK_YOU_SENT, local(2026, 10, 23, 9), "kai"),
-    ]
+    replied = ev(EventType.RESPONSE_RECEIVED, local(2026, 10, 21, 15), timeline=1)
+    events = [replied, ev(EventType.THANK_YOU_SENT, local(2026, 10, 23, 9), "dana")]
     follow_up = one(actions(iv, events, local(2026, 10, 23, 10)), FOLLOW)
-    assert (follow_up.available_at, follow_up.rule) == (local(2026, 10, 30, 9), Rule.FOLLOW_UP)
+    assert (follow_up.available_at, follow_up.rule) == (local(2026, 10, 30, 9), Rule.NEVER_PESTER)
+    events = [replied, ev(EventType.THANK_YOU_SENT, local(2026, 10, 23, 9), "kai")]
+    follow_up = one(actions(iv, events, local(2026, 10, 23, 10)), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (local(2026, 10, 22, 15), Rule.FOLLOW_UP)
 
 
 def test_spacing():

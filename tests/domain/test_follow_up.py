@@ -128,6 +128,31 @@ def test_a_response_with_a_new_timeline():
     )
 
 
+SLOW = Policy(follow_up_wait_days=14, follow_up_spacing_days=7)
+
+
+@pytest.mark.parametrize(
+    ("events", "policy", "opens", "rule"),
+    [
+        # a thank-you to someone else after the response restarts no wait
+        ([ev(EventType.RESPONSE_RECEIVED, END + hours(2), "dana", timeline=3),
+          ev(EventType.THANK_YOU_SENT, END + hours(3), "kai")], Policy(), END + hours(2) + days(3), Rule.FOLLOW_UP),
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=3),
+          ev(EventType.THANK_YOU_SENT, END + days(2), "kai")], SLOW, END + days(4), Rule.FOLLOW_UP),
+        # one to the follow-up's own person: its spacing window (7 days), not the silence wait (14)
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(1), "dana", timeline=3),
+          ev(EventType.THANK_YOU_SENT, END + days(1) + hours(12), "dana")], SLOW, END + days(8) + hours(12),
+         Rule.NEVER_PESTER),
+        # a long timeline outlasts the spacing window
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=20),
+          ev(EventType.THANK_YOU_SENT, END + days(2), "dana")], SLOW, END + days(21), Rule.FOLLOW_UP),
+    ],
+)  # fmt: skip
+def test_outreach_after_a_response_with_a_timeline_is_held_back_only_by_spacing(events, policy, opens, rule):
+    follow_up = one(actions(interview(interviewers=(dana(), kai())), events, END + days(3), policy), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (opens, rule)
+
+
 def test_a_short_response_timeline_never_beats_the_original_decision_timeline():
     iv = interview(decision_timeline_days=20)
     events = [THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=3)]
@@ -311,9 +336,9 @@ def test_ties_go_to_the_earlier_rule():
     # decision timeline equal to the silence: rule 4 (follow_up) set it
     follow_up = one(actions(interview(decision_timeline_days=7), [], END), FOLLOW)
     assert (follow_up.available_at, follow_up.rule) == (END + days(7), Rule.FOLLOW_UP)
-    # a thank-you after a response, landing on the same day as the response's timeline: the response's reason
+    # a thank-you after a response, its spacing ending with the response's timeline: the response's reason
     iv = interview(interviewers=(dana(), kai()))
-    events = [ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=8), ev(EventType.THANK_YOU_SENT, END + days(3), "kai")]
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=8), ev(EventType.THANK_YOU_SENT, END + days(3), "dana")]
     follow_up = one(actions(iv, events, END + days(3)), FOLLOW)
     assert follow_up.available_at == END + days(10)
     assert follow_up.reason.startswith("Acme replied on Saturday 18 April")

@@ -389,3 +389,43 @@ def test_a_thank_you_is_missed_only_when_a_follow_up_takes_over(case):
     if any(a.kind is ActionKind.SEND_THANK_YOU and a.state is ActionState.MISSED for a in acts):
         event("missed thank-you")
         assert any(a.kind is ActionKind.SEND_FOLLOW_UP for a in acts)
+
+
+def emails_to(iv, policy, past, person):
+    """When the chain's thank-yous and follow-ups went to `person` (a contact id, or "agency"), as rule 5 counts them.
+
+    A thank-you naming nobody thanks everyone met (not the agency); a follow-up
+    naming nobody, or an AI, went to rule 9's recipient.
+    """
+    contact = follow_up_recipient(iv, to_agency=policy.follow_ups_to_agency)[1]
+    default = contact.id if contact is not None else "agency"  # (or nobody known: no contact either)
+    humans = {c.id for c in iv.interviewers if c.is_human and c.role is not ContactRole.AI}
+    sent = []
+    for e in past:
+        if e.type is EventType.THANK_YOU_SENT:
+            if e.contact_id == person or (e.contact_id is None and person != "agency"):
+                sent.append(e.occurred_at)
+        elif e.type is EventType.FOLLOW_UP_SENT and (e.contact_id if e.contact_id in humans else default) == person:
+            sent.append(e.occurred_at)
+    return sent
+
+
+@PROPERTIES
+@given(st.one_of(cases(CHAIN_MIX), cases(REPLY_MIX), cases()))
+def test_after_a_response_with_a_timeline_the_follow_up_opens_at_the_latest_bound(case):
+    """Rule 4: response + timeline, never before rule 3's timeline nor inside rule 5's spacing; nothing else."""
+    iv, events, policy, now = case
+    past = chain(known(events, now))
+    responses = [e for e in past if e.type is EventType.RESPONSE_RECEIVED]
+    if not responses or responses[-1].timeline_days is None:
+        return
+    latest, end, tz = responses[-1], iv.ends_at, iv.timezone
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.SEND_FOLLOW_UP and a.state in OPEN_STATES:
+            event("open follow-up after a response with a timeline: exact")
+            bounds = [day_later(max(latest.occurred_at, end), latest.timeline_days, tz)]
+            if iv.decision_timeline_days is not None:
+                bounds.append(day_later(end, iv.decision_timeline_days, tz))
+            for sent in emails_to(iv, policy, past, a.contact_id or "agency"):
+                bounds.append(day_later(sent, policy.follow_up_spacing_days, tz))
+            assert a.available_at == max(bounds)
