@@ -1,8 +1,9 @@
 """Rules 3, 4, 5 and 9: follow-ups after silence, never pestering, and close-out.
 
 Walks the chain once, in time order, keeping what the rules need: the last
-outreach (rule 4), the latest response (rule 4: only the latest counts), and
-the last email to the follow-up recipient (rule 5 spacing).
+outreach (rule 4), the latest response (rule 4: only the latest counts), the
+last email to the follow-up recipient and the last follow-up to anyone (rule
+5 spacing).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from app.domain.steps import Step, new_step
 from app.domain.timecalc import to_utc
 
 # What set an opening time (rule slugs are chosen from these, see `_rule`).
-SILENCE, RESPONSE, DECISION, SPACING = "silence", "response", "decision", "spacing"
+SILENCE, RESPONSE, DECISION, SPACING, APART = "silence", "response", "decision", "spacing", "apart"
 
 _KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
@@ -39,7 +40,7 @@ _DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE = (
 class _Walk:
     """The chain at one moment: what the next follow-up's opening depends on."""
 
-    __slots__ = ("decided", "f", "last_email", "outreach", "response")
+    __slots__ = ("decided", "f", "last_email", "last_follow_up", "last_follow_up_to", "outreach", "response")
 
     def __init__(self, f: Facts) -> None:
         self.f = f
@@ -48,6 +49,8 @@ class _Walk:
         self.outreach: Event | None = None  # the last thank-you or follow-up sent
         self.response: Event | None = None
         self.last_email: datetime | None = None
+        self.last_follow_up: datetime | None = None  # to anyone: follow-ups stay apart (rule 5)
+        self.last_follow_up_to = ""
 
     def opening(self, response: Event | None) -> tuple[datetime, str]:
         """When the next follow-up opens, and which rule set it.
@@ -58,8 +61,8 @@ class _Walk:
         the interview) instead: the candidate is no longer waiting out a
         silence, so outreach after it does not restart the wait; only rule
         5's spacing holds it back. Rule 5 keeps it out of the spacing window
-        of the last email to the same person. Ties go to the earlier-listed
-        rule.
+        of the last email to the same person, and the follow-ups apart
+        whoever they went to. Ties go to the earlier-listed rule.
         """
         f = self.f
         if response is not None and response.timeline_days is not None:
@@ -74,6 +77,10 @@ class _Walk:
             spaced = f.add_days(self.last_email, f.policy.follow_up_spacing_days)
             if spaced > at:
                 at, source = spaced, SPACING
+        if self.last_follow_up is not None:
+            apart = f.add_days(self.last_follow_up, f.policy.follow_up_spacing_days)
+            if apart > at:
+                at, source = apart, APART
         return at, source
 
 
@@ -125,6 +132,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
                 ))
             )
             walk.outreach, last_sent = event, event.occurred_at
+            walk.last_follow_up, walk.last_follow_up_to = event.occurred_at, to_label
             if named is None or named.id == contact_id:
                 walk.last_email = event.occurred_at
         elif kind is _RESPONSE:
@@ -193,7 +201,7 @@ def _rule(source: str, via_agency: bool) -> Rule:
     """The slug that set the timing; rule 9 names a plain silence wait through an agency."""
     if source is DECISION:
         return _DECISION_RULE
-    if source is SPACING:
+    if source is SPACING or source is APART:
         return _PESTER_RULE
     if source is SILENCE and via_agency:
         return _AGENCY_RULE
@@ -236,6 +244,11 @@ def _reason(
     if source is SPACING:
         assert walk.last_email is not None
         return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
+    if source is APART:
+        assert walk.last_follow_up is not None
+        return reasons.follow_up_apart(
+            walk.last_follow_up_to, f.day(walk.last_follow_up), f.policy.follow_up_spacing_days, label, on
+        )
     outreach = walk.outreach
     if outreach is not None and outreach.occurred_at >= f.end:  # a thank-you sent as the interview ended counts
         since = outreach.occurred_at

@@ -113,6 +113,14 @@ def follow_up_spacing(recipient: str, last_email: str, spacing_days: int, on: st
     )
 
 
+def follow_up_apart(last_to: str, last_sent: str, spacing_days: int, recipient: str, on: str) -> str:
+    """Rule 5: follow-ups stay apart, whoever the last one went to."""
+    return (
+        f"Your last follow-up went to {last_to} on {last_sent} and follow-ups stay {_days(spacing_days)} apart, "
+        f"so follow up with {recipient} on {on}."
+    )
+
+
 def follow_up_agency(agency: str, since_what: str, since: str, on: str, number: int, last: bool) -> str:
     """Rule 9: follow-ups go through the agency contact."""
     which = _nth_follow_up(number, last)

@@ -249,7 +249,7 @@ def test_spacing_between_emails_to_one_person():
     assert follow_up.rule is Rule.FOLLOW_UP
 
 
-def test_spacing_counts_a_follow_up_named_for_someone_else_only_for_them():
+def test_follow_ups_stay_apart_whoever_they_went_to():
     iv = interview(interviewers=(dana(), kai()))
     policy = Policy(follow_up_wait_days=2, follow_up_spacing_days=10, max_follow_ups=3)
     events = [ev(EventType.FOLLOW_UP_SENT, END + days(3), "kai")]
@@ -257,7 +257,34 @@ def test_spacing_counts_a_follow_up_named_for_someone_else_only_for_them():
     done, pending = follow_ups(acts)
     assert (done.contact_id, done.recipient.name) == ("kai", "Kai Berg")
     assert done.reason == "You followed up with Kai Berg on Sunday 19 April."
-    assert pending.contact_id == "dana" and pending.available_at == END + days(5)
+    assert (pending.contact_id, pending.available_at, pending.rule) == ("dana", END + days(13), Rule.NEVER_PESTER)
+    assert pending.reason == (
+        "Your last follow-up went to Kai Berg on Sunday 19 April and follow-ups stay 10 days apart, "
+        "so follow up with Dana Lee on Wednesday 29 April."
+    )
+
+
+@pytest.mark.parametrize(
+    ("events", "policy", "opens", "rule"),
+    [
+        # rule 5: at least `follow_up_spacing_days` between follow-ups, whoever got the last one
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(2), "kai")], Policy(follow_up_wait_days=1),
+         END + days(9), Rule.NEVER_PESTER),
+        # a response with a short timeline after it does not bring the next one forward
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(8), "kai"), ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=1)],
+         Policy(), END + days(15), Rule.NEVER_PESTER),
+        # a shorter spacing, the same way
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(3), "kai")], Policy(follow_up_wait_days=1, follow_up_spacing_days=5),
+         END + days(8), Rule.NEVER_PESTER),
+        # when the wait is longer, the wait still sets it
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(2), "kai")], Policy(follow_up_wait_days=9),
+         END + days(11), Rule.FOLLOW_UP),
+    ],
+)  # fmt: skip
+def test_the_next_follow_up_keeps_its_distance_from_one_sent_to_someone_else(events, policy, opens, rule):
+    acts = actions(interview(interviewers=(dana(), kai())), events, END + days(10), policy)
+    pending = follow_ups(acts)[-1]
+    assert (pending.contact_id, pending.available_at, pending.rule) == ("dana", opens, rule)
 
 
 def test_follow_up_goes_to_hiring_manager_then_recruiter_then_interviewer():

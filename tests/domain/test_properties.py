@@ -428,4 +428,38 @@ def test_after_a_response_with_a_timeline_the_follow_up_opens_at_the_latest_boun
                 bounds.append(day_later(end, iv.decision_timeline_days, tz))
             for sent in emails_to(iv, policy, past, a.contact_id or "agency"):
                 bounds.append(day_later(sent, policy.follow_up_spacing_days, tz))
+            for e in past:
+                if e.type is EventType.FOLLOW_UP_SENT:
+                    bounds.append(day_later(e.occurred_at, policy.follow_up_spacing_days, tz))
             assert a.available_at == max(bounds)
+
+
+@st.composite
+def follow_ups_to_anyone(draw):
+    """Two people met, follow-ups sent to either or to nobody in particular, waits shorter or longer than the spacing."""
+    people = (
+        Contact(id="c0", name="Dana Lee", email="d@acme.test", role=ContactRole.HIRING_MANAGER),
+        Contact(id="c1", name="Kai Berg", email="k@acme.test", role=ContactRole.INTERVIEWER),
+    )
+    iv = Interview(id="iv", candidate_name="Alex Kim", job_title="Engineer", company_name="Acme",
+                   starts_at=datetime(2026, 3, 20, 9, tzinfo=UTC), timezone=draw(st.sampled_from(ZONES)),
+                   interviewers=people)  # fmt: skip
+    policy = Policy(follow_up_wait_days=draw(st.integers(1, 14)), follow_up_spacing_days=draw(st.integers(1, 14)),
+                    max_follow_ups=draw(st.integers(2, 5)))  # fmt: skip
+    minutes = st.integers(0, 60 * 24 * 30)
+    events = [Event(type=EventType.FOLLOW_UP_SENT, occurred_at=iv.ends_at + timedelta(minutes=draw(minutes)),
+                    contact_id=draw(st.sampled_from([None, "c0", "c1"])))
+              for _ in range(draw(st.integers(1, 2)))]  # fmt: skip
+    return iv, events, policy, max(e.occurred_at for e in events) + timedelta(minutes=draw(minutes))
+
+
+@PROPERTIES
+@given(st.one_of(follow_ups_to_anyone(), cases(CHAIN_MIX), cases()))
+def test_follow_ups_stay_apart_whoever_they_went_to(case):
+    """Rule 5: at least `follow_up_spacing_days` between follow-ups, to anyone."""
+    iv, events, policy, now = case
+    sent = [e.occurred_at for e in chain(known(events, now)) if e.type is EventType.FOLLOW_UP_SENT]
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.SEND_FOLLOW_UP and a.state in OPEN_STATES and sent:
+            event("open follow-up after one sent")
+            assert a.available_at >= day_later(max(sent), policy.follow_up_spacing_days, iv.timezone)

@@ -84,6 +84,11 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             "so follow up on Friday 17 April."),
         ),
         (
+            lambda: reasons.follow_up_apart("Kai Berg", D1, 1, "Dana Lee", D2),
+            ("Your last follow-up went to Kai Berg on Thursday 16 April and follow-ups stay 1 day apart, "
+            "so follow up with Dana Lee on Friday 17 April."),
+        ),
+        (
             lambda: reasons.follow_up_agency("Ann Agent at Talent Co", "interview", D1, D3, 2, True),
             ("Your application runs through the agency, so send Ann Agent at Talent Co a second, final, follow-up "
             "on Thursday 23 April, having heard nothing since your interview on Thursday 16 April."),
