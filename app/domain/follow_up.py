@@ -172,19 +172,28 @@ def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetim
     With a cap of 0 there is no follow-up to wait after: the close-out opens
     when the first follow-up would have (`silence_ends`). A newer response
     with a timeline pushes it back, so the candidate never closes out inside
-    a promised wait.
+    a promised wait (counted from the end if it came during the interview,
+    as rule 4 counts it), and the reason then says so: that reply is why.
     """
     opens = silence_ends if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
     response = walk.response
+    replied = None
     if response is not None and response.timeline_days is not None:
-        opens = max(opens, f.add_days(response.occurred_at, response.timeline_days))
+        replied = f.add_days(max(response.occurred_at, f.end), response.timeline_days)
+        opens = max(opens, replied)
     outcome = f.outcome
     resolution: ActionState | None
     if outcome is None:
         resolution = None
-        reason = reasons.close_out(
-            label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)
-        )
+        if replied is not None and replied == opens:
+            assert response is not None and response.timeline_days is not None
+            reason = reasons.close_out_reply(
+                _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens)
+            )
+        else:
+            reason = reasons.close_out(
+                label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)
+            )
     elif outcome.type is _CLOSED:
         resolution = _DONE
         reason = reasons.close_out_done(f.day(outcome.occurred_at))
@@ -206,6 +215,12 @@ def _rule(source: str, via_agency: bool) -> Rule:
     if source is SILENCE and via_agency:
         return _AGENCY_RULE
     return _FOLLOW_UP_RULE
+
+
+def _who_replied(f: Facts, response: Event) -> str:
+    """Who a response came from, for its reason: the contact it names, else the company."""
+    named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
+    return named.name if named is not None else f.interview.company_name
 
 
 def _recipient_label(f: Facts, via_agency: bool) -> str:
@@ -236,11 +251,10 @@ def _reason(
         )
     if source is RESPONSE:
         response = walk.response
-        assert response is not None
-        named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
-        who = named.name if named is not None else f.interview.company_name
-        assert response.timeline_days is not None
-        return reasons.follow_up_response(who, f.day(response.occurred_at), response.timeline_days, label, on)
+        assert response is not None and response.timeline_days is not None
+        return reasons.follow_up_response(
+            _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, label, on
+        )
     if source is SPACING:
         assert walk.last_email is not None
         return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)

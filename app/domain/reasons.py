@@ -161,6 +161,14 @@ def close_out(recipient: str, last_follow_up: str | None, ended: str, on: str) -
     )
 
 
+def close_out_reply(who: str, replied: str, days: int, on: str) -> str:
+    """Rules 4 and 5: a reply with a timeline set the close-out day, so the reason is the reply."""
+    return (
+        f"{who} replied on {replied} that news would come within {_days(days)}, "
+        f"so close this application out on {on} if none has come by then."
+    )
+
+
 def close_out_done(on: str) -> str:
     return f"You closed this application out on {on}."
 

@@ -237,6 +237,32 @@ def test_a_response_after_the_last_follow_up_pushes_the_close_out_back():
     assert one(actions(interview(), events, END + days(18)), CLOSE).available_at == END + days(31)
 
 
+TWO_SENT = [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(15))]
+
+
+@pytest.mark.parametrize(
+    ("events", "policy", "opens", "reason"),
+    [
+        # the cap reached, then Dana promises news within 14 days: her reply sets the day
+        ([*TWO_SENT, ev(EventType.RESPONSE_RECEIVED, END + days(17), "dana", timeline=14)], Policy(), END + days(31),
+         "Dana Lee replied on Sunday 3 May that news would come within 14 days, so close this application out on "
+         "Sunday 17 May if none has come by then."),
+        # a cap of 0: the reply (from the company) sets it too
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=20)], Policy(max_follow_ups=0), END + days(22),
+         "Acme replied on Saturday 18 April that news would come within 20 days, so close this application out on "
+         "Friday 8 May if none has come by then."),
+        # a reply before the last follow-up, its timeline long past: no answer came to that follow-up
+        ([THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=3),
+          ev(EventType.FOLLOW_UP_SENT, END + days(16))], Policy(), END + days(23),
+         "No answer came from Dana Lee to your last follow-up of Saturday 2 May, so close this application out on "
+         "Saturday 9 May."),
+    ],
+)  # fmt: skip
+def test_a_reply_that_sets_the_close_out_day_is_its_reason(events, policy, opens, reason):
+    close = one(actions(interview(), events, END + days(18), policy), CLOSE)
+    assert (close.available_at, close.reason) == (opens, reason)
+
+
 def test_spacing_between_emails_to_one_person():
     policy = Policy(follow_up_wait_days=2, follow_up_spacing_days=10)
     follow_up = one(actions(interview(), [THANKED], END + days(1), policy), FOLLOW)

@@ -463,3 +463,21 @@ def test_follow_ups_stay_apart_whoever_they_went_to(case):
         if a.kind is ActionKind.SEND_FOLLOW_UP and a.state in OPEN_STATES and sent:
             event("open follow-up after one sent")
             assert a.available_at >= day_later(max(sent), policy.follow_up_spacing_days, iv.timezone)
+
+
+@PROPERTIES
+@given(st.one_of(cases(CHAIN_MIX), cases(REPLY_MIX), cases()))
+def test_a_close_out_set_by_a_reply_never_claims_silence(case):
+    """Rules 4 and 5: the close-out's reason names what set its day; a reply is not silence."""
+    iv, events, policy, now = case
+    responses = [e for e in chain(known(events, now)) if e.type is EventType.RESPONSE_RECEIVED]
+    if not responses or responses[-1].timeline_days is None:
+        return
+    latest = responses[-1]
+    replied = day_later(max(latest.occurred_at, iv.ends_at), latest.timeline_days, iv.timezone)
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.CLOSE_OUT and a.state in OPEN_STATES:
+            assert a.available_at >= replied
+            if a.available_at == replied:
+                event("close-out set by a reply")
+                assert " replied on " in a.reason and "heard nothing" not in a.reason and "No answer" not in a.reason

@@ -104,6 +104,11 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             ("No answer came from someone at Acme to your last follow-up of Thursday 16 April, so close this "
             "application out on Thursday 23 April."),
         ),
+        (
+            lambda: reasons.close_out_reply("Dana Lee", D1, 1, D2),
+            ("Dana Lee replied on Thursday 16 April that news would come within 1 day, so close this application "
+            "out on Friday 17 April if none has come by then."),
+        ),
         (lambda: reasons.close_out_done(D3), "You closed this application out on Thursday 23 April."),
         (lambda: reasons.linkedin_done("Sam Reed", D2), "You sent Sam Reed a LinkedIn request on Friday 17 April."),
         (
