@@ -240,29 +240,38 @@ def _recipient_label(f: Facts, via_agency: bool) -> str:
 def _reason(
     f: Facts, walk: _Walk, source: str, opens: datetime, label: str, number: int, last: bool, via_agency: bool
 ) -> str:
-    """Rules 3, 4, 5, 9: the sentence for the next follow-up, naming what set its day."""
+    """Rules 3, 4, 5, 9: the sentence for the next follow-up, naming what set its day.
+
+    Through an agency every variant says so (rule 9), whatever set the day.
+    """
     on = f.day(opens)
+    if source is SILENCE:
+        return _silence_reason(f, walk, label, on, number, last, via_agency)
+    to = reasons.agency_contact(label) if via_agency else label
     if source is DECISION:
         who = f.follow_up_contact or next((c for _, c in f.humans), None)
         timeline = f.interview.decision_timeline_days
         assert timeline is not None
         return reasons.follow_up_decision(
-            who.name if who is not None else "Your interviewer", timeline, on, label if via_agency else None
+            who.name if who is not None else "Your interviewer", timeline, on, to if via_agency else None
         )
     if source is RESPONSE:
         response = walk.response
         assert response is not None and response.timeline_days is not None
         return reasons.follow_up_response(
-            _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, label, on
+            _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, to, on
         )
     if source is SPACING:
         assert walk.last_email is not None
-        return reasons.follow_up_spacing(label, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
-    if source is APART:
-        assert walk.last_follow_up is not None
-        return reasons.follow_up_apart(
-            walk.last_follow_up_to, f.day(walk.last_follow_up), f.policy.follow_up_spacing_days, label, on
-        )
+        return reasons.follow_up_spacing(to, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
+    assert source is APART and walk.last_follow_up is not None
+    return reasons.follow_up_apart(
+        walk.last_follow_up_to, f.day(walk.last_follow_up), f.policy.follow_up_spacing_days, to, on
+    )
+
+
+def _silence_reason(f: Facts, walk: _Walk, label: str, on: str, number: int, last: bool, via_agency: bool) -> str:
+    """Rule 4 (rule 9 through an agency): heard nothing since the last outreach, or the interview."""
     outreach = walk.outreach
     if outreach is not None and outreach.occurred_at >= f.end:  # a thank-you sent as the interview ended counts
         since = outreach.occurred_at

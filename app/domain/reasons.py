@@ -130,6 +130,11 @@ def follow_up_agency(agency: str, since_what: str, since: str, on: str, number: 
     )
 
 
+def agency_contact(recipient: str) -> str:
+    """Rule 9: a follow-up through an agency says so, whatever set its day."""
+    return f"your agency contact {recipient}"
+
+
 def follow_up_done(recipient: str, sent: str) -> str:
     return f"You followed up with {recipient} on {sent}."
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.model import ActionState, Agency, Recipient, Rule
 from app.domain.policy import Policy
 from tests.domain.domain_builders import (
@@ -53,7 +55,39 @@ def test_agency_follow_ups_are_spaced_between_themselves():
 def test_agency_with_a_decision_timeline_says_through_whom():
     follow_up = one(actions(interview(agency=AGENCY, decision_timeline_days=12), [THANKED], END), ActionKind.SEND_FOLLOW_UP)
     assert follow_up.rule is Rule.DECISION_TIMELINE
-    assert follow_up.reason.endswith("before following up through Ann Agent at Talent Co.")
+    assert follow_up.reason.endswith("before following up through your agency contact Ann Agent at Talent Co.")
+
+
+ONLY_PERSON = Agency(name=None, contact_name="Ann Agent", contact_email="ann@talent.test")
+ONLY_EMAIL = Agency(name=None, contact_name=None, contact_email="desk@talent.test")
+
+
+@pytest.mark.parametrize(
+    ("agency", "timeline", "events", "policy", "rule", "reason"),
+    [
+        (ONLY_PERSON, 10, [], Policy(), Rule.DECISION_TIMELINE,
+         "Dana Lee said a decision would come within 10 days, so wait until Sunday 26 April before following up "
+         "through your agency contact Ann Agent."),
+        (ONLY_PERSON, None, [ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=10)], Policy(), Rule.FOLLOW_UP,
+         "Acme replied on Friday 17 April that news would come within 10 days, so follow up with your agency "
+         "contact Ann Agent on Monday 27 April."),
+        (AGENCY, None, [ev(EventType.RESPONSE_RECEIVED, END + days(1), "dana", timeline=10)], Policy(), Rule.FOLLOW_UP,
+         "Dana Lee replied on Friday 17 April that news would come within 10 days, so follow up with your agency "
+         "contact Ann Agent at Talent Co on Monday 27 April."),
+        (ONLY_EMAIL, None, [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.RESPONSE_RECEIVED, END + days(9),
+         timeline=1)], Policy(), Rule.NEVER_PESTER,
+         "Your last email to your agency contact desk@talent.test went out on Friday 24 April and emails to one "
+         "person stay 7 days apart, so follow up on Friday 1 May."),
+        (AGENCY, None, [ev(EventType.FOLLOW_UP_SENT, END + days(8), "dana")], Policy(follow_up_wait_days=1),
+         Rule.NEVER_PESTER,
+         "Your last follow-up went to Dana Lee on Friday 24 April and follow-ups stay 7 days apart, so follow up "
+         "with your agency contact Ann Agent at Talent Co on Friday 1 May."),
+    ],
+)  # fmt: skip
+def test_every_follow_up_reason_through_an_agency_says_so(agency, timeline, events, policy, rule, reason):
+    iv = interview(agency=agency, decision_timeline_days=timeline)
+    follow_up = [a for a in actions(iv, events, END + days(10), policy) if a.kind is ActionKind.SEND_FOLLOW_UP][-1]
+    assert (follow_up.contact_id, follow_up.rule, follow_up.reason) == (None, rule, reason)
 
 
 def test_the_policy_can_keep_follow_ups_with_the_employer():
@@ -99,7 +133,7 @@ def test_agency_decision_names_who_said_it_and_the_last_follow_up():
     follow_up = one(actions(interview(agency=AGENCY, decision_timeline_days=12), [THANKED], END), ActionKind.SEND_FOLLOW_UP)
     assert follow_up.reason == (
         "Dana Lee said a decision would come within 12 days, so wait until Tuesday 28 April before following up "
-        "through Ann Agent at Talent Co."
+        "through your agency contact Ann Agent at Talent Co."
     )
     only = one(actions(interview(agency=AGENCY), [THANKED], END, Policy(max_follow_ups=1)), ActionKind.SEND_FOLLOW_UP)
     assert "send Ann Agent at Talent Co one polite follow-up" in only.reason

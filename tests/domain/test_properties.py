@@ -481,3 +481,17 @@ def test_a_close_out_set_by_a_reply_never_claims_silence(case):
             if a.available_at == replied:
                 event("close-out set by a reply")
                 assert " replied on " in a.reason and "heard nothing" not in a.reason and "No answer" not in a.reason
+
+
+@PROPERTIES
+@given(st.one_of(cases(CHAIN_MIX), cases()))
+def test_a_follow_up_through_an_agency_says_so(case):
+    """Rule 9: whatever set its day, the open follow-up's reason says it goes through the agency."""
+    iv, events, policy, now = case
+    recipient, contact = follow_up_recipient(iv, to_agency=policy.follow_ups_to_agency)
+    if recipient is None or contact is not None:
+        return
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.SEND_FOLLOW_UP and a.state in OPEN_STATES:
+            event(f"follow-up through an agency, rule {a.rule}")
+            assert "agency" in a.reason

@@ -98,6 +98,7 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             ("Your application runs through the agency, so send Ann Agent a polite follow-up on Thursday 23 April, "
             "having heard nothing since your interview on Thursday 16 April."),
         ),
+        (lambda: reasons.agency_contact("Ann Agent at Talent Co"), "your agency contact Ann Agent at Talent Co"),
         (lambda: reasons.follow_up_done("Dana Lee", D2), "You followed up with Dana Lee on Friday 17 April."),
         (
             lambda: reasons.close_out("someone at Acme", D1, D1, D3),
