@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import reasons
-from app.domain.facts import Facts, is_human
+from app.domain.facts import Facts, first_of, is_human
 from app.domain.model import (
     ActionKind,
     ActionState,
@@ -23,24 +23,26 @@ from app.domain.model import (
     Rule,
 )
 from app.domain.steps import Step, new_step
-from app.domain.timecalc import to_utc
+from app.domain.timecalc import hours, to_utc
 
 # What set an opening time (rule slugs are chosen from these, see `_rule`).
-SILENCE, RESPONSE, DECISION, SPACING, APART = "silence", "response", "decision", "spacing", "apart"
+SILENCE, RESPONSE, DECISION, SPACING, APART, THANKS = "silence", "response", "decision", "spacing", "apart", "thanks"
 
 _KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
 _THANK_YOU_SENT, _FOLLOW_UP_SENT = EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT
 _RESPONSE, _CLOSED = EventType.RESPONSE_RECEIVED, EventType.CLOSED
-_DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE = (
-    Rule.DECISION_TIMELINE, Rule.NEVER_PESTER, Rule.AGENCY, Rule.FOLLOW_UP
+_DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE, _THANK_YOU_RULE = (
+    Rule.DECISION_TIMELINE, Rule.NEVER_PESTER, Rule.AGENCY, Rule.FOLLOW_UP, Rule.THANK_YOU
 )  # read once: an enum member lookup is slow
 
 
 class _Walk:
     """The chain at one moment: what the next follow-up's opening depends on."""
 
-    __slots__ = ("decided", "f", "last_email", "last_follow_up", "last_follow_up_to", "outreach", "response")
+    __slots__ = (
+        "decided", "f", "last_email", "last_follow_up", "last_follow_up_to", "outreach", "response", "thanks_due"
+    )  # fmt: skip
 
     def __init__(self, f: Facts) -> None:
         self.f = f
@@ -51,6 +53,7 @@ class _Walk:
         self.last_email: datetime | None = None
         self.last_follow_up: datetime | None = None  # to anyone: follow-ups stay apart (rule 5)
         self.last_follow_up_to = ""
+        self.thanks_due = _thanks_due(f)
 
     def opening(self, response: Event | None) -> tuple[datetime, str]:
         """When the next follow-up opens, and which rule set it.
@@ -62,7 +65,9 @@ class _Walk:
         silence, so outreach after it does not restart the wait; only rule
         5's spacing holds it back. Rule 5 keeps it out of the spacing window
         of the last email to the same person, and the follow-ups apart
-        whoever they went to. Ties go to the earlier-listed rule.
+        whoever they went to. The first never opens before a pending
+        thank-you is due (rule 1: it takes over from the thank-you). Ties go
+        to the earlier-listed rule.
         """
         f = self.f
         if response is not None and response.timeline_days is not None:
@@ -81,7 +86,23 @@ class _Walk:
             apart = f.add_days(self.last_follow_up, f.policy.follow_up_spacing_days)
             if apart > at:
                 at, source = apart, APART
+        elif self.thanks_due is not None and self.thanks_due > at:
+            at, source = self.thanks_due, THANKS
         return at, source
+
+
+def _thanks_due(f: Facts) -> datetime | None:
+    """When the thank-yous are due, if one is still unsent (rule 1), else None.
+
+    Rule 1 gives a thank-you until its due moment; the first follow-up takes
+    over from it, so it must not open before then (a policy may set a silence
+    wait shorter than the thank-you's due hours).
+    """
+    if f.humans:
+        pending = any(first_of(f.thank_you_at, c.id) is None for _, c in f.humans)
+    else:
+        pending = f.ai and not f.thank_you_at  # rule 2: the one thank-you that asks for a contact
+    return f.end + hours(f.policy.thank_you_due_hours) if pending else None
 
 
 def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
@@ -212,6 +233,8 @@ def _rule(source: str, via_agency: bool) -> Rule:
         return _DECISION_RULE
     if source is SPACING or source is APART:
         return _PESTER_RULE
+    if source is THANKS:
+        return _THANK_YOU_RULE
     if source is SILENCE and via_agency:
         return _AGENCY_RULE
     return _FOLLOW_UP_RULE
@@ -264,6 +287,8 @@ def _reason(
     if source is SPACING:
         assert walk.last_email is not None
         return reasons.follow_up_spacing(to, f.day(walk.last_email), f.policy.follow_up_spacing_days, on)
+    if source is THANKS:
+        return reasons.follow_up_after_thank_you(to, on)
     assert source is APART and walk.last_follow_up is not None
     return reasons.follow_up_apart(
         walk.last_follow_up_to, f.day(walk.last_follow_up), f.policy.follow_up_spacing_days, to, on

@@ -121,6 +121,11 @@ def follow_up_apart(last_to: str, last_sent: str, spacing_days: int, recipient: 
     )
 
 
+def follow_up_after_thank_you(recipient: str, on: str) -> str:
+    """Rule 1: the first follow-up takes over from the thank-you, so never before the thank-you is due."""
+    return f"Your thank-you stays due until {on}, so follow up with {recipient} then, not before."
+
+
 def follow_up_agency(agency: str, since_what: str, since: str, on: str, number: int, last: bool) -> str:
     """Rule 9: follow-ups go through the agency contact."""
     which = _nth_follow_up(number, last)

@@ -7,6 +7,7 @@ the interview's end), so it is 169 or 167 elapsed hours per week, never 168.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -100,7 +101,9 @@ REPEATED = interview(starts_at=datetime(2026, 11, 1, 4, 30, tzinfo=UTC), duratio
     ],
 )
 def test_a_response_timeline_from_the_repeated_hour(heard, timeline, expected):
-    events = [ev(EventType.RESPONSE_RECEIVED, heard, "dana", timeline)]
-    follow_up = one(actions(REPEATED, events, datetime(2026, 11, 1, 6, 45, tzinfo=UTC)), FOLLOW)
+    # Nobody to thank: no pending thank-you holds the follow-up back (rule 1), only the response times it.
+    iv = replace(REPEATED, interviewers=())
+    events = [ev(EventType.RESPONSE_RECEIVED, heard, None, timeline)]
+    follow_up = one(actions(iv, events, datetime(2026, 11, 1, 6, 45, tzinfo=UTC)), FOLLOW)
     assert follow_up.available_at == expected
     assert follow_up.available_at >= max(heard, REPEATED.ends_at)

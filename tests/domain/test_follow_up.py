@@ -337,8 +337,51 @@ def test_policy_wait_and_close_out_days():
 
 def test_a_response_during_the_interview_counts_from_the_end():
     events = [ev(EventType.RESPONSE_RECEIVED, END - hours(1), timeline=0)]
-    follow_up = one(actions(interview(), events, END), FOLLOW)
+    follow_up = one(actions(interview(interviewers=()), events, END), FOLLOW)  # nobody to thank (rule 1)
     assert follow_up.available_at == END
+
+
+EXTREME = Policy(thank_you_due_hours=168, thank_you_late_hours=336, follow_up_wait_days=1)
+
+
+@pytest.mark.parametrize(
+    ("iv", "events", "policy", "opens", "rule"),
+    [
+        # rule 1: the thank-you is due a week after the end; the first follow-up takes over then, not before
+        (interview(), [], EXTREME, END + hours(168), Rule.THANK_YOU),
+        (interview(), [ev(EventType.RESPONSE_RECEIVED, END + hours(2), timeline=0)], Policy(), END + hours(24),
+         Rule.THANK_YOU),
+        # one thank-you still unsent (Kai's) is enough
+        (interview(interviewers=(dana(), kai())), [THANKED], Policy(thank_you_due_hours=72, thank_you_late_hours=72, follow_up_wait_days=1,
+         follow_up_spacing_days=1), END + hours(72), Rule.THANK_YOU),
+        # every thank-you sent: rule 4 alone
+        (interview(), [THANKED], Policy(thank_you_due_hours=168, thank_you_late_hours=168, follow_up_wait_days=1,
+         follow_up_spacing_days=1), END + hours(3) + days(1), Rule.FOLLOW_UP),
+        # nobody to thank
+        (interview(interviewers=()), [], EXTREME, END + days(1), Rule.FOLLOW_UP),
+    ],
+)  # fmt: skip
+def test_the_first_follow_up_never_opens_before_a_pending_thank_you_is_due(iv, events, policy, opens, rule):
+    follow_up = one(actions(iv, events, END + hours(5), policy), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (opens, rule)
+
+
+@pytest.mark.parametrize(
+    ("now", "state"),
+    [(END + days(2), ActionState.DUE), (END + hours(168) - hours(1), ActionState.DUE),
+     (END + hours(168), ActionState.MISSED)],
+)  # fmt: skip
+def test_a_thank_you_is_never_missed_before_it_is_due(now, state):
+    acts = actions(interview(), [], now, EXTREME)
+    thank_you = one(acts, ActionKind.SEND_THANK_YOU)
+    assert thank_you.state is state
+    assert thank_you.reason == (
+        "Send Dana Lee a thank-you by Thursday 23 April, within 168 hours of your interview on Thursday 16 April; "
+        "it stays worth sending until Thursday 23 April, when a follow-up takes over."
+    )
+    assert one(acts, FOLLOW).reason == (
+        "Your thank-you stays due until Thursday 23 April, so follow up with Dana Lee then, not before."
+    )
 
 
 def test_close_out_days_are_calendar_days_across_dst():

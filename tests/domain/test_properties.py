@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.domain.facts import Facts
+from app.domain.facts import Facts, is_ai_interview
 from app.domain.model import (
     OPEN_STATES,
     OUTCOME_EVENTS,
@@ -431,7 +431,30 @@ def test_after_a_response_with_a_timeline_the_follow_up_opens_at_the_latest_boun
             for e in past:
                 if e.type is EventType.FOLLOW_UP_SENT:
                     bounds.append(day_later(e.occurred_at, policy.follow_up_spacing_days, tz))
+            if not any(e.type is EventType.FOLLOW_UP_SENT for e in past) and thank_you_pending(iv, past):
+                bounds.append(end + timedelta(hours=policy.thank_you_due_hours))
             assert a.available_at == max(bounds)
+
+
+def thank_you_pending(iv, past):
+    """Rule 1: some human met is not thanked yet (a thank-you naming nobody thanks all); rule 2's contactless one."""
+    thanked = {e.contact_id for e in past if e.type is EventType.THANK_YOU_SENT}
+    humans = [c.id for c in iv.interviewers if c.is_human and c.role is not ContactRole.AI]
+    if humans:
+        return None not in thanked and any(h not in thanked for h in humans)
+    return is_ai_interview(iv) and not thanked
+
+
+@PROPERTIES
+@given(st.one_of(cases(), cases(CHAIN_MIX), cases(REPLY_MIX)))
+def test_a_thank_you_is_never_missed_before_it_is_due_unless_a_follow_up_went_out(case):
+    """Rule 1: the follow-up takes over from the thank-you, never before its due moment."""
+    iv, events, policy, now = case
+    followed_up = any(e.type is EventType.FOLLOW_UP_SENT for e in chain(known(events, now)))
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.SEND_THANK_YOU and a.state is ActionState.MISSED and not followed_up:
+            event("missed thank-you, no follow-up sent")
+            assert now >= a.due_at
 
 
 @st.composite
