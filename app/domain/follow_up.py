@@ -195,6 +195,7 @@ def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetim
     with a timeline pushes it back, so the candidate never closes out inside
     a promised wait (counted from the end if it came during the interview,
     as rule 4 counts it), and the reason then says so: that reply is why.
+    Like every action but `wait` (rule 10), its suggested time is rule 11's.
     """
     opens = silence_ends if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
     response = walk.response
@@ -222,7 +223,7 @@ def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetim
         resolution = _CANCELLED
         reason = reasons.cancelled("closing out", outcome.type, f.day(outcome.occurred_at))
     return new_step(Step, (
-        ActionKind.CLOSE_OUT, None, None, None, opens, opens, None, opens,
+        ActionKind.CLOSE_OUT, None, None, None, opens, opens, None, f.send_at(opens, None),
         _NORMAL, _PESTER_RULE, reason, None, resolution, None, None, -1,
     ))
 

@@ -17,6 +17,7 @@ from tests.domain.domain_builders import (
     hours,
     interview,
     kai,
+    local,
     of_kind,
     one,
     sam,
@@ -216,6 +217,21 @@ def test_a_cap_of_zero_closes_out_when_the_follow_up_would_have_opened():
     close = one(acts, CLOSE)
     assert close.available_at == END + hours(3) + days(7)
     assert close.reason.startswith("You have heard nothing since your interview on Thursday 16 April")
+
+
+@pytest.mark.parametrize(
+    ("last", "send"),
+    [
+        (local(2026, 5, 2, 23), local(2026, 5, 11, 9)),  # opens Saturday 9 May 23:00: Monday 09:00
+        (local(2026, 5, 1, 18), local(2026, 5, 11, 9)),  # opens Friday 8 May 18:00, after the window
+        (local(2026, 5, 4, 7), local(2026, 5, 11, 9)),  # opens Monday 11 May 07:00, before it
+        (local(2026, 5, 5, 12), local(2026, 5, 12, 12)),  # opens Tuesday 12 May 12:00, inside it
+    ],
+)
+def test_the_close_out_is_suggested_inside_the_send_window(last, send):
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, last)]
+    close = one(actions(interview(), events, last + hours(1)), CLOSE)
+    assert (close.available_at, close.suggested_send_at) == (last + days(7), send)
 
 
 def test_closed_event_settles_the_close_out():

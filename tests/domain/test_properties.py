@@ -518,3 +518,16 @@ def test_a_follow_up_through_an_agency_says_so(case):
         if a.kind is ActionKind.SEND_FOLLOW_UP and a.state in OPEN_STATES:
             event(f"follow-up through an agency, rule {a.rule}")
             assert "agency" in a.reason
+
+
+@PROPERTIES
+@given(st.one_of(cases(), cases(CHAIN_MIX)))
+def test_every_action_but_wait_is_suggested_at_rule_11s_time(case):
+    """Rule 11 for every action, close-out included; rule 10's wait points at the opening itself."""
+    iv, events, policy, now = case
+    for a in plan(iv, events, policy, now):
+        if a.kind is ActionKind.WAIT:
+            assert a.suggested_send_at == a.available_at
+        else:
+            event(f"send time of {a.kind}")
+            assert a.suggested_send_at == suggested_send_at(a.available_at, a.late_after, ZoneInfo(iv.timezone), policy)
