@@ -28,7 +28,7 @@ class PolicyFields(BaseModel):
     thank_you_due_hours: Int = Field(ge=1, le=168, description="Rule 1: a thank-you is due this long after the end.")
     thank_you_late_hours: Int = Field(ge=1, le=336, description="Rule 1: late after this long (>= due).")
     follow_up_wait_days: Int = Field(ge=1, le=90, description="Rule 4: silence before a follow-up.")
-    follow_up_spacing_days: Int = Field(ge=1, le=90, description="Rule 5: spacing between emails to one person.")
+    follow_up_spacing_days: Int = Field(ge=1, le=90, description="Rule 5: days between two follow-ups, and between two emails (thank-you or follow-up) to one person.")
     max_follow_ups: Int = Field(ge=0, le=5, description="Rule 5: cap on follow-ups.")
     close_out_after_days: Int = Field(ge=1, le=90, description="Rule 5: close-out after the last follow-up.")
     linkedin_delay_hours: Int = Field(ge=0, le=336, description="Rule 6: LinkedIn opens at the latest this long after the end.")
