@@ -5,17 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from app.domain.model import (
-    Agency,
-    Contact,
-    ContactRole,
-    Event,
-    EventType,
-    Interview,
-    InterviewFormat,
-    MessageKind,
-    Rapport,
-)
+from app.domain.model import Agency, Contact, ContactRole, Event, EventType, Interview, InterviewFormat, MessageKind, Rapport
 
 SAMPLE_CONTACT_ID = "sample-contact"
 SAMPLE_RECRUITER_ID = "sample-recruiter"
