@@ -13,27 +13,59 @@ from app.db import tenants as tenants_repo
 from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
-from app.messages.errors import TemplateError
+from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateTimeout, TemplateTooLarge
 from app.messages.sandbox import validate_template
 from app.messages.types import TemplateSource
+from app.services import messages
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match
+from app.services.samples import SAMPLE_CONTACT_ID, sample_events, sample_interview
+from app.services.tenancy import TenantContext
 from app.services.unique import taken_as_conflict
 
 
-def validate(*, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None) -> None:
-    """Compile the sources in the sandbox. A template refused on upload is refused input
-    (422 `validation`, each error at `body.<part>`), like a body the schema refuses; a
-    stored template that fails later to render is another problem (app.api.problems).
+def validate(
+    *, tenant: TenantContext, now: datetime, message_kind: MessageKind, locale: str, subject: str | None, text: str, html: str | None
+) -> None:
+    """Compile the sources in the sandbox, and render them once on the preview's sample.
+    A template refused on upload is refused input (422 `validation`, each error at
+    `body.<part>`), like a body the schema refuses; a stored template that fails later
+    to render is another problem (app.api.problems).
 
-    Blocking (up to the sandbox's time limit): call it outside any transaction.
+    Blocking (up to twice the sandbox's time limit): call it outside any transaction.
     """
+    source = TemplateSource(None, message_kind, locale, subject, text, html)
     try:
-        validate_template(TemplateSource(None, message_kind, locale, subject, text, html))
+        validate_template(source)
+        _render_the_sample(tenant, source, now)
     except TemplateError as refused:
         parts = getattr(refused, "errors", [])
         errors = [(f"body.{part}", message) for part, message in parts] or [("body", str(refused))]
         raise InvalidInput(f"The template cannot be used: {refused}", errors=errors) from refused
+
+
+def _render_the_sample(tenant: TenantContext, source: TemplateSource, now: datetime) -> None:
+    """A template that compiles may still exhaust the sandbox's limits whatever it is
+    given (`{{ 'a' * 10**9 }}`, `{% for i in range(10**6) %}`): rendered once on the
+    sample interview, it is refused on upload rather than on every render. Only the
+    limits count here: a variable the sample lacks (an interviewer's name in a follow-up
+    that the sample's agency receives) may well be there in the tenant's interviews."""
+    interview = sample_interview(now)
+    events = sample_events(interview, [], message_kind=source.message_kind, at=now)
+    try:
+        messages.render(
+            tenant=tenant,
+            source=messages.inline_input(interview, events, source),
+            kind=source.message_kind,
+            contact_id=SAMPLE_CONTACT_ID,
+            at=now,
+            locale=source.locale,
+            accept_language=None,
+        )
+    except (TemplateTimeout, TemplateTooLarge, SandboxUnavailable):
+        raise
+    except MessageError:
+        return
 
 
 def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:

@@ -46,3 +46,28 @@ def test_a_supplied_interview_without_a_rejection_is_still_refused(client, tenan
     response = client.post("/v1/templates/preview", json=body, headers=tenant.headers)
     problem = assert_problem(response, 422)
     assert "No rejection has been recorded" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{{ 'a' * 10**9 }}", "{% for i in range(10**6) %}{% for j in range(10**6) %}.{% endfor %}{% endfor %}", "{{ 9 ** 999999 }}"],
+    ids=["a huge string", "a loop past the time limit", "a huge number"],
+)
+def test_a_template_that_exhausts_the_sandbox_on_any_data_is_refused_on_upload(client, tenant, text):
+    """It compiled, so it was stored, and every render and preview of it was then a 422."""
+    template = {"message_kind": "follow_up", "subject": "Hi", "text": text}
+    created = assert_problem(client.post("/v1/templates", json=template, headers=tenant.headers), 422)
+    assert created["type"].endswith("/validation"), created
+    assert client.get("/v1/templates", headers=tenant.headers).json()["items"] == []
+    fine = client.post("/v1/templates", json={**template, "text": "Hello"}, headers=tenant.headers)
+    assert fine.status_code == 201, fine.text
+    assert_problem(client.put(f"/v1/templates/{fine.json()['id']}", json=template, headers=tenant.headers), 422)
+    assert client.get(f"/v1/templates/{fine.json()['id']}", headers=tenant.headers).json()["text"] == "Hello"
+
+
+def test_a_template_the_sample_cannot_fill_is_still_accepted(client, tenant):
+    """The sample's follow-up goes to its agency, where no interviewer is named; the
+    tenant's own interviews may have no agency, so the upload does not judge by it."""
+    template = {"message_kind": "follow_up", "subject": "Hi", "text": "Dear {{ interviewer_name }}"}
+    response = client.post("/v1/templates", json=template, headers=tenant.headers)
+    assert response.status_code == 201, response.text

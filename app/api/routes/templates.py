@@ -31,10 +31,17 @@ router = APIRouter(prefix="/v1/templates", tags=["templates"])
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
 
-async def _validate(body) -> None:
-    """Compiling a tenant template may take up to the sandbox's limit: off the event loop."""
+async def _validate(body, tenant, now: datetime) -> None:
+    """Compiling and trying a tenant template may take up to the sandbox's limit each: off the event loop."""
     await asyncio.to_thread(
-        service.validate, message_kind=body.message_kind, locale=body.locale, subject=body.subject, text=body.text, html=body.html
+        service.validate,
+        tenant=tenant,
+        now=now,
+        message_kind=body.message_kind,
+        locale=body.locale,
+        subject=body.subject,
+        text=body.text,
+        html=body.html,
     )
 
 
@@ -43,7 +50,7 @@ async def create_template(
     body: TemplateCreate, request: Request, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create a tenant template for one message kind and locale."""
-    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    await _validate(body, tenant, now)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         if (replayed := idem.replay(session)) is not None:
             return replayed
@@ -119,7 +126,7 @@ async def replace_template(
 ) -> Response:
     """Replace a template."""
     _not_preview(template_id)
-    await _validate(body)  # outside the transaction: it may take up to the sandbox's limit
+    await _validate(body, tenant, now)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         stored = service.replace_template(
             session=session, tenant_id=tenant.tenant_id, template_id=template_id, if_match=if_match, now=now, **body.model_dump()
