@@ -112,9 +112,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     `close_out` opens `close_out_after_days` after the last follow-up. A latest
     response without a timeline ends the chain (rule 4). The second value is
     when the first follow-up opens (rule 1: a late thank-you is missed then),
-    or None when none ever will (a cap of 0, or a chain ended by a response,
-    and none sent): no follow-up takes over, so a late thank-you stays
-    recommended.
+    or None when none ever will (a cap of 0, or a chain a response ended
+    before any follow-up opened): no follow-up takes over, so a late
+    thank-you stays recommended. A follow-up open before an answer came
+    took over then, whatever the answer does to the next one.
     """
     p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
@@ -157,6 +158,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
             if named is None or named.id == contact_id:
                 walk.last_email = event.occurred_at
         elif kind is _RESPONSE:
+            if first_open is None and p.max_follow_ups:
+                before, _ = walk.opening(walk.response)
+                if before <= to_utc(event.occurred_at):
+                    first_open = before  # rule 1: a late thank-you was missed then
             walk.response = event
 
     response = walk.response

@@ -103,6 +103,13 @@ ANSWERED = ev(EventType.RESPONSE_RECEIVED, END + days(1))  # "thanks, we will be
         # a later response with a timeline revives the chain, and its follow-up takes over again
         ([THANKED, ANSWERED, ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=3)], END + days(8),
          ActionState.MISSED, Priority.NORMAL),
+        # a follow-up was open (THANKED + 7 days) before the answer came: the thank-you was missed
+        # then, and an answer after it does not make it recommended again
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(9))], END + days(10), ActionState.MISSED, Priority.NORMAL),
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=20)], END + days(10), ActionState.MISSED,
+         Priority.NORMAL),
+        # ...and an answer just before it opened still does
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(7))], END + days(10), ActionState.OVERDUE, Priority.HIGH),
     ],
 )  # fmt: skip
 def test_a_response_without_a_timeline_leaves_a_late_thank_you_recommended(events, now, state, priority):
