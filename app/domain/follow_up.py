@@ -200,6 +200,8 @@ def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetim
     with a timeline pushes it back, so the candidate never closes out inside
     a promised wait (counted from the end if it came during the interview,
     as rule 4 counts it), and the reason then says so: that reply is why.
+    A reply since the last follow-up (or with none sent) is named even when
+    the close-out day comes later: "no answer came" would not be true.
     Like every action but `wait` (rule 10), its suggested time is rule 11's.
     """
     opens = silence_ends if last_sent is None else f.add_days(last_sent, f.policy.close_out_after_days)
@@ -212,11 +214,12 @@ def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetim
     resolution: ActionState | None
     if outcome is None:
         resolution = None
-        if replied is not None and replied == opens:
+        if replied is not None and (replied == opens or last_sent is None or response.occurred_at > last_sent):
             assert response is not None and response.timeline_days is not None
             reason = reasons.close_out_reply(
-                _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens)
-            )
+                _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens),
+                sets_the_day=replied == opens,
+            )  # fmt: skip
         else:
             reason = reasons.close_out(
                 label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)

@@ -171,11 +171,17 @@ def close_out(recipient: str, last_follow_up: str | None, ended: str, on: str) -
     )
 
 
-def close_out_reply(who: str, replied: str, days: int, on: str) -> str:
-    """Rules 4 and 5: a reply with a timeline set the close-out day, so the reason is the reply."""
+def close_out_reply(who: str, replied: str, days: int, on: str, *, sets_the_day: bool) -> str:
+    """Rules 4 and 5: the latest word was a reply with a timeline; it set the close-out
+    day, or the follow-ups' wait ends later than the news it promised."""
+    if sets_the_day:
+        return (
+            f"{who} replied on {replied} that news would come within {_days(days)}, "
+            f"so close this application out on {on} if none has come by then."
+        )
     return (
-        f"{who} replied on {replied} that news would come within {_days(days)}, "
-        f"so close this application out on {on} if none has come by then."
+        f"{who} replied on {replied} that news would come within {_days(days)}; "
+        f"if none has come by {on}, close this application out."
     )
 
 

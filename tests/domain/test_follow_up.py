@@ -279,9 +279,17 @@ TWO_SENT = [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.F
           ev(EventType.FOLLOW_UP_SENT, END + days(16))], Policy(), END + days(23),
          "No answer came from Dana Lee to your last follow-up of Saturday 2 May, so close this application out on "
          "Saturday 9 May."),
+        # a reply since the last follow-up whose news was due before the close-out: an answer did come
+        ([*TWO_SENT, ev(EventType.RESPONSE_RECEIVED, END + days(17), "dana", timeline=2)], Policy(), END + days(22),
+         "Dana Lee replied on Sunday 3 May that news would come within 2 days; if none has come by Friday 8 May, "
+         "close this application out."),
+        # a cap of 0 and a reply whose news was due before the follow-up would have opened
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=2)], Policy(max_follow_ups=0), END + days(7) + hours(3),
+         "Acme replied on Friday 17 April that news would come within 2 days; if none has come by Thursday 23 April, "
+         "close this application out."),
     ],
 )  # fmt: skip
-def test_a_reply_that_sets_the_close_out_day_is_its_reason(events, policy, opens, reason):
+def test_the_close_out_reason_names_the_latest_word(events, policy, opens, reason):
     close = one(actions(interview(), events, END + days(18), policy), CLOSE)
     assert (close.available_at, close.reason) == (opens, reason)
 

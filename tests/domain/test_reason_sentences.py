@@ -106,9 +106,14 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             "application out on Thursday 23 April."),
         ),
         (
-            lambda: reasons.close_out_reply("Dana Lee", D1, 1, D2),
+            lambda: reasons.close_out_reply("Dana Lee", D1, 1, D2, sets_the_day=True),
             ("Dana Lee replied on Thursday 16 April that news would come within 1 day, so close this application "
             "out on Friday 17 April if none has come by then."),
+        ),
+        (
+            lambda: reasons.close_out_reply("Dana Lee", D1, 1, D3, sets_the_day=False),
+            ("Dana Lee replied on Thursday 16 April that news would come within 1 day; if none has come by "
+            "Thursday 23 April, close this application out."),
         ),
         (lambda: reasons.close_out_done(D3), "You closed this application out on Thursday 23 April."),
         (lambda: reasons.linkedin_done("Sam Reed", D2), "You sent Sam Reed a LinkedIn request on Friday 17 April."),
