@@ -9,6 +9,7 @@ durations in (`knows_language`), and gets Babel's own duration words there.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -96,13 +97,30 @@ def knows_language(tag: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def long_date(day: date, locale: str) -> str:
-    """'March 3, 2025' / '3. März 2025' / '3 mars 2025' / '3 de marzo de 2025'."""
-    return format_date(day, format="long", locale=babel_locale(locale))
+    """'March 3, 2025' / '3. März 2025' / '3 mars 2025' / '3 de marzo de 2025'.
+
+    French writes the first of the month as an ordinal ('le 1er mars'), which
+    Babel's long format does not.
+    """
+    written = format_date(day, format="long", locale=babel_locale(locale))
+    if day.day == 1 and primary_language(locale) == "fr" and written.startswith("1 "):
+        written = "1er" + written[1:]
+    return written
+
+
+#: Spanish 'y' becomes 'e' before a word that starts with an /i/ sound ('i', 'hi', but
+#: not 'hie', 'hia', ...: 'SQL e ingeniería', 'agua y hielo').
+_SPANISH_I_SOUND = re.compile(r"^[hH]?[iíIÍ](?![aeoáéóAEOÁÉÓ])")
 
 
 def join_phrase(items: list[str] | tuple[str, ...], locale: str) -> str:
     """'A, B, and C' in the locale's list style."""
-    return format_list(list(items), style="standard", locale=babel_locale(locale))
+    joined = format_list(list(items), style="standard", locale=babel_locale(locale))
+    if len(items) > 1 and primary_language(locale) == "es" and _SPANISH_I_SOUND.match(items[-1]):
+        head = joined[: len(joined) - len(items[-1])]
+        if head.endswith(" y "):
+            joined = head[:-2] + "e " + items[-1]
+    return joined
 
 
 # Number words up to twelve; larger numbers are written as digits.

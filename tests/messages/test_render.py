@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from jinja2 import UndefinedError
@@ -12,7 +12,7 @@ from app.domain.model import Agency, Channel, Contact, ContactRole, Event, Event
 from app.messages.context import build_context
 from app.messages.environment import builtin_template, get_environment
 from app.messages.errors import MessageNotApplicable, MessageRequestError
-from app.messages.locales import negotiate_locale, parse_accept_language, time_since
+from app.messages.locales import join_phrase, long_date, negotiate_locale, parse_accept_language, time_since
 from app.messages.render import render_message
 from app.messages.types import TemplateSourceKind
 from app.messages.variables import VARIABLES
@@ -313,3 +313,22 @@ def test_an_ai_interview_with_a_human_recruiter_reads_as_one_in_the_message_too(
     ctx = build_context(interview=with_a_person, contact=SAM, recipient=None, events=(),
                         message_kind=MessageKind.THANK_YOU, at=AT, locale="en", linkedin_max_chars=300)
     assert ctx["is_ai_interview"] is False
+
+
+@pytest.mark.parametrize(
+    ("items", "joined"),
+    [
+        (["SQL", "ingeniería de datos"], "SQL e ingeniería de datos"),
+        (["diseño", "Hilo"], "diseño e Hilo"),
+        (["x", "y", "Iberia"], "x, y e Iberia"),
+        (["agua", "hielo"], "agua y hielo"),  # 'hie' is not an /i/ sound
+        (["SQL", "datos"], "SQL y datos"),
+    ],
+)
+def test_spanish_lists_say_e_before_an_i_sound(items, joined):
+    assert join_phrase(items, "es") == joined
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    assert (long_date(date(2025, 3, 1), "fr"), long_date(date(2025, 3, 2), "fr")) == ("1er mars 2025", "2 mars 2025")
+    assert long_date(date(2025, 3, 1), "fr-CA") == "1er mars 2025" and long_date(date(2025, 3, 1), "en") == "March 1, 2025"
