@@ -7,6 +7,7 @@ trace or an HTML error page.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -213,6 +214,16 @@ def install(app: FastAPI, *, retry_after: int) -> None:
 
 
 def unexpected(exc: BaseException) -> Response:
-    """The 500 for an error nobody foresaw: logged with its traceback, answered without it."""
-    log.exception("unhandled error", exc_info=exc)
+    """The 500 for an error nobody foresaw: logged with its traceback, answered without it.
+
+    Logged once: UnexpectedErrorMiddleware answers first and raises the error again,
+    and Starlette's ServerErrorMiddleware then calls this handler too.
+    """
+    if not getattr(exc, _LOGGED, False):
+        log.error("unhandled error", exc_info=exc)
+        with contextlib.suppress(AttributeError):
+            setattr(exc, _LOGGED, True)
     return problem(500, "An unexpected error occurred; it has been logged.")
+
+
+_LOGGED = "_followup_logged"

@@ -177,7 +177,7 @@ def test_the_preview_path_is_not_a_template_id(client, tenant, method):
     assert "not allowed" in body["detail"]
 
 
-def test_an_unexpected_error_is_a_500_problem_a_browser_can_read_and_trace(cors_client, monkeypatch):
+def test_an_unexpected_error_is_a_500_problem_a_browser_can_read_and_trace(cors_client, monkeypatch, caplog):
     """A 500 nobody foresaw was answered outside the CORS and request-id middleware:
     a browser saw a CORS failure, and the answer had no X-Request-ID to quote."""
     from app.services import interviews as interviews_service
@@ -188,7 +188,10 @@ def test_an_unexpected_error_is_a_500_problem_a_browser_can_read_and_trace(cors_
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(interviews_service, "list_interviews", broken)
-    r = cors_client.get("/v1/interviews", headers={**tenant.headers, "Origin": ORIGIN, "X-Request-ID": "trace-me-1"})
+    with caplog.at_level("ERROR", logger="followup.api"):
+        r = cors_client.get("/v1/interviews", headers={**tenant.headers, "Origin": ORIGIN, "X-Request-ID": "trace-me-1"})
+    logged = [rec for rec in caplog.records if rec.name == "followup.api" and rec.exc_info]
+    assert len(logged) == 1 and "a bug" in str(logged[0].exc_info[1])  # once, with its traceback
     assert_problem(r, 500, validation=False)
     assert "a bug" not in r.text and "Traceback" not in r.text
     assert r.headers["access-control-allow-origin"] == ORIGIN
