@@ -96,22 +96,42 @@ def test_valid_events_pass():
     assert after_outcome and check_event(interview(), ev(EventType.FOLLOW_UP_SENT, NOW), NOW) is None
 
 
-def test_refused_events():
-    assert rejected(ev(EventType.THANK_YOU_SENT, END, "zoe")) == (
-        "The event names contact 'zoe', who is not part of this interview."
-    )
-    assert rejected(ev(EventType.THANK_YOU_SENT, START - timedelta(seconds=1))) == (
-        "The event happened before the interview started."
-    )
-    assert rejected(ev(EventType.THANK_YOU_SENT, NOW + timedelta(seconds=1))) == (
-        "The event lies in the future; record it once it has happened."
-    )
-    assert rejected(ev(EventType.FOLLOW_UP_SENT, END, timeline=3)) == (
-        "Only a response_received event can carry timeline_days."
-    )
-    for bad in (-1, 366):
-        assert rejected(ev(EventType.RESPONSE_RECEIVED, END, timeline=bad)) == "timeline_days must be between 0 and 365."
-    assert rejected(ev(EventType.CLOSED, datetime(2026, 4, 17, 12))) == "The event time needs a timezone offset."
+@pytest.mark.parametrize(
+    ("event", "message", "field"),
+    [
+        pytest.param(ev(EventType.CLOSED, datetime(2026, 4, 17, 12)), "The event time needs a timezone offset.",
+                     "occurred_at", id="naive time"),
+        pytest.param(ev(EventType.THANK_YOU_SENT, END, "zoe"),
+                     "The event names contact 'zoe', who is not part of this interview.", "contact_id",
+                     id="contact of another interview"),
+        pytest.param(ev(EventType.THANK_YOU_SENT, START - timedelta(seconds=1)),
+                     "The event happened before the interview started.", "occurred_at", id="before the start"),
+        pytest.param(ev(EventType.THANK_YOU_SENT, NOW + timedelta(seconds=1)),
+                     "The event lies in the future; record it once it has happened.", "occurred_at", id="in the future"),
+        pytest.param(ev(EventType.FOLLOW_UP_SENT, END, timeline=3),
+                     "Only a response_received event can carry timeline_days.", "timeline_days",
+                     id="timeline on a follow-up"),
+        pytest.param(ev(EventType.RESPONSE_RECEIVED, END, timeline=-1),
+                     "timeline_days must be between 0 and 365.", "timeline_days", id="negative timeline"),
+        pytest.param(ev(EventType.RESPONSE_RECEIVED, END, timeline=366),
+                     "timeline_days must be between 0 and 365.", "timeline_days", id="timeline over a year"),
+    ],
+)  # fmt: skip
+def test_refused_events(event, message, field):
+    """The message says why, for a human; the field at fault is where a 422 points (`loc`)."""
+    with pytest.raises(EventRejected) as caught:
+        check_event(interview(), event, NOW)
+    assert caught.value.message == str(caught.value) == message
+    assert caught.value.field == field
+    assert caught.value.loc("body") == f"body.{field}"
+    assert caught.value.loc("body.events.2") == f"body.events.2.{field}"
+
+
+def test_a_refusal_without_a_field_points_at_the_event():
+    refusal = EventRejected("Not this one.")
+    assert refusal.field == ""
+    assert refusal.loc("body") == "body"
+    assert refusal.loc("body.events.0") == "body.events.0"
 
 
 def test_offsets_compare_as_instants():
