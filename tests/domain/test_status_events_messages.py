@@ -8,7 +8,7 @@ import pytest
 
 from app.domain.applicability import message_refusal
 from app.domain.events import EventRejected, check_event
-from app.domain.model import Event, InterviewStatus, MessageKind
+from app.domain.model import Event, InterviewStatus, MessageKind, event_order
 from app.domain.status import outcome_of, status_at
 from tests.domain.domain_builders import (
     END,
@@ -60,6 +60,39 @@ def test_outcome_of_the_first_ending_event():
     # Outcomes at one moment: the order of the event types decides, not the input's (a write
     # plans with the new event last, a read replays the stored order: they must agree).
     assert outcome_of([tie, first]) is InterviewStatus.REJECTED
+
+
+AT = END + days(1)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        pytest.param(ev(EventType.CLOSED, AT), ev(EventType.THANK_YOU_SENT, AT + timedelta(microseconds=1)),
+                     id="time first"),
+        pytest.param(ev(EventType.THANK_YOU_SENT, AT, "dana"), ev(EventType.FOLLOW_UP_SENT, AT), id="then the type"),
+        pytest.param(ev(EventType.REJECTION_RECEIVED, AT), ev(EventType.OFFER_RECEIVED, AT), id="rejection before offer"),
+        pytest.param(ev(EventType.NEXT_ROUND_SCHEDULED, AT), ev(EventType.CLOSED, AT), id="closed last"),
+        pytest.param(ev(EventType.FOLLOW_UP_SENT, AT), ev(EventType.FOLLOW_UP_SENT, AT, "Ann"), id="no contact first"),
+        pytest.param(ev(EventType.FOLLOW_UP_SENT, AT, "Ann"), ev(EventType.FOLLOW_UP_SENT, AT, "dana"), id="contacts by id"),
+        pytest.param(ev(EventType.RESPONSE_RECEIVED, AT), ev(EventType.RESPONSE_RECEIVED, AT, timeline=0),
+                     id="no timeline before timeline 0"),
+        pytest.param(ev(EventType.RESPONSE_RECEIVED, AT, timeline=3), ev(EventType.RESPONSE_RECEIVED, AT, timeline=10),
+                     id="timelines by length"),
+        pytest.param(Event(EventType.CLOSED, AT), Event(EventType.CLOSED, AT, note="Called them"), id="no note first"),
+        pytest.param(Event(EventType.CLOSED, AT, note="Called them"), Event(EventType.CLOSED, AT, note="called"),
+                     id="notes as text"),
+    ],
+)  # fmt: skip
+def test_event_order_at_one_moment(earlier, later):
+    """Time, then the order of the event types, then the other fields, a missing one first:
+    events at one moment sort the same whatever order they came in."""
+    assert event_order(earlier) < event_order(later)
+    assert sorted([later, earlier], key=event_order) == [earlier, later]
+
+
+def test_event_order_ties_only_equal_events():
+    assert event_order(ev(EventType.CLOSED, AT, "dana")) == event_order(ev(EventType.CLOSED, AT, "dana"))
 
 
 def test_the_plan_does_not_depend_on_the_order_events_come_in():
