@@ -32,10 +32,7 @@ _STATUS_OF = {
 
 def outcome_of(events: Iterable[Event]) -> InterviewStatus | None:
     """The status named by the earliest chain-ending event (`event_order` breaks ties), or None."""
-    first: Event | None = None
-    for event in events:
-        if event.type in OUTCOME_EVENTS and (first is None or event_order(event) < event_order(first)):
-            first = event
+    first = min((event for event in events if event.type in OUTCOME_EVENTS), key=event_order, default=None)
     return _STATUS_OF[first.type] if first is not None else None
 
 
