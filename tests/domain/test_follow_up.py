@@ -11,6 +11,7 @@ from tests.domain.domain_builders import (
     ActionKind,
     EventType,
     actions,
+    bot,
     dana,
     days,
     ev,
@@ -110,6 +111,13 @@ ANSWERED = ev(EventType.RESPONSE_RECEIVED, END + days(1))  # "thanks, we will be
          Priority.NORMAL),
         # ...and an answer just before it opened still does
         ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(7))], END + days(10), ActionState.OVERDUE, Priority.HIGH),
+        # an answer at the very moment it opened comes too late: the follow-up had taken over
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + hours(3) + days(7))], END + days(10), ActionState.MISSED,
+         Priority.NORMAL),
+        # an earlier answer's timeline still held the follow-up back when the last answer came (rule 4:
+        # the silence after the thank-you was not what counted), so none ever opened
+        ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=20), ev(EventType.RESPONSE_RECEIVED, END + days(9))],
+         END + days(10), ActionState.OVERDUE, Priority.HIGH),
     ],
 )  # fmt: skip
 def test_a_response_without_a_timeline_leaves_a_late_thank_you_recommended(events, now, state, priority):
@@ -390,6 +398,11 @@ EXTREME = Policy(thank_you_due_hours=168, thank_you_late_hours=336, follow_up_wa
          follow_up_spacing_days=1), END + hours(3) + days(1), Rule.FOLLOW_UP),
         # nobody to thank
         (interview(interviewers=()), [], EXTREME, END + days(1), Rule.FOLLOW_UP),
+        # rule 2: an AI interview with no human contact still has its one thank-you pending...
+        (interview(interviewers=(bot(),)), [], EXTREME, END + hours(168), Rule.THANK_YOU),
+        # ...until a thank-you is recorded (to no one in particular)
+        (interview(interviewers=(bot(),)), [ev(EventType.THANK_YOU_SENT, END + hours(3))], EXTREME,
+         END + hours(3) + days(1), Rule.FOLLOW_UP),
     ],
 )  # fmt: skip
 def test_the_first_follow_up_never_opens_before_a_pending_thank_you_is_due(iv, events, policy, opens, rule):
@@ -463,6 +476,10 @@ def test_ties_go_to_the_earlier_rule():
     # decision timeline equal to the silence: rule 4 (follow_up) set it
     follow_up = one(actions(interview(decision_timeline_days=7), [], END), FOLLOW)
     assert (follow_up.available_at, follow_up.rule) == (END + days(7), Rule.FOLLOW_UP)
+    # a thank-you due exactly when the silence ends: rule 4 set it, not rule 1
+    follow_up = one(actions(interview(), [], END, Policy(follow_up_wait_days=1, thank_you_due_hours=24)), FOLLOW)
+    assert (follow_up.available_at, follow_up.rule) == (END + hours(24), Rule.FOLLOW_UP)
+    assert follow_up.reason.startswith("You have heard nothing since your interview")
     # a thank-you after a response, its spacing ending with the response's timeline: the response's reason
     iv = interview(interviewers=(dana(), kai()))
     events = [ev(EventType.RESPONSE_RECEIVED, END + days(2), timeline=8), ev(EventType.THANK_YOU_SENT, END + days(3), "dana")]

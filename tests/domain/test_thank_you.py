@@ -175,6 +175,9 @@ NO_FOLLOW_UPS = Policy(max_follow_ups=0)
         # an outcome still ends it (rule 8), closing out included
         ([ev(EventType.CLOSED, END + days(9))], END + days(10), ActionState.CANCELLED, Priority.NORMAL),
         ([ev(EventType.OFFER_RECEIVED, END + days(30))], END + days(30), ActionState.CANCELLED, Priority.NORMAL),
+        # an answer after the follow-up would have opened: still none came to take over
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(9))], END + days(10), ActionState.OVERDUE, Priority.HIGH),
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=3)], END + days(10), ActionState.OVERDUE, Priority.HIGH),
         # a follow-up sent anyway takes over, as under any cap
         ([ev(EventType.FOLLOW_UP_SENT, END + days(3))], END + days(3), ActionState.MISSED, Priority.NORMAL),
     ],
