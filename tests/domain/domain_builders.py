@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -91,9 +95,28 @@ def hours(n: float) -> timedelta:
     return timedelta(hours=n)
 
 
+@contextmanager
+def machine_timezone(posix_tz: str) -> Iterator[None]:
+    """Run a block on a machine whose own timezone is `posix_tz` (a POSIX TZ string, so no
+    tz file is needed; "XST9" is UTC-9). The rules never depend on it: a stray conversion
+    to the machine's zone (`astimezone()`, a naive datetime) only shows on such a machine."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = posix_tz
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
 __all__ = [
     "BERLIN", "END", "START", "UTC", "ActionKind", "ContactRole", "EventType", "InterviewFormat", "Rapport",
-    "actions", "bot", "dana", "days", "ev", "hours", "interview", "kai", "local", "of_kind", "one", "sam",
+    "actions", "bot", "dana", "days", "ev", "hours", "interview", "kai", "local", "machine_timezone", "of_kind", "one",
+    "sam",
 ]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import pytest
 from app.domain.policy import Policy
 from app.domain.send_time import SECOND, suggested_send_at
 from app.domain.timecalc import zone
-from tests.domain.domain_builders import UTC, first_moment_inside, local
+from tests.domain.domain_builders import UTC, first_moment_inside, local, machine_timezone
 
 BERLIN = zone("Europe/Berlin")
 NY = zone("America/New_York")
@@ -283,3 +283,24 @@ def test_a_window_that_closed_in_the_first_pass_of_a_repeated_hour_opens_in_the_
     first_pass = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # 02:45 CEST
     assert first_pass.astimezone(BERLIN).strftime("%H:%M %Z") == "02:45 CEST"
     assert send(first_pass, policy=policy) == datetime(2026, 10, 25, 1, tzinfo=UTC)  # 02:00 CET
+
+
+@pytest.mark.parametrize("machine", ["XST9", "JST-9"])
+@pytest.mark.parametrize(
+    ("name", "window", "available", "expected"),
+    [
+        pytest.param("Europe/Berlin", (time(9), time(17)), local(2026, 4, 16, 6), local(2026, 4, 16, 9), id="later that day"),
+        pytest.param("Europe/Berlin", (time(2, 30), time(4)), datetime(2026, 10, 25, 1, 10, tzinfo=UTC),
+                     datetime(2026, 10, 25, 1, 30, tzinfo=UTC), id="second pass of a repeated hour"),
+        pytest.param("Europe/Berlin", (time(2, 30), time(17)), local(2026, 3, 28, 20), BERLIN_JUMP, id="start in a gap"),
+        pytest.param("America/New_York", (time(2, 30), time(17)), local(2026, 3, 7, 20, tz="America/New_York"),
+                     JUMPS["America/New_York"], id="start in a gap behind UTC"),
+    ],
+)  # fmt: skip
+def test_the_machines_own_timezone_plays_no_part(machine, name, window, available, expected):
+    """Every suggestion is a UTC instant, whatever timezone the server itself runs in."""
+    policy = Policy(send_window_start=window[0], send_window_end=window[1], send_days=ALL_DAYS)
+    with machine_timezone(machine):
+        result = send(available, policy=policy, tz=zone(name))
+    assert result == expected
+    assert result.tzinfo is UTC

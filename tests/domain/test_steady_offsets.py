@@ -23,7 +23,7 @@ from app.domain.policy import Policy
 from app.domain.reasons import format_day
 from app.domain.send_time import suggested_send_at
 from app.domain.timecalc import SteadyOffsets, add_days, steady_offsets, zone
-from tests.domain.domain_builders import interview
+from tests.domain.domain_builders import interview, machine_timezone
 
 #: Zones with DST (both hemispheres), half-hour and 30-minute DST, negative DST,
 #: a skipped calendar day, Ramadan suspensions, a 2-hour DST, and none.
@@ -114,18 +114,31 @@ def test_send_at_is_the_first_moment_in_a_window(name, moment, late_hours, opens
     assert _facts(name, policy).send_at(moment, late) == suggested_send_at(moment, late, zone(name), policy)
 
 
-def test_a_day_with_a_change_near_is_not_steady():
+@pytest.mark.parametrize("machine", ["UTC0", "XST9", "JST-9"])
+def test_a_day_with_a_change_near_is_not_steady(machine):
     table = SteadyOffsets(zone("Europe/Berlin"))
     spring = datetime(2026, 3, 29).toordinal()  # clocks go forward at 01:00 UTC
-    assert table[spring] is None
-    assert table[spring - 1] is None  # the change is within a day after
-    assert table[spring + 1] is None  # within a day before
-    assert table[spring - 2] == timedelta(hours=1)
-    assert table[spring + 2] == timedelta(hours=2)
+    with machine_timezone(machine):  # the days are UTC days, whatever the server's own timezone
+        assert table[spring] is None
+        assert table[spring - 1] is None  # the change is within a day after
+        assert table[spring + 1] is None  # within a day before
+        assert table[spring - 2] == timedelta(hours=1)
+        assert table[spring + 2] == timedelta(hours=2)
     assert sorted(table) == [spring + d for d in (-2, -1, 0, 1, 2)]
 
 
+def test_a_change_at_midnight_utc_starts_the_day_after_the_stretch():
+    """Casablanca sprang forward at 00:00 UTC on 2 May 2010: the stretch of 30 April
+    (29 April to the end of 1 May) still holds its offset, that of 1 May does not."""
+    table = SteadyOffsets(zone("Africa/Casablanca"))
+    assert table[datetime(2010, 4, 30).toordinal()] == timedelta(0)
+    assert table[datetime(2010, 5, 1).toordinal()] is None
+    assert table[datetime(2010, 5, 4).toordinal()] == timedelta(hours=1)
+
+
 def test_days_before_1970_always_convert_exactly():
+    assert SteadyOffsets(zone("UTC"))[datetime(1970, 1, 1).toordinal()] is None
+    assert SteadyOffsets(zone("UTC"))[datetime(1970, 1, 2).toordinal()] == timedelta(0)  # the first trusted day
     assert SteadyOffsets(zone("Europe/Berlin"))[datetime(1969, 7, 1).toordinal()] is None
     assert SteadyOffsets(zone("Europe/Berlin"))[datetime(1970, 7, 1).toordinal()] == timedelta(hours=1)  # no DST until 1980
 
