@@ -73,19 +73,19 @@ def test_contactless_thank_you_overdue_stays_high_then_missed():
 
 def test_a_virtual_interview_run_by_an_ai_counts_as_ai():
     iv = interview(format=InterviewFormat.VIRTUAL, interviewers=(bot(), sam()))
-    assert is_ai_interview(iv)
+    assert is_ai_interview(iv) is True
     assert one(actions(iv, [], END), THANK).priority is Priority.HIGH
     not_human = interview(interviewers=(kai(is_human=False), sam()))
-    assert is_ai_interview(not_human)
+    assert is_ai_interview(not_human) is True
     assert [t.contact_id for t in of_kind(actions(not_human, [], END), THANK)] == ["sam"]
 
 
 def test_human_interviews_are_not_ai():
-    assert not is_ai_interview(interview(interviewers=(dana(), bot())))
-    assert not is_ai_interview(interview(interviewers=(sam(),)))  # only a recruiter: no runner
-    assert not is_ai_interview(interview(interviewers=()))
-    assert not is_ai_interview(interview(format=InterviewFormat.PHONE, interviewers=(kai(),)))
-    assert is_ai_interview(interview(format=InterviewFormat.AI, interviewers=(kai(),)))
+    assert is_ai_interview(interview(interviewers=(dana(), bot()))) is False
+    assert is_ai_interview(interview(interviewers=(sam(),))) is False  # only a recruiter: no runner
+    assert is_ai_interview(interview(interviewers=())) is False
+    assert is_ai_interview(interview(format=InterviewFormat.PHONE, interviewers=(kai(),))) is False
+    assert is_ai_interview(interview(format=InterviewFormat.AI, interviewers=(kai(),))) is True
     assert one(actions(interview(interviewers=(dana(), bot())), [], END), THANK).priority is Priority.NORMAL
 
 
