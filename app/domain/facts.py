@@ -56,13 +56,13 @@ def is_ai_interview(interview: Interview) -> bool:
     """
     if interview.format is _AI_FORMAT:
         return True
-    runners = 0
+    ran_by_ai = False
     for contact in interview.interviewers:
         if contact.role in _RUNS_CONVERSATION:
             if contact.is_human and contact.role is not _AI_ROLE:
                 return False
-            runners += 1
-    return runners > 0
+            ran_by_ai = True
+    return ran_by_ai
 
 
 class Facts:
