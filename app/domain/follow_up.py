@@ -1,9 +1,8 @@
 """Rules 3, 4, 5 and 9: follow-ups after silence, never pestering, and close-out.
 
-Walks the chain once, in time order, keeping what the rules need: the last
-outreach (rule 4), the latest response (rule 4: only the latest counts), the
-last email to the follow-up recipient and the last follow-up to anyone (rule
-5 spacing).
+Walks the chain once, in time order, keeping what the rules need in a
+`Walk` (app.domain.opening, which says when the next follow-up opens), and
+turns it into steps with their reasons.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import reasons
-from app.domain.facts import Facts, first_of, is_human
+from app.domain.facts import Facts, is_human
 from app.domain.model import (
     ActionKind,
     ActionState,
@@ -22,11 +21,9 @@ from app.domain.model import (
     Priority,
     Rule,
 )
+from app.domain.opening import APART, DECISION, RESPONSE, SILENCE, SPACING, THANKS, Walk
 from app.domain.steps import Step, new_step
-from app.domain.timecalc import hours, to_utc
-
-# What set an opening time (rule slugs are chosen from these, see `_rule`).
-SILENCE, RESPONSE, DECISION, SPACING, APART, THANKS = "silence", "response", "decision", "spacing", "apart", "thanks"
+from app.domain.timecalc import to_utc
 
 _KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
@@ -35,74 +32,6 @@ _RESPONSE, _CLOSED = EventType.RESPONSE_RECEIVED, EventType.CLOSED
 _DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE, _THANK_YOU_RULE = (
     Rule.DECISION_TIMELINE, Rule.NEVER_PESTER, Rule.AGENCY, Rule.FOLLOW_UP, Rule.THANK_YOU
 )  # read once: an enum member lookup is slow
-
-
-class _Walk:
-    """The chain at one moment: what the next follow-up's opening depends on."""
-
-    __slots__ = (
-        "decided", "f", "last_email", "last_follow_up", "last_follow_up_to", "outreach", "response", "thanks_due"
-    )  # fmt: skip
-
-    def __init__(self, f: Facts) -> None:
-        self.f = f
-        timeline = f.interview.decision_timeline_days
-        self.decided = f.add_days(f.end, timeline) if timeline is not None else None
-        self.outreach: Event | None = None  # the last thank-you or follow-up sent
-        self.response: Event | None = None
-        self.last_email: datetime | None = None
-        self.last_follow_up: datetime | None = None  # to anyone: follow-ups stay apart (rule 5)
-        self.last_follow_up_to = ""
-        self.thanks_due = _thanks_due(f)
-
-    def opening(self, response: Event | None) -> tuple[datetime, str]:
-        """When the next follow-up opens, and which rule set it.
-
-        Rule 4: the later of the last outreach (else the interview end) plus
-        the wait, and rule 3's decision timeline. A latest `response` with a
-        new timeline counts from the response (or the end, if it came during
-        the interview) instead: the candidate is no longer waiting out a
-        silence, so outreach after it does not restart the wait; only rule
-        5's spacing holds it back. Rule 5 keeps it out of the spacing window
-        of the last email to the same person, and the follow-ups apart
-        whoever they went to. The first never opens before a pending
-        thank-you is due (rule 1: it takes over from the thank-you). Ties go
-        to the earlier-listed rule.
-        """
-        f = self.f
-        if response is not None and response.timeline_days is not None:
-            heard = max(response.occurred_at, f.end)  # a response during the interview counts from its end
-            at, source = f.add_days(heard, response.timeline_days), RESPONSE
-        else:
-            outreach = f.end if self.outreach is None else max(self.outreach.occurred_at, f.end)
-            at, source = f.add_days(outreach, f.policy.follow_up_wait_days), SILENCE
-        if self.decided is not None and self.decided > at:
-            at, source = self.decided, DECISION
-        if self.last_email is not None:
-            spaced = f.add_days(self.last_email, f.policy.follow_up_spacing_days)
-            if spaced > at:
-                at, source = spaced, SPACING
-        if self.last_follow_up is not None:
-            apart = f.add_days(self.last_follow_up, f.policy.follow_up_spacing_days)
-            if apart > at:
-                at, source = apart, APART
-        elif self.thanks_due is not None and self.thanks_due > at:
-            at, source = self.thanks_due, THANKS
-        return at, source
-
-
-def _thanks_due(f: Facts) -> datetime | None:
-    """When the thank-yous are due, if one is still unsent (rule 1), else None.
-
-    Rule 1 gives a thank-you until its due moment; the first follow-up takes
-    over from it, so it must not open before then (a policy may set a silence
-    wait shorter than the thank-you's due hours).
-    """
-    if f.humans:
-        pending = any(first_of(f.thank_you_at, c.id) is None for _, c in f.humans)
-    else:
-        pending = f.ai and not f.thank_you_at  # rule 2: the one thank-you that asks for a contact
-    return f.end + hours(f.policy.thank_you_due_hours) if pending else None
 
 
 def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
@@ -124,7 +53,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     position = f.positions[contact_id] if contact_id is not None else -1
     label = _recipient_label(f, via_agency)
 
-    walk = _Walk(f)
+    walk = Walk(f)
     steps: list[Step] = []
     first_open: datetime | None = None
     last_sent: datetime | None = None
@@ -192,7 +121,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     return steps, first_open
 
 
-def _close_out(f: Facts, walk: _Walk, silence_ends: datetime, last_sent: datetime | None, label: str) -> Step:
+def _close_out(f: Facts, walk: Walk, silence_ends: datetime, last_sent: datetime | None, label: str) -> Step:
     """Rule 5: after the last follow-up, wait `close_out_after_days`, then close out.
 
     With a cap of 0 there is no follow-up to wait after: the close-out opens
@@ -270,7 +199,7 @@ def _recipient_label(f: Facts, via_agency: bool) -> str:
 
 
 def _reason(
-    f: Facts, walk: _Walk, source: str, opens: datetime, label: str, number: int, last: bool, via_agency: bool
+    f: Facts, walk: Walk, source: str, opens: datetime, label: str, number: int, last: bool, via_agency: bool
 ) -> str:
     """Rules 3, 4, 5, 9: the sentence for the next follow-up, naming what set its day.
 
@@ -304,7 +233,7 @@ def _reason(
     )
 
 
-def _silence_reason(f: Facts, walk: _Walk, label: str, on: str, number: int, last: bool, via_agency: bool) -> str:
+def _silence_reason(f: Facts, walk: Walk, label: str, on: str, number: int, last: bool, via_agency: bool) -> str:
     """Rule 4 (rule 9 through an agency): heard nothing since the last outreach, or the interview."""
     outreach = walk.outreach
     if outreach is not None and outreach.occurred_at >= f.end:  # a thank-you sent as the interview ended counts
