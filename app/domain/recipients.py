@@ -8,14 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.domain.model import (
-    Contact,
-    ContactRole,
-    Event,
-    EventType,
-    Interview,
-    Recipient,
-)
+from app.domain.model import Contact, ContactRole, Event, EventType, Interview, Recipient, event_order
 
 
 def human_contacts(interview: Interview) -> tuple[Contact, ...]:
@@ -59,9 +52,10 @@ def recipient_of(contact: Contact) -> Recipient:
 
 
 def first_rejection(events: Iterable[Event]) -> Event | None:
-    """The rejection that ended the chain, if any (the earliest one)."""
-    rejections = [e for e in events if e.type is EventType.REJECTION_RECEIVED]
-    return min(rejections, key=lambda e: e.occurred_at) if rejections else None
+    """The rejection that ended the chain, if any: the earliest, and of two at one
+    moment the first in `event_order`, so the plan and a render reply to the same one
+    whatever order the events were stored or sent in."""
+    return min((e for e in events if e.type is EventType.REJECTION_RECEIVED), key=event_order, default=None)
 
 
 def rejection_reply_recipient(

@@ -22,6 +22,7 @@ from tests.domain.domain_builders import (
     ev,
     interview,
     kai,
+    one,
     sam,
 )
 
@@ -50,6 +51,18 @@ def test_first_rejection_is_the_earliest():
     assert first_rejection([ev(EventType.OFFER_RECEIVED, END)]) is None
     late, early = ev(EventType.REJECTION_RECEIVED, END + days(2), "sam"), ev(EventType.REJECTION_RECEIVED, END + days(1))
     assert first_rejection([late, early]) is early
+
+
+def test_two_rejections_at_one_moment_are_replied_to_alike_in_any_order():
+    """The plan sorts events (event_order); a render gets them as stored or sent. Both
+    must reply to the same person when two rejections share a moment."""
+    iv = interview(interviewers=(dana(), sam()))
+    by_sam, by_dana = ev(EventType.REJECTION_RECEIVED, END + days(1), "sam"), ev(EventType.REJECTION_RECEIVED, END + days(1), "dana")
+    assert first_rejection([by_sam, by_dana]) is first_rejection([by_dana, by_sam])
+    replies = {rejection_reply_recipient(iv, order, to_agency=True) for order in ([by_sam, by_dana], [by_dana, by_sam])}
+    assert len(replies) == 1
+    reply = one(actions(iv, [by_sam, by_dana], END + days(2)), ActionKind.REPLY_TO_REJECTION)
+    assert (reply.recipient, reply.contact_id) == next(((r, c.id) for r, c in replies))
 
 
 def test_rejection_reply_recipient():
