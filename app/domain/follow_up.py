@@ -143,7 +143,7 @@ def _close_out(f: Facts, walk: Walk, silence_ends: datetime, last_sent: datetime
     resolution: ActionState | None
     if outcome is None:
         resolution = None
-        if replied is not None and (replied == opens or last_sent is None or response.occurred_at > last_sent):
+        if replied is not None and (replied == opens or last_sent is None or response.occurred_at >= last_sent):
             assert response is not None and response.timeline_days is not None
             reason = reasons.close_out_reply(
                 _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens),

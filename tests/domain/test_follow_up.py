@@ -291,6 +291,10 @@ TWO_SENT = [THANKED, ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.F
         ([*TWO_SENT, ev(EventType.RESPONSE_RECEIVED, END + days(17), "dana", timeline=2)], Policy(), END + days(22),
          "Dana Lee replied on Sunday 3 May that news would come within 2 days; if none has come by Friday 8 May, "
          "close this application out."),
+        # a reply at the very moment of the last follow-up is the later word (event_order: the follow-up first)
+        ([*TWO_SENT, ev(EventType.RESPONSE_RECEIVED, END + days(15), "dana", timeline=2)], Policy(), END + days(22),
+         "Dana Lee replied on Friday 1 May that news would come within 2 days; if none has come by Friday 8 May, "
+         "close this application out."),
         # a cap of 0 and a reply whose news was due before the follow-up would have opened
         ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=2)], Policy(max_follow_ups=0), END + days(7) + hours(3),
          "Acme replied on Friday 17 April that news would come within 2 days; if none has come by Thursday 23 April, "

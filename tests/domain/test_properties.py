@@ -501,7 +501,7 @@ def test_a_close_out_set_by_a_reply_never_claims_silence(case):
     latest = responses[-1]
     replied = day_later(max(latest.occurred_at, iv.ends_at), latest.timeline_days, iv.timezone)
     follow_ups = [e.occurred_at for e in known_chain if e.type is EventType.FOLLOW_UP_SENT]
-    answered_last = not follow_ups or latest.occurred_at > max(follow_ups)
+    answered_last = not follow_ups or latest.occurred_at >= max(follow_ups)
     for a in plan(iv, events, policy, now):
         if a.kind is ActionKind.CLOSE_OUT and a.state in OPEN_STATES:
             assert a.available_at >= replied
