@@ -18,6 +18,9 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,21 @@ ACQUIRE_TIMEOUT_S = 5.0
 STARTUP_TIMEOUT_S = 10.0
 POOL_SIZE = max(1, min(2, os.cpu_count() or 1))
 _WORKER_MODULE = "app.messages.sandbox_worker"
+
+#: Whose jobs the sandbox calls of this context are (a tenant id; `jobs_of`).
+_OWNER: ContextVar[str | None] = ContextVar("sandbox_owner", default=None)
+
+
+@contextmanager
+def jobs_of(owner: str) -> Iterator[None]:
+    """Run the block's sandbox jobs as `owner`'s. With more than one worker, one owner
+    holds at most all but one of them at a time: a tenant sending many slow templates
+    waits for its own jobs, and every other tenant still finds a worker."""
+    token = _OWNER.set(owner)
+    try:
+        yield
+    finally:
+        _OWNER.reset(token)
 
 
 def _context() -> Any:
@@ -65,6 +83,8 @@ class SandboxPool:
         self._idle: list[_Worker] = []
         self._live = 0
         self._closed = False
+        self._per_owner = max(1, size - 1)
+        self._held: dict[str, int] = {}  # workers each owner holds now
 
     def _spawn(self) -> _Worker:
         """A started worker that has said it is ready; its start-up has its own time limit."""
@@ -82,20 +102,23 @@ class SandboxPool:
             raise SandboxUnavailable(f"no template sandbox worker started within {STARTUP_TIMEOUT_S:g} s; try again")
         return worker
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, owner: str | None = None) -> _Worker:
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
         with self._cond:
             while True:
                 if self._closed:
                     raise SandboxUnavailable("the template sandbox is shut down; try again")
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.process.is_alive():
-                        return worker
-                    self._discard_locked(worker)
-                if self._live < self.size:
-                    self._live += 1
-                    break
+                if owner is None or self._held.get(owner, 0) < self._per_owner:
+                    while self._idle:
+                        worker = self._idle.pop()
+                        if worker.process.is_alive():
+                            self._hold(owner)
+                            return worker
+                        self._discard_locked(worker)
+                    if self._live < self.size:
+                        self._live += 1
+                        self._hold(owner)
+                        break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise SandboxUnavailable("every template sandbox worker is busy; try again")
@@ -105,26 +128,39 @@ class SandboxPool:
         except BaseException:
             with self._cond:
                 self._live -= 1
-                self._cond.notify()
+                self._let_go(owner)
             raise
 
-    def _release(self, worker: _Worker) -> None:
+    def _hold(self, owner: str | None) -> None:
+        if owner is not None:
+            self._held[owner] = self._held.get(owner, 0) + 1
+
+    def _let_go(self, owner: str | None) -> None:
+        """Under the lock: `owner` holds one worker fewer; anyone waiting may go."""
+        if owner is not None:
+            left = self._held.pop(owner) - 1
+            if left:
+                self._held[owner] = left
+        self._cond.notify_all()  # waiters wait for different things: any worker, or their owner's turn
+
+    def _release(self, worker: _Worker, owner: str | None = None) -> None:
         with self._cond:
             if self._closed:
                 self._kill(worker)
                 self._live -= 1
             else:
                 self._idle.append(worker)
-            self._cond.notify()
+            self._let_go(owner)
 
     def _discard_locked(self, worker: _Worker) -> None:
         self._kill(worker)
         self._live -= 1
-        self._cond.notify()
+        self._cond.notify_all()
 
-    def _discard(self, worker: _Worker) -> None:
+    def _discard(self, worker: _Worker, owner: str | None = None) -> None:
         with self._cond:
             self._discard_locked(worker)
+            self._let_go(owner)
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
@@ -137,7 +173,8 @@ class SandboxPool:
 
     def run(self, op: str, payload: Any) -> tuple[str, Any]:
         """Send one job to a worker; kill the worker if it does not answer in time."""
-        worker = self._acquire()
+        owner = _OWNER.get()
+        worker = self._acquire(owner)
         keep = False
         try:
             try:
@@ -153,9 +190,9 @@ class SandboxPool:
             return status, value
         finally:
             if keep:
-                self._release(worker)
+                self._release(worker, owner)
             else:
-                self._discard(worker)
+                self._discard(worker, owner)
 
     def close(self) -> None:
         with self._cond:

@@ -14,6 +14,7 @@ from app.domain.model import Event, Interview, MessageKind
 from app.messages.eml import build_eml
 from app.messages.locales import negotiate_locale, parse_accept_language
 from app.messages.render import render_message
+from app.messages.sandbox import jobs_of
 from app.messages.types import RenderedMessage, TemplateSource
 from app.services.interviews import interview_not_found
 from app.services.tenancy import TenantContext
@@ -79,19 +80,21 @@ def render(
     locale: str | None,
     accept_language: str | None,
 ) -> RenderedMessage:
-    """Render with the tenant's policy (agency routing, LinkedIn limit)."""
-    return render_message(
-        interview=source.interview,
-        events=source.events,
-        message_kind=kind,
-        contact_id=contact_id,
-        at=at,
-        locale=locale,
-        accept_language=accept_language,
-        to_agency=tenant.policy.follow_ups_to_agency,
-        linkedin_max_chars=tenant.policy.linkedin_note_max_chars,
-        custom=source.custom,
-    )
+    """Render with the tenant's policy (agency routing, LinkedIn limit); a tenant
+    template's sandbox jobs count as the tenant's (app.messages.sandbox.jobs_of)."""
+    with jobs_of(tenant.tenant_id):
+        return render_message(
+            interview=source.interview,
+            events=source.events,
+            message_kind=kind,
+            contact_id=contact_id,
+            at=at,
+            locale=locale,
+            accept_language=accept_language,
+            to_agency=tenant.policy.follow_ups_to_agency,
+            linkedin_max_chars=tenant.policy.linkedin_note_max_chars,
+            custom=source.custom,
+        )
 
 
 def as_eml(message: RenderedMessage, *, interview: Interview, at: datetime, message_id_domain: str) -> bytes:

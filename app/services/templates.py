@@ -14,7 +14,7 @@ from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
 from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateTimeout, TemplateTooLarge
-from app.messages.sandbox import validate_template
+from app.messages.sandbox import jobs_of, validate_template
 from app.messages.types import TemplateSource
 from app.services import messages
 from app.services.errors import Conflict, InvalidInput, NotFound
@@ -36,7 +36,8 @@ def validate(
     """
     source = TemplateSource(None, message_kind, locale, subject, text, html)
     try:
-        validate_template(source)
+        with jobs_of(tenant.tenant_id):
+            validate_template(source)
         _render_the_sample(tenant, source, now)
     except TemplateError as refused:
         parts = getattr(refused, "errors", [])

@@ -71,3 +71,25 @@ def test_a_template_the_sample_cannot_fill_is_still_accepted(client, tenant):
     template = {"message_kind": "follow_up", "subject": "Hi", "text": "Dear {{ interviewer_name }}"}
     response = client.post("/v1/templates", json=template, headers=tenant.headers)
     assert response.status_code == 201, response.text
+
+
+def test_every_sandbox_job_counts_as_the_tenants(client, tenant, monkeypatch):
+    """Upload, preview and render run their sandbox jobs as the tenant's, so the pool
+    can keep one tenant from holding every worker (app.messages.sandbox.jobs_of)."""
+    from app.messages import sandbox
+
+    seen: list[tuple[str, str | None]] = []
+    real_run = sandbox.SandboxPool.run
+
+    def spy(self, op, payload):
+        seen.append((op, sandbox._OWNER.get()))
+        return real_run(self, op, payload)
+
+    monkeypatch.setattr(sandbox.SandboxPool, "run", spy)
+    template = {"message_kind": "follow_up", "subject": "Hi", "text": "Hello {{ candidate_name }}"}
+    assert client.post("/v1/templates", json=template, headers=tenant.headers).status_code == 201
+    assert client.post("/v1/templates/preview", json={"template": template}, headers=tenant.headers).status_code == 200
+    inline = {"interview": interview_body(), "message_kind": "follow_up"}
+    assert client.post("/v1/render", json=inline, headers=tenant.headers).json()["template"]["source"] == "custom"
+    assert {op for op, _ in seen} == {"validate", "render"} and len(seen) >= 4
+    assert {owner for _, owner in seen} == {tenant.tenant_id}

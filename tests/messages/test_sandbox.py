@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import replace
 
@@ -470,3 +471,47 @@ def test_a_busy_or_closed_sandbox_is_unavailable(monkeypatch):
         pool.close()
     with pytest.raises(SandboxUnavailable, match="shut down"):
         pool.run("ping", None)
+
+
+def test_one_tenant_cannot_hold_every_worker(monkeypatch):
+    """A tenant sending many slow templates waits for its own jobs; another tenant still
+    finds a worker (with 2 workers, one owner holds at most 1)."""
+    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 0.3)
+    pool = SandboxPool(size=2)
+    try:
+        held = pool._acquire("tenant-a")
+        with sandbox.jobs_of("tenant-a"), pytest.raises(SandboxUnavailable, match="busy"):
+            pool.run("ping", None)  # its second job waits for its first, though a worker is free
+        with sandbox.jobs_of("tenant-b"):
+            assert pool.run("ping", None) == ("ok", None)
+        assert pool.run("ping", None) == ("ok", None)  # a job of no tenant takes any free worker
+        pool._release(held, "tenant-a")
+        assert pool._held == {}
+        with sandbox.jobs_of("tenant-a"):
+            assert pool.run("ping", None) == ("ok", None)
+            assert pool.run("ping", None) == ("ok", None)  # one at a time, as many as it likes
+    finally:
+        pool.close()
+
+
+def test_a_tenant_waits_for_its_own_job_not_for_the_timeout(monkeypatch):
+    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 5.0)
+    pool = SandboxPool(size=2)
+    try:
+        held = pool._acquire("tenant-a")
+        threading.Timer(0.2, pool._release, args=(held, "tenant-a")).start()
+        started = time.monotonic()
+        with sandbox.jobs_of("tenant-a"):
+            assert pool.run("ping", None) == ("ok", None)
+        assert 0.15 < time.monotonic() - started < 3
+    finally:
+        pool.close()
+
+
+def test_a_single_worker_pool_serves_one_tenant_as_before(monkeypatch):
+    pool = SandboxPool(size=1)
+    try:
+        with sandbox.jobs_of("tenant-a"):
+            assert pool.run("ping", None) == ("ok", None)
+    finally:
+        pool.close()
