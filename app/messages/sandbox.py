@@ -43,9 +43,10 @@ _OWNER: ContextVar[str | None] = ContextVar("sandbox_owner", default=None)
 
 @contextmanager
 def jobs_of(owner: str) -> Iterator[None]:
-    """Run the block's sandbox jobs as `owner`'s. With more than one worker, one owner
-    holds at most all but one of them at a time: a tenant sending many slow templates
-    waits for its own jobs, and every other tenant still finds a worker."""
+    """Run the block's sandbox jobs as `owner`'s. With more than one worker, an owner
+    that holds all but one of them gives way to any other owner waiting for one: a
+    tenant sending many slow templates cannot keep every other tenant out, and a tenant
+    alone still has every worker."""
     token = _OWNER.set(owner)
     try:
         yield
@@ -83,8 +84,9 @@ class SandboxPool:
         self._idle: list[_Worker] = []
         self._live = 0
         self._closed = False
-        self._per_owner = max(1, size - 1)
+        self._per_owner = max(1, size - 1)  # the share past which an owner gives way
         self._held: dict[str, int] = {}  # workers each owner holds now
+        self._waiting: dict[str | None, int] = {}  # callers waiting in _acquire, by owner
 
     def _spawn(self) -> _Worker:
         """A started worker that has said it is ready; its start-up has its own time limit."""
@@ -105,24 +107,30 @@ class SandboxPool:
     def _acquire(self, owner: str | None = None) -> _Worker:
         deadline = time.monotonic() + ACQUIRE_TIMEOUT_S
         with self._cond:
-            while True:
-                if self._closed:
-                    raise SandboxUnavailable("the template sandbox is shut down; try again")
-                if owner is None or self._held.get(owner, 0) < self._per_owner:
-                    while self._idle:
-                        worker = self._idle.pop()
-                        if worker.process.is_alive():
+            self._waiting[owner] = self._waiting.get(owner, 0) + 1
+            try:
+                while True:
+                    if self._closed:
+                        raise SandboxUnavailable("the template sandbox is shut down; try again")
+                    if self._may_take(owner):
+                        while self._idle:
+                            worker = self._idle.pop()
+                            if worker.process.is_alive():
+                                self._hold(owner)
+                                return worker
+                            self._discard_locked(worker)
+                        if self._live < self.size:
+                            self._live += 1
                             self._hold(owner)
-                            return worker
-                        self._discard_locked(worker)
-                    if self._live < self.size:
-                        self._live += 1
-                        self._hold(owner)
-                        break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise SandboxUnavailable("every template sandbox worker is busy; try again")
-                self._cond.wait(remaining)
+                            break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise SandboxUnavailable("every template sandbox worker is busy; try again")
+                    self._cond.wait(remaining)
+            finally:
+                left = self._waiting.pop(owner) - 1
+                if left:
+                    self._waiting[owner] = left
         try:
             return self._spawn()
         except BaseException:
@@ -130,6 +138,12 @@ class SandboxPool:
                 self._live -= 1
                 self._let_go(owner)
             raise
+
+    def _may_take(self, owner: str | None) -> bool:
+        """Under the lock: an owner past its share takes a worker only when nobody else waits."""
+        if owner is None or self._held.get(owner, 0) < self._per_owner:
+            return True
+        return not any(count for waiter, count in self._waiting.items() if waiter != owner)
 
     def _hold(self, owner: str | None) -> None:
         if owner is not None:

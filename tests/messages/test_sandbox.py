@@ -473,23 +473,52 @@ def test_a_busy_or_closed_sandbox_is_unavailable(monkeypatch):
         pool.run("ping", None)
 
 
-def test_one_tenant_cannot_hold_every_worker(monkeypatch):
-    """A tenant sending many slow templates waits for its own jobs; another tenant still
-    finds a worker (with 2 workers, one owner holds at most 1)."""
+def _until(condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_a_tenant_alone_has_every_worker(monkeypatch):
     monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 0.3)
     pool = SandboxPool(size=2)
     try:
-        held = pool._acquire("tenant-a")
-        with sandbox.jobs_of("tenant-a"), pytest.raises(SandboxUnavailable, match="busy"):
-            pool.run("ping", None)  # its second job waits for its first, though a worker is free
-        with sandbox.jobs_of("tenant-b"):
+        first, second = pool._acquire("tenant-a"), pool._acquire("tenant-a")  # nobody else wants one
+        assert pool._held == {"tenant-a": 2}
+        pool._release(first, "tenant-a")
+        pool._release(second, "tenant-a")
+        assert pool._held == {} and pool._waiting == {}
+    finally:
+        pool.close()
+
+
+def test_a_tenant_past_its_share_gives_way_to_another_tenant_waiting(monkeypatch):
+    """A tenant sending many slow templates cannot keep the others out: once another
+    tenant waits, the first holds at most one of the two workers."""
+    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 5.0)
+    pool = SandboxPool(size=2)
+    order: list[str] = []
+
+    def job(owner: str) -> None:
+        with sandbox.jobs_of(owner):
             assert pool.run("ping", None) == ("ok", None)
-        assert pool.run("ping", None) == ("ok", None)  # a job of no tenant takes any free worker
-        pool._release(held, "tenant-a")
-        assert pool._held == {}
-        with sandbox.jobs_of("tenant-a"):
-            assert pool.run("ping", None) == ("ok", None)
-            assert pool.run("ping", None) == ("ok", None)  # one at a time, as many as it likes
+        order.append(owner)
+
+    try:
+        first, second = pool._acquire("tenant-a"), pool._acquire("tenant-a")
+        a = threading.Thread(target=job, args=("tenant-a",))  # a asks first...
+        a.start()
+        _until(lambda: pool._waiting.get("tenant-a"))
+        b = threading.Thread(target=job, args=("tenant-b",))
+        b.start()
+        _until(lambda: pool._waiting.get("tenant-b"))
+        pool._release(first, "tenant-a")  # ...but still holds one: the freed worker is b's turn
+        b.join(5)
+        a.join(5)
+        assert order == ["tenant-b", "tenant-a"]
+        pool._release(second, "tenant-a")
+        assert pool._held == {} and pool._waiting == {}
     finally:
         pool.close()
 
@@ -498,12 +527,13 @@ def test_a_tenant_waits_for_its_own_job_not_for_the_timeout(monkeypatch):
     monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 5.0)
     pool = SandboxPool(size=2)
     try:
-        held = pool._acquire("tenant-a")
+        held, other = pool._acquire("tenant-a"), pool._acquire("tenant-a")
         threading.Timer(0.2, pool._release, args=(held, "tenant-a")).start()
         started = time.monotonic()
         with sandbox.jobs_of("tenant-a"):
             assert pool.run("ping", None) == ("ok", None)
         assert 0.15 < time.monotonic() - started < 3
+        pool._release(other, "tenant-a")
     finally:
         pool.close()
 
