@@ -59,6 +59,13 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     last_sent: datetime | None = None
     for event in f.chain:
         kind = event.type
+        if first_open is None and kind is not _FOLLOW_UP_SENT and p.max_follow_ups:
+            # Rule 1: a follow-up open before this event (an answer, a late thank-you to
+            # someone else) took over from a late thank-you then, whatever the event
+            # does to the next follow-up's opening.
+            before, _ = walk.opening(walk.response)
+            if before <= to_utc(event.occurred_at):
+                first_open = before
         if kind is _THANK_YOU_SENT:
             walk.outreach = event
             if contact_id is not None and (event.contact_id == contact_id or event.contact_id is None):
@@ -87,10 +94,6 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
             if named is None or named.id == contact_id:
                 walk.last_email = event.occurred_at
         elif kind is _RESPONSE:
-            if first_open is None and p.max_follow_ups:
-                before, _ = walk.opening(walk.response)
-                if before <= to_utc(event.occurred_at):
-                    first_open = before  # rule 1: a late thank-you was missed then
             walk.response = event
 
     response = walk.response

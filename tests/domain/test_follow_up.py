@@ -111,6 +111,8 @@ ANSWERED = ev(EventType.RESPONSE_RECEIVED, END + days(1))  # "thanks, we will be
          Priority.NORMAL),
         # ...and an answer just before it opened still does
         ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(7))], END + days(10), ActionState.OVERDUE, Priority.HIGH),
+        # nor does a late thank-you to someone else, which restarts the silence wait
+        ([ev(EventType.THANK_YOU_SENT, END + days(9), "dana")], END + days(10), ActionState.MISSED, Priority.NORMAL),
         # an answer at the very moment it opened comes too late: the follow-up had taken over
         ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + hours(3) + days(7))], END + days(10), ActionState.MISSED,
          Priority.NORMAL),

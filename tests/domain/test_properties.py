@@ -54,6 +54,7 @@ EVENT_MIX = [
 #: Only the chain's events: open follow-ups with earlier emails to the same person.
 CHAIN_MIX = [EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT, EventType.FOLLOW_UP_SENT, EventType.RESPONSE_RECEIVED]
 #: Replies, with or without a timeline, between thank-yous: how the chain ends or moves without a follow-up.
+THANKS_MIX = [EventType.THANK_YOU_SENT, EventType.THANK_YOU_SENT, EventType.RESPONSE_RECEIVED]  # late thank-yous
 REPLY_MIX = [EventType.RESPONSE_RECEIVED, EventType.RESPONSE_RECEIVED, EventType.THANK_YOU_SENT]
 
 contacts = st.lists(
@@ -535,3 +536,21 @@ def test_every_action_but_wait_is_suggested_at_rule_11s_time(case):
         else:
             event(f"send time of {a.kind}")
             assert a.suggested_send_at == suggested_send_at(a.available_at, a.late_after, ZoneInfo(iv.timezone), policy)
+
+
+@PROPERTIES
+@given(st.one_of(cases(THANKS_MIX), cases(REPLY_MIX), cases()))
+def test_a_missed_thank_you_stays_missed(case):
+    """Rule 1: once a follow-up took over from a late thank-you, nothing that happens
+    later (an answer, a late thank-you to someone else) makes it recommended again.
+    Checked day by day over the six weeks after the interview."""
+    iv, events, policy, _ = case
+    missed: set[str | None] = set()
+    for day in range(1, 46):
+        states = {a.contact_id: a.state for a in plan(iv, events, policy, iv.ends_at + timedelta(days=day))
+                  if a.kind is ActionKind.SEND_THANK_YOU}  # fmt: skip
+        for contact in missed:
+            assert states[contact] in (ActionState.MISSED, ActionState.DONE, ActionState.CANCELLED), (day, contact)
+        missed |= {contact for contact, state in states.items() if state is ActionState.MISSED}
+    if missed:
+        event("a thank-you missed")
