@@ -141,7 +141,8 @@ def cmd_keys_revoke(args) -> int:
             return 1
         count = tenants.revoke_key(session, key_id_or_prefix=matching[0], now=_now()) if matching else 0
     if count == 0:
-        print(f"no active key with id or prefix {args.key!r}", file=sys.stderr)
+        shown = args.key[:10] + "…" if args.key.startswith("fu_") and len(args.key) > 12 else args.key  # never echo a key
+        print(f"no active key with id or prefix {shown!r}", file=sys.stderr)
         return 1
     print(f"revoked {count} key(s)", file=sys.stderr)
     return 0
@@ -211,13 +212,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except OperationalError as error:  # an operator's typo in the URL, or a server that is down
+    except OperationalError as error:  # a server that is down, or a wrong host or port
         print(f"followup: the database is unreachable: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    except (ArgumentError, NoSuchModuleError) as error:  # a typo in FOLLOWUP_DATABASE_URL (postgres://...)
+        print(f"followup: FOLLOWUP_DATABASE_URL is not a database URL this service takes: {error}", file=sys.stderr)
         return 1
 
 

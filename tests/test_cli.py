@@ -105,7 +105,9 @@ def test_a_prefix_two_keys_share_revokes_neither(followup, db):
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql+psycopg://postgres@127.0.0.1:1/none", "sqlite:////nonexistent-directory/followup.db"], ids=["postgres", "sqlite"]
+    "url",
+    ["postgresql+psycopg://postgres@127.0.0.1:1/none", "sqlite:////nonexistent-directory/followup.db", "postgres://u@h/db", "nonsense"],
+    ids=["postgres", "sqlite", "a scheme typo", "not a URL"],
 )
 @pytest.mark.parametrize("args", [("tenants", "create", "acme"), ("keys", "list")])
 def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypatch, capsys):
@@ -118,7 +120,7 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypa
         get_settings.cache_clear()
     out, err = capsys.readouterr()
     assert code == 1 and out == ""
-    assert err.startswith("followup: the database is unreachable: ") and err.count("\n") == 1, err
+    assert err.startswith("followup: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
 
 
@@ -131,7 +133,8 @@ def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
     assert shown_prefix.endswith("…") and key.startswith(shown_prefix[:-1])
     code, second, _ = followup("keys", "create", "acme")
     assert followup("keys", "revoke", key)[0] == 0
-    assert followup("keys", "revoke", key)[0] == 1  # revoked already: no active key of that value
+    code, _, err = followup("keys", "revoke", key)
+    assert code == 1 and key not in err and key[:10] in err  # revoked already; the secret is not echoed
     with db.session(write=False) as session:
         states = {k.prefix: k.revoked_at is not None for k in tenants.list_keys(session)}
     assert states == {key[:10]: True, second[:10]: False}
