@@ -480,68 +480,63 @@ def _until(condition, seconds: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def test_a_tenant_alone_has_every_worker(monkeypatch):
-    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 0.3)
-    pool = SandboxPool(size=2)
-    try:
-        first, second = pool._acquire("tenant-a"), pool._acquire("tenant-a")  # nobody else wants one
-        assert pool._held == {"tenant-a": 2}
-        pool._release(first, "tenant-a")
-        pool._release(second, "tenant-a")
-        assert pool._held == {} and pool._waiting == {}
-    finally:
-        pool.close()
-
-
-def test_a_tenant_past_its_share_gives_way_to_another_tenant_waiting(monkeypatch):
-    """A tenant sending many slow templates cannot keep the others out: once another
-    tenant waits, the first holds at most one of the two workers."""
+@pytest.fixture
+def two_workers(monkeypatch):
+    """A pool of two workers, closed after the test; its callers wait up to 5 s."""
     monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 5.0)
     pool = SandboxPool(size=2)
-    order: list[str] = []
+    yield pool
+    pool.close()
+
+
+def test_a_tenant_alone_has_every_worker(two_workers):
+    first, second = two_workers._acquire("tenant-a"), two_workers._acquire("tenant-a")  # nobody else wants one
+    assert two_workers._held == {"tenant-a": 2}
+    two_workers._release(first, "tenant-a")
+    two_workers._release(second, "tenant-a")
+    assert two_workers._held == {} and two_workers._waiting == {}
+
+
+def test_a_tenant_past_its_share_gives_way_to_another_tenant_waiting(two_workers):
+    """A tenant sending many slow templates cannot keep the others out: once another
+    tenant waits, the first holds at most one of the two workers."""
+    pool, order = two_workers, []
 
     def job(owner: str) -> None:
         with sandbox.jobs_of(owner):
             assert pool.run("ping", None) == ("ok", None)
         order.append(owner)
 
-    try:
-        first, second = pool._acquire("tenant-a"), pool._acquire("tenant-a")
-        a = threading.Thread(target=job, args=("tenant-a",))  # a asks first...
-        a.start()
-        _until(lambda: pool._waiting.get("tenant-a"))
-        b = threading.Thread(target=job, args=("tenant-b",))
-        b.start()
-        _until(lambda: pool._waiting.get("tenant-b"))
-        pool._release(first, "tenant-a")  # ...but still holds one: the freed worker is b's turn
-        b.join(5)
-        a.join(5)
-        assert order == ["tenant-b", "tenant-a"]
-        pool._release(second, "tenant-a")
-        assert pool._held == {} and pool._waiting == {}
-    finally:
-        pool.close()
+    first, second = pool._acquire("tenant-a"), pool._acquire("tenant-a")
+    a = threading.Thread(target=job, args=("tenant-a",))  # a asks first...
+    a.start()
+    _until(lambda: pool._waiting.get("tenant-a"))
+    b = threading.Thread(target=job, args=("tenant-b",))
+    b.start()
+    _until(lambda: pool._waiting.get("tenant-b"))
+    pool._release(first, "tenant-a")  # ...but still holds one: the freed worker is b's turn
+    b.join(5)
+    a.join(5)
+    assert order == ["tenant-b", "tenant-a"]
+    pool._release(second, "tenant-a")
+    assert pool._held == {} and pool._waiting == {}
 
 
-def test_a_tenant_waits_for_its_own_job_not_for_the_timeout(monkeypatch):
-    monkeypatch.setattr(sandbox, "ACQUIRE_TIMEOUT_S", 5.0)
-    pool = SandboxPool(size=2)
-    try:
-        held, other = pool._acquire("tenant-a"), pool._acquire("tenant-a")
-        threading.Timer(0.2, pool._release, args=(held, "tenant-a")).start()
-        started = time.monotonic()
-        with sandbox.jobs_of("tenant-a"):
-            assert pool.run("ping", None) == ("ok", None)
-        assert 0.15 < time.monotonic() - started < 3
-        pool._release(other, "tenant-a")
-    finally:
-        pool.close()
+def test_a_tenant_waits_for_its_own_job_not_for_the_timeout(two_workers):
+    held, other = two_workers._acquire("tenant-a"), two_workers._acquire("tenant-a")
+    threading.Timer(0.2, two_workers._release, args=(held, "tenant-a")).start()
+    started = time.monotonic()
+    with sandbox.jobs_of("tenant-a"):
+        assert two_workers.run("ping", None) == ("ok", None)
+    assert 0.15 < time.monotonic() - started < 3
+    two_workers._release(other, "tenant-a")
 
 
-def test_a_single_worker_pool_serves_one_tenant_as_before(monkeypatch):
+def test_a_single_worker_pool_serves_one_tenant_as_before():
     pool = SandboxPool(size=1)
     try:
         with sandbox.jobs_of("tenant-a"):
+            assert pool.run("ping", None) == ("ok", None)
             assert pool.run("ping", None) == ("ok", None)
     finally:
         pool.close()
