@@ -60,6 +60,21 @@ class Idempotency:
             repo.forget(session, **args)
             repo.claim(session, request_hash=self.request_hash, now=self.now, **args)
             return None
+        return self._answer(record)
+
+    def stored(self, session: Connection) -> Response | None:
+        """The stored answer to this key, if a first request completed, without claiming
+        the key: a route with slow work before its write transaction (a template's
+        sandbox checks) replays before doing that work. A record is stored in the
+        transaction of the write it guards, so one that can be read is complete."""
+        if self.key is None:
+            return None
+        record = repo.find(session, tenant_id=self.tenant_id, key=self.key)
+        if record is None or record.created_at < self.now - KEEP:
+            return None
+        return self._answer(record)
+
+    def _answer(self, record: repo.Record) -> Response:
         if record.request_hash != self.request_hash:
             raise IdempotencyMismatch(
                 "This Idempotency-Key was already used with a different request; use a new key for a new request.",

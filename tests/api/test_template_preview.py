@@ -93,3 +93,27 @@ def test_every_sandbox_job_counts_as_the_tenants(client, tenant, monkeypatch):
     assert client.post("/v1/render", json=inline, headers=tenant.headers).json()["template"]["source"] == "custom"
     assert {op for op, _ in seen} == {"validate", "render"} and len(seen) >= 4
     assert {owner for _, owner in seen} == {tenant.tenant_id}
+
+
+def test_a_retried_template_upload_replays_before_the_sandbox_checks(client, tenant, monkeypatch):
+    """A retry gets its stored answer even when the sandbox is busy: the checks (two
+    sandbox jobs) ran before the replay, so a retry could answer 503 instead."""
+    from app.messages.errors import SandboxUnavailable
+    from app.services import templates as templates_service
+
+    template = {"message_kind": "follow_up", "subject": "Hi", "text": "Hello {{ candidate_name }}"}
+    headers = {**tenant.headers, "Idempotency-Key": "upload-1"}
+    first = client.post("/v1/templates", json=template, headers=headers)
+    assert first.status_code == 201, first.text
+
+    def busy(**_kwargs):
+        raise SandboxUnavailable("every template sandbox worker is busy; try again")
+
+    monkeypatch.setattr(templates_service, "validate", busy)
+    again = client.post("/v1/templates", json=template, headers=headers)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true", again.text
+    assert again.json() == first.json() and again.headers["location"] == first.headers["location"]
+    other = client.post("/v1/templates", json={**template, "text": "Other"}, headers=headers)
+    assert_problem(other, 422)  # the same key with another body is still refused
+    fresh = client.post("/v1/templates", json={**template, "locale": "de"}, headers={**tenant.headers, "Idempotency-Key": "upload-2"})
+    assert_problem(fresh, 503)  # a first request still runs the checks

@@ -50,6 +50,10 @@ async def create_template(
     body: TemplateCreate, request: Request, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Create a tenant template for one message kind and locale."""
+    if idem.key is not None:
+        with db.session(write=False) as session:
+            if (replayed := idem.stored(session)) is not None:
+                return replayed  # before the sandbox checks: a retry gets its answer even when the sandbox is busy
     await _validate(body, tenant, now)  # outside the transaction: it may take up to the sandbox's limit
     with db.session(write=True) as session:
         if (replayed := idem.replay(session)) is not None:
