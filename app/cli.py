@@ -162,6 +162,23 @@ def cmd_openapi(args) -> int:
     return 0
 
 
+def cmd_templates_check(_args) -> int:
+    from app.db import templates as templates_repo
+    from app.services import templates
+
+    db = _db()
+    with db.session(write=False) as session:
+        stored = templates_repo.every(session)
+    failing = 0
+    for template in stored:
+        problem = templates.stored_problem(template, now=_now())
+        if problem is not None:
+            failing += 1
+            print(f"{template.tenant_id}\t{template.id}\t{template.message_kind}\t{template.locale}\t{problem}")
+    print(f"checked {len(stored)} template(s): {failing} fail today's checks", file=sys.stderr)
+    return 1 if failing else 0
+
+
 def cmd_jobs_run(_args) -> int:
     from app.services import jobs
 
@@ -205,6 +222,11 @@ def parser() -> argparse.ArgumentParser:
     spec = commands.add_parser("openapi", help="print the OpenAPI document")
     spec.add_argument("--output", "-o")
     spec.set_defaults(func=cmd_openapi)
+
+    tpl = commands.add_parser("templates", help="tenant templates").add_subparsers(dest="action", required=True)
+    tpl.add_parser(
+        "check", help="list stored templates that fail today's checks or a render on the sample (exit 1 if any)"
+    ).set_defaults(func=cmd_templates_check)
 
     jobs = commands.add_parser("jobs", help="background jobs").add_subparsers(dest="action", required=True)
     jobs.add_parser("run", help="run pending jobs until the queue is empty").set_defaults(func=cmd_jobs_run)

@@ -141,3 +141,32 @@ def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
     assert followup("keys", "revoke", second[:10] + "…")[0] == 0
     with db.session(write=False) as session:
         assert all(k.revoked_at is not None for k in tenants.list_keys(session))
+
+
+def test_templates_check_lists_stored_templates_that_fail_todays_checks(followup, db):
+    """A template stored by an earlier version is never checked again; the sandbox now
+    refuses splitting escaped text, so the operator needs the list before tenants see 422s."""
+    from app.domain.model import MessageKind
+    from app.services import templates as templates_service
+
+    followup("tenants", "create", "acme")
+    with db.session(write=False) as session:
+        tenant_id = tenants.list_keys(session)[0].tenant_id
+    now = datetime.now(UTC)
+    with db.session(write=True) as session:  # stored directly: as an earlier version accepted them
+        good = templates_service.create_template(
+            session=session, tenant_id=tenant_id, message_kind=MessageKind.FOLLOW_UP, locale="en",
+            subject="Hi", text="Hello {{ candidate_name }}", html=None, now=now,
+        )  # fmt: skip
+        bad = templates_service.create_template(
+            session=session, tenant_id=tenant_id, message_kind=MessageKind.THANK_YOU, locale="en",
+            subject="Thanks", text="Hi {{ (candidate_name|e).split()[0] }}", html="<p>{{ (job_title|e)[:3] }}</p>", now=now,
+        )  # fmt: skip
+    code, out, err = followup("templates", "check")
+    assert code == 1, (out, err)
+    lines = out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{tenant_id}\t{bad.id}\tthank_you\ten\t"), out
+    assert good.id not in out and "checked 2 template(s): 1 fail" in err
+    with db.session(write=True) as session:
+        templates_service.delete_template(session=session, tenant_id=tenant_id, template_id=bad.id, if_match=None)
+    assert followup("templates", "check")[0] == 0

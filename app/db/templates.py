@@ -119,6 +119,12 @@ def first(session: Connection, *, tenant_id: str, message_kind: str, locales: Se
         return first_of(reader.all(sql, params), locales)
 
 
+def every(session: Connection) -> list[StoredTemplate]:
+    """Every tenant's templates, oldest first: an operator's check, never a request path."""
+    rows = session.execute(select(template_t).order_by(template_t.c.created_at, template_t.c.id))
+    return [_stored(row) for row in rows]
+
+
 def page(session: Connection, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int) -> list[StoredTemplate]:
     query = select(template_t).where(template_t.c.tenant_id == tenant_id)
     if after is not None:

@@ -14,6 +14,7 @@ from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
 from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateTimeout, TemplateTooLarge
+from app.messages.render import render_message
 from app.messages.sandbox import jobs_of, validate_template
 from app.messages.types import TemplateSource
 from app.services import messages
@@ -67,6 +68,29 @@ def _render_the_sample(tenant: TenantContext, source: TemplateSource, now: datet
         raise
     except MessageError:
         return
+
+
+def stored_problem(stored: StoredTemplate, *, now: datetime) -> str | None:
+    """Why a stored template fails today's checks, or None: the upload's checks (a
+    template stored by an earlier version is never checked again), then one render on
+    the preview's sample, where every failure counts (`followup templates check`)."""
+    source = TemplateSource(stored.id, MessageKind(stored.message_kind), stored.locale, stored.subject, stored.text, stored.html)
+    interview = sample_interview(now)
+    events = sample_events(interview, [], message_kind=source.message_kind, at=now)
+    try:
+        with jobs_of(stored.tenant_id):
+            validate_template(source)
+            render_message(
+                interview=interview, events=events, message_kind=source.message_kind, contact_id=SAMPLE_CONTACT_ID,
+                at=now, locale=source.locale, custom=source,
+            )  # fmt: skip
+    except TemplateError as refused:
+        return str(refused)
+    except SandboxUnavailable:
+        raise
+    except MessageError:
+        return None  # not this template's fault (the sample's message does not apply)
+    return None
 
 
 def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
