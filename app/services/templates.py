@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -13,7 +14,8 @@ from app.db import tenants as tenants_repo
 from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
-from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateTimeout, TemplateTooLarge
+from app.domain.policy import Policy
+from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateInvalid
 from app.messages.render import render_message
 from app.messages.sandbox import jobs_of, validate_template
 from app.messages.types import TemplateSource
@@ -33,64 +35,57 @@ def validate(
     `body.<part>`), like a body the schema refuses; a stored template that fails later
     to render is another problem (app.api.problems).
 
+    Only the sandbox's limits count in the sample's render: a template that exhausts
+    them there (`{{ 'a' * 10**9 }}`, `{% for i in range(10**6) %}`) would on every
+    render, but a variable the sample lacks (an interviewer's name in a follow-up that
+    the sample's agency receives) may well be there in the tenant's interviews.
+
     Blocking (up to twice the sandbox's time limit): call it outside any transaction.
     """
     source = TemplateSource(None, message_kind, locale, subject, text, html)
     try:
         with jobs_of(tenant.tenant_id):
             validate_template(source)
-        _render_the_sample(tenant, source, now)
+            with contextlib.suppress(TemplateInvalid):  # the sample's data, not the template
+                _render_the_sample(source, now, tenant.policy)
     except TemplateError as refused:
         parts = getattr(refused, "errors", [])
         errors = [(f"body.{part}", message) for part, message in parts] or [("body", str(refused))]
         raise InvalidInput(f"The template cannot be used: {refused}", errors=errors) from refused
 
 
-def _render_the_sample(tenant: TenantContext, source: TemplateSource, now: datetime) -> None:
-    """A template that compiles may still exhaust the sandbox's limits whatever it is
-    given (`{{ 'a' * 10**9 }}`, `{% for i in range(10**6) %}`): rendered once on the
-    sample interview, it is refused on upload rather than on every render. Only the
-    limits count here: a variable the sample lacks (an interviewer's name in a follow-up
-    that the sample's agency receives) may well be there in the tenant's interviews."""
-    interview = sample_interview(now)
-    events = sample_events(interview, [], message_kind=source.message_kind, at=now)
-    try:
-        messages.render(
-            tenant=tenant,
-            source=messages.inline_input(interview, events, source),
-            kind=source.message_kind,
-            contact_id=SAMPLE_CONTACT_ID,
-            at=now,
-            locale=source.locale,
-            accept_language=None,
-        )
-    except (TemplateTimeout, TemplateTooLarge, SandboxUnavailable):
-        raise
-    except MessageError:
-        return
-
-
 def stored_problem(stored: StoredTemplate, *, now: datetime) -> str | None:
     """Why a stored template fails today's checks, or None: the upload's checks (a
     template stored by an earlier version is never checked again), then one render on
-    the preview's sample, where every failure counts (`followup templates check`)."""
-    source = TemplateSource(stored.id, MessageKind(stored.message_kind), stored.locale, stored.subject, stored.text, stored.html)
-    interview = sample_interview(now)
-    events = sample_events(interview, [], message_kind=source.message_kind, at=now)
+    the preview's sample, where every failure counts (`followup templates check`).
+    The tenant's own policy is not read: it changes no template's failures."""
+    source = messages.source_of(stored)
     try:
         with jobs_of(stored.tenant_id):
             validate_template(source)
-            render_message(
-                interview=interview, events=events, message_kind=source.message_kind, contact_id=SAMPLE_CONTACT_ID,
-                at=now, locale=source.locale, custom=source,
-            )  # fmt: skip
+            _render_the_sample(source, now, Policy())
     except TemplateError as refused:
         return str(refused)
-    except SandboxUnavailable:
+    return None
+
+
+def _render_the_sample(source: TemplateSource, now: datetime, policy: Policy) -> None:
+    """Render `source` once on the preview's sample interview (with a rejection when
+    its kind needs one); raises what the template's render raised (`TemplateError`,
+    or `SandboxUnavailable`). A message that does not apply to the sample is not the
+    template's fault and passes."""
+    interview = sample_interview(now)
+    events = sample_events(interview, [], message_kind=source.message_kind, at=now)
+    try:
+        render_message(
+            interview=interview, events=events, message_kind=source.message_kind, contact_id=SAMPLE_CONTACT_ID,
+            at=now, locale=source.locale, to_agency=policy.follow_ups_to_agency,
+            linkedin_max_chars=policy.linkedin_note_max_chars, custom=source,
+        )  # fmt: skip
+    except (TemplateError, SandboxUnavailable):
         raise
     except MessageError:
-        return None  # not this template's fault (the sample's message does not apply)
-    return None
+        return
 
 
 def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_id: str | None) -> None:
