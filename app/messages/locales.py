@@ -28,6 +28,13 @@ def primary_language(tag: str) -> str:
     return tag.strip().replace("_", "-").split("-", 1)[0].lower()
 
 
+def asked_languages(locale: str | None, accept_language: str | None) -> list[str]:
+    """The primary languages the reader asked for, best first: an explicit `locale`,
+    else every Accept-Language range (`*` asks for none in particular)."""
+    asked = [locale] if locale and locale.strip() else parse_accept_language(accept_language or "")
+    return [primary_language(tag) for tag in asked if tag and tag != "*"]
+
+
 def parse_accept_language(header: str) -> list[str]:
     """Language ranges of an Accept-Language header, best first (q=0 dropped)."""
     ranges: list[tuple[float, int, str]] = []

@@ -20,7 +20,7 @@ from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
 from app.messages.errors import MessageRequestError
 from app.messages.linkedin import fit_note, note_length
-from app.messages.locales import knows_language, negotiate_locale, parse_accept_language, primary_language
+from app.messages.locales import asked_languages, knows_language, negotiate_locale, primary_language
 from app.messages.types import (
     MessageWarning,
     RenderedMessage,
@@ -149,13 +149,6 @@ def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str,
     return subject, text, html
 
 
-def _asked_for(language: str, locale: str | None, accept_language: str | None) -> bool:
-    """Whether the reader asked for `language` (explicit locale, else any Accept-Language range)."""
-    if locale is not None and locale.strip():
-        return primary_language(locale) == language
-    return any(primary_language(tag) == language for tag in parse_accept_language(accept_language or ""))
-
-
 def _template_language(custom: TemplateSource, chosen: str) -> tuple[str, str | None]:
     """The language a tenant template's values are written in, and a note when it cannot be its own.
 
@@ -212,7 +205,7 @@ def render_message(
     if custom is not None:
         # The built-ins' fallback note stands unless the template is in a language asked for
         # (locale=it answered by the tenant's English template is still a fallback to English).
-        fallback_note = None if _asked_for(primary_language(custom.locale), locale, accept_language) else locale_note
+        fallback_note = None if primary_language(custom.locale) in asked_languages(locale, accept_language) else locale_note
         chosen, template_note = _template_language(custom, chosen)
         locale_note = " ".join(note for note in (fallback_note, template_note) if note) or None
     channel = Channel.LINKEDIN if kind is MessageKind.LINKEDIN_NOTE else Channel.EMAIL

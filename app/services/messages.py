@@ -12,7 +12,7 @@ from app.db import interviews as interviews_repo
 from app.db import templates as templates_repo
 from app.domain.model import Event, Interview, MessageKind
 from app.messages.eml import build_eml
-from app.messages.locales import negotiate_locale, parse_accept_language
+from app.messages.locales import asked_languages, negotiate_locale
 from app.messages.render import render_message
 from app.messages.sandbox import jobs_of
 from app.messages.types import RenderedMessage, TemplateSource
@@ -30,11 +30,9 @@ class RenderInput:
 
 
 def _wanted_locales(locale: str | None, accept_language: str | None) -> list[str]:
-    """The languages asked for, in preference order, as primary tags."""
-    asked = [locale] if locale and locale.strip() else parse_accept_language(accept_language or "")
-    primaries = [tag.strip().replace("_", "-").split("-", 1)[0].lower() for tag in asked if tag and tag != "*"]
+    """The languages asked for, in preference order, then the one the built-ins would use."""
     chosen, _ = negotiate_locale(locale, accept_language)
-    return list(dict.fromkeys([*primaries, chosen]))
+    return list(dict.fromkeys([*asked_languages(locale, accept_language), chosen]))
 
 
 def source_of(stored: templates_repo.StoredTemplate) -> TemplateSource:
