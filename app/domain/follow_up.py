@@ -59,21 +59,20 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     last_sent: datetime | None = None
     for event in f.chain:
         kind = event.type
-        if first_open is None and kind is not _FOLLOW_UP_SENT and p.max_follow_ups:
-            # Rule 1: a follow-up open before this event (an answer, a late thank-you to
-            # someone else) took over from a late thank-you then, whatever the event
-            # does to the next follow-up's opening.
-            before, _ = walk.opening(walk.response)
-            if before <= to_utc(event.occurred_at):
-                first_open = before
+        sent = kind is _FOLLOW_UP_SENT
+        if sent or (first_open is None and p.max_follow_ups):
+            opens, source = walk.opening(walk.response)  # the next follow-up's, before this event
+            at = to_utc(event.occurred_at)
+            if first_open is None and (sent or opens <= at):
+                # Rule 1: a follow-up sent, or open before this event (an answer, a late
+                # thank-you to someone else), took over from a late thank-you then,
+                # whatever the event does to the next follow-up's opening.
+                first_open = min(opens, at)
         if kind is _THANK_YOU_SENT:
             walk.outreach = event
             if contact_id is not None and (event.contact_id == contact_id or event.contact_id is None):
                 walk.last_email = event.occurred_at  # rule 5: an email to the follow-up's person
-        elif kind is _FOLLOW_UP_SENT:
-            opens, source = walk.opening(walk.response)
-            if first_open is None:
-                first_open = min(opens, to_utc(event.occurred_at))
+        elif sent:
             named = f.contacts.get(event.contact_id)  # type: ignore[arg-type]
             if named is not None and not is_human(named):
                 named = None  # rule 2: an AI is never written to; it went to the usual recipient
