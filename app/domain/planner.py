@@ -35,6 +35,7 @@ _PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
 _WAIT, _THANK_YOU = ActionKind.WAIT, ActionKind.SEND_THANK_YOU
 _DUE, _OVERDUE, _MISSED, _UPCOMING = ActionState.DUE, ActionState.OVERDUE, ActionState.MISSED, ActionState.UPCOMING
 _HIGH = Priority.HIGH
+_OPEN = frozenset((_UPCOMING, _DUE, _OVERDUE))
 _available_at = attrgetter("available_at")
 #: `Action` is a named tuple: built in one C call, without the constructor's argument binding.
 _new_tuple = tuple.__new__
@@ -152,25 +153,23 @@ def plan(interview: Interview, events: Iterable[Event], policy: Policy, now: dat
 def next_action(actions: Iterable[Action]) -> Action | None:
     """api-contract `next_action`: what the candidate should do next.
 
-    The due or overdue action (not `wait`) with the earliest `due_at`, ties
-    by priority (high first), then list order; else the `wait` (rule 10:
-    waiting is the answer while something will still open); else the earliest
-    upcoming action; None when nothing remains.
+    The open action (not `wait`) with the earliest `due_at`, ties by priority
+    (high first), then list order; else the `wait`; None when nothing remains.
+    "Open" is the contract's word for `upcoming`, `due` and `overdue` (the
+    states `GET /v1/actions` lists by default), so an action that has not
+    opened yet but is due first wins over one that is open and due later: the
+    field answers "what is due next", and the `wait` is the answer only when
+    nothing else is left to do.
     """
     best: Action | None = None
     best_key: tuple[datetime, int] | None = None
     wait: Action | None = None
-    upcoming: Action | None = None
     for action in actions:
         if action.kind is _WAIT:
             if wait is None:
                 wait = action
-        elif action.state is _DUE or action.state is _OVERDUE:
+        elif action.state in _OPEN:
             key = (action.due_at, _PRIORITY_RANK[action.priority])
             if best_key is None or key < best_key:
                 best, best_key = action, key
-        elif action.state is ActionState.UPCOMING and (upcoming is None or action.due_at < upcoming.due_at):
-            upcoming = action
-    if best is not None:
-        return best
-    return wait if wait is not None else upcoming
+    return best if best is not None else wait

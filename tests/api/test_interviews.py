@@ -64,6 +64,23 @@ def test_create_answers_201_with_location_and_etag(client, tenant):
     assert got.headers["etag"] == r.headers["etag"]
 
 
+def test_next_action_of_a_scheduled_interview_is_its_upcoming_thank_you(client, tenant):
+    """api-contract: `next_action` is the open action (upcoming counts) with the earliest due_at, not the wait."""
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    r = client.post("/v1/interviews", json=interview_body(starts_at=starts.isoformat(), duration_minutes=30),
+                    headers=tenant.headers)  # fmt: skip
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["status"] == "scheduled"
+    expected = {"kind": "send_thank_you", "state": "upcoming", "contact_id": created["interviewers"][0]["id"]}
+    nxt = created["next_action"]
+    assert {k: nxt[k] for k in expected} == expected
+    assert parse(nxt["due_at"]) == starts + timedelta(minutes=30, hours=24)
+    assert client.get(r.headers["location"], headers=tenant.headers).json()["next_action"] == nxt
+    listed = client.get("/v1/interviews", headers=tenant.headers).json()["items"]
+    assert [item["next_action"] for item in listed if item["id"] == created["id"]] == [nxt]
+
+
 def test_create_applies_defaults_and_nulls(client, tenant):
     body = {
         "candidate_name": "Alex Kim",

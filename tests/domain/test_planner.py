@@ -179,7 +179,8 @@ def test_next_action_earliest_due_then_priority():
     assert next_action([normal, normal._replace(kind=ActionKind.CLOSE_OUT)]) is normal  # list order last
 
 
-def test_next_action_wait_then_upcoming_then_none():
+def test_next_action_counts_upcoming_as_open_and_falls_back_to_the_wait():
+    """api-contract: the open action (upcoming, due, overdue; not `wait`) with the earliest due_at, else the wait."""
     wait = action(ActionKind.WAIT, ActionState.UPCOMING, END + days(1))
     second_wait = action(ActionKind.WAIT, ActionState.UPCOMING, END + days(2))
     upcoming = action(ActionKind.SEND_FOLLOW_UP, ActionState.UPCOMING, END + days(3))
@@ -187,18 +188,20 @@ def test_next_action_wait_then_upcoming_then_none():
     done = action(ActionKind.SEND_THANK_YOU, ActionState.DONE, END)
     missed = action(ActionKind.SEND_THANK_YOU, ActionState.MISSED, END)
     cancelled = action(ActionKind.SEND_THANK_YOU, ActionState.CANCELLED, END)
-    assert next_action([done, upcoming, wait, second_wait]) is wait
+    assert next_action([done, upcoming, wait, second_wait]) is upcoming
     assert next_action([done, upcoming, sooner, missed]) is sooner
     assert next_action([upcoming, sooner]) is sooner
+    assert next_action([done, missed, cancelled, wait, second_wait]) is wait
     assert next_action([done, missed, cancelled]) is None
     assert next_action([]) is None
 
 
-def test_next_action_on_real_plans():
-    assert next_action(actions(interview(), [], END - hours(1))).kind is ActionKind.WAIT
-    assert next_action(actions(interview(), [], END)).kind is ActionKind.SEND_THANK_YOU
-    offer = [ev(EventType.OFFER_RECEIVED, END + hours(1))]
-    assert next_action(actions(interview(), offer, END + hours(2))) is None
+def test_next_action_an_upcoming_action_due_first_beats_an_open_one_due_later():
+    linkedin = action(ActionKind.CONNECT_ON_LINKEDIN, ActionState.DUE, END + days(8), Priority.LOW)
+    follow_up = action(ActionKind.SEND_FOLLOW_UP, ActionState.UPCOMING, END + days(7))
+    assert next_action([linkedin, follow_up]) is follow_up
+    same_moment = follow_up._replace(due_at=linkedin.due_at)
+    assert next_action([linkedin, same_moment]) is same_moment  # tie: normal before low priority
 
 
 def test_next_action_upcoming_ties_keep_list_order():

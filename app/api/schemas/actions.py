@@ -31,7 +31,7 @@ class ActionPublic(BaseModel):
 
 
 class NextAction(BaseModel):
-    """The open action with the earliest due time (else the wait)."""
+    """The open action (upcoming, due or overdue; not the wait) with the earliest due time, ties by priority; else the wait."""
 
     kind: ActionKind
     state: ActionState
