@@ -83,5 +83,5 @@ def _thanks_due(f: Facts) -> datetime | None:
     if f.humans:
         pending = any(first_of(f.thank_you_at, c.id) is None for _, c in f.humans)
     else:
-        pending = f.ai and not f.thank_you_at  # rule 2: the one thank-you that asks for a contact
+        pending = not f.thank_you_at  # rule 2: the one thank-you that asks for a contact
     return f.end + hours(f.policy.thank_you_due_hours) if pending else None

@@ -60,6 +60,14 @@ def thank_you(name: str, ended: str, due: str, due_hours: int, until: str | None
     )
 
 
+def thank_you_nobody_recorded(ended: str, due: str) -> str:
+    """Rule 2 with no contact recorded: ask for one, without claiming who ran the interview."""
+    return (
+        f"Nobody you met at your interview on {ended} is recorded, so add the interviewer or the "
+        f"recruiter and send them a thank-you by {due}; until then no one can be thanked."
+    )
+
+
 def thank_you_ai(name: str | None, ended: str, due: str) -> str:
     """Rule 2: after an AI interview no person has met the candidate yet."""
     if name is None:

@@ -29,13 +29,14 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     late one stays open until `missed_at`, when a follow-up would become
     available and takes over, or for good if none ever will (None: a cap of
     0). After an AI interview every thank-you is high priority, and with no
-    human known one contactless thank-you asks for one (rule 2). An outcome
+    human contact known one contactless thank-you asks for one (rule 2). An
+    interview with no human contact recorded at all falls under rule 2 too
+    ("no interviewer was human"): its one thank-you says that nobody is
+    recorded, not that an AI ran the interview, which nobody said. An outcome
     cancels the thank-yous still pending (rules 7, 8); one already missed
     stays missed.
     """
-    targets = f.humans or (((-1, None),) if f.ai else ())
-    if not targets:
-        return []
+    targets = f.humans or ((-1, None),)
     p = f.policy
     end = f.end
     due = end + hours(p.thank_you_due_hours)
@@ -43,7 +44,7 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     send_at = f.send_at(end, late)
     outcome = f.outcome
     cancels = outcome is not None and (missed_at is None or missed_at > outcome.occurred_at)
-    rule, priority = _AI_RULE if f.ai else _HUMAN_RULE
+    rule, priority = _AI_RULE if f.ai or not f.humans else _HUMAN_RULE
     steps = []
     days: tuple[str, str, str | None] | None = None  # the dates a pending thank-you's reason names, built once
     for position, contact in targets:
@@ -67,6 +68,8 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
                 days = f.day(end), f.day(due), f.day(missed_at) if missed_at is not None else None
             if f.ai:
                 reason = reasons.thank_you_ai(name, days[0], days[1])
+            elif contact is None:
+                reason = reasons.thank_you_nobody_recorded(days[0], days[1])
             else:
                 reason = reasons.thank_you(name, days[0], days[1], p.thank_you_due_hours, days[2])
         steps.append(

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from app.domain.facts import is_ai_interview
 from app.domain.model import Channel, Contact, Event, Interview, MessageKind, Recipient
 from app.domain.recipients import follow_up_recipient, human_contacts, recipient_of, rejection_reply_recipient
 from app.messages.applicability import check_applicable
@@ -63,9 +62,9 @@ def resolve_recipient(
 ) -> tuple[Recipient | None, Contact | None]:
     """Whom the message goes to, and the contact it concerns (None for the agency or nobody).
 
-    A thank-you names its contact, except rule 2's: after an AI interview with no
-    human contact known, the plan's one thank-you has no contact, and its message
-    goes to nobody yet (`_warnings` asks for a contact).
+    A thank-you names its contact, except rule 2's: with no human contact known
+    (an AI interview, or nobody recorded), the plan's one thank-you has no
+    contact, and its message goes to nobody yet (`_warnings` asks for a contact).
     """
     # For every kind an id naming nobody is a mistake to report, though the rules choose
     # a follow-up's and a rejection reply's recipient themselves (rule 9).
@@ -74,18 +73,13 @@ def resolve_recipient(
         raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.", field="contact_id")
     if kind in _NEEDS_CONTACT:
         if contact is None:
-            if kind is MessageKind.THANK_YOU and _contactless_thank_you(interview):
+            if kind is MessageKind.THANK_YOU and not human_contacts(interview):
                 return None, None
             raise MessageRequestError(f"contact_id is required for {kind.value} messages", field="contact_id")
         return recipient_of(contact), contact
     if kind is MessageKind.FOLLOW_UP:
         return follow_up_recipient(interview, to_agency=to_agency)
     return rejection_reply_recipient(interview, events, to_agency=to_agency)
-
-
-def _contactless_thank_you(interview: Interview) -> bool:
-    """Rule 2: an AI interview and no human contact, so the plan's one thank-you names nobody."""
-    return is_ai_interview(interview) and not human_contacts(interview)
 
 
 def _warnings(

@@ -8,7 +8,7 @@ the interview's end), so it is 169 or 167 elapsed hours per week, never 168.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -101,9 +101,9 @@ REPEATED = interview(starts_at=datetime(2026, 11, 1, 4, 30, tzinfo=UTC), duratio
     ],
 )
 def test_a_response_timeline_from_the_repeated_hour(heard, timeline, expected):
-    # Nobody to thank: no pending thank-you holds the follow-up back (rule 1), only the response times it.
+    # The one thank-you sent during the interview: none holds the follow-up back (rule 1), only the response times it.
     iv = replace(REPEATED, interviewers=())
-    events = [ev(EventType.RESPONSE_RECEIVED, heard, None, timeline)]
+    events = [ev(EventType.THANK_YOU_SENT, REPEATED.starts_at + timedelta(minutes=30)), ev(EventType.RESPONSE_RECEIVED, heard, None, timeline)]
     follow_up = one(actions(iv, events, datetime(2026, 11, 1, 6, 45, tzinfo=UTC)), FOLLOW)
     assert follow_up.available_at == expected
     assert follow_up.available_at >= max(heard, REPEATED.ends_at)

@@ -381,8 +381,9 @@ def test_policy_wait_and_close_out_days():
 
 
 def test_a_response_during_the_interview_counts_from_the_end():
-    events = [ev(EventType.RESPONSE_RECEIVED, END - hours(1), timeline=0)]
-    follow_up = one(actions(interview(interviewers=()), events, END), FOLLOW)  # nobody to thank (rule 1)
+    # The one thank-you sent (nobody recorded, no one to space from), so none holds the follow-up back (rule 1).
+    events = [ev(EventType.THANK_YOU_SENT, END - hours(2)), ev(EventType.RESPONSE_RECEIVED, END - hours(1), timeline=0)]
+    follow_up = one(actions(interview(interviewers=()), events, END), FOLLOW)
     assert follow_up.available_at == END
 
 
@@ -402,9 +403,8 @@ EXTREME = Policy(thank_you_due_hours=168, thank_you_late_hours=336, follow_up_wa
         # every thank-you sent: rule 4 alone
         (interview(), [THANKED], Policy(thank_you_due_hours=168, thank_you_late_hours=168, follow_up_wait_days=1,
          follow_up_spacing_days=1), END + hours(3) + days(1), Rule.FOLLOW_UP),
-        # nobody to thank
-        (interview(interviewers=()), [], EXTREME, END + days(1), Rule.FOLLOW_UP),
-        # rule 2: an AI interview with no human contact still has its one thank-you pending...
+        # rule 2: nobody recorded, or an AI interview with no human contact: the one thank-you is pending...
+        (interview(interviewers=()), [], EXTREME, END + hours(168), Rule.THANK_YOU),
         (interview(interviewers=(bot(),)), [], EXTREME, END + hours(168), Rule.THANK_YOU),
         # ...until a thank-you is recorded (to no one in particular)
         (interview(interviewers=(bot(),)), [ev(EventType.THANK_YOU_SENT, END + hours(3))], EXTREME,

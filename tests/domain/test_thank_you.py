@@ -19,6 +19,7 @@ from tests.domain.domain_builders import (
     END,
     ActionKind,
     EventType,
+    InterviewFormat,
     Rapport,
     actions,
     dana,
@@ -107,9 +108,28 @@ def test_a_late_thank_you_sent_is_done_even_after_it_was_missed():
     assert one(acts, ActionKind.SEND_FOLLOW_UP).available_at == END + days(15)
 
 
-def test_no_human_contact_and_not_an_ai_interview_means_no_thank_you():
-    iv = interview(interviewers=())
-    assert of_kind(actions(iv, [], END + hours(1)), THANK) == []
+@pytest.mark.parametrize("fmt", [InterviewFormat.VIRTUAL, InterviewFormat.IN_PERSON, InterviewFormat.PHONE])
+def test_nobody_recorded_gets_rule_2s_one_thank_you_asking_for_a_contact(fmt):
+    """Rule 2, "(or no interviewer was human)": with no contact recorded, one contactless thank-you asks for one."""
+    iv = interview(format=fmt, interviewers=())
+    thank_you = one(actions(iv, [], END + hours(1)), THANK)
+    assert (thank_you.contact_id, thank_you.recipient, thank_you.channel) == (None, None, Channel.EMAIL)
+    assert (thank_you.rule, thank_you.priority, thank_you.state) == (Rule.AI_INTERVIEW, Priority.HIGH, ActionState.DUE)
+    assert (thank_you.due_at, thank_you.late_after) == (END + hours(24), END + hours(48))
+    # It does not claim that an AI ran the interview: nobody said so.
+    assert thank_you.reason == (
+        "Nobody you met at your interview on Thursday 16 April is recorded, so add the interviewer or the "
+        "recruiter and send them a thank-you by Friday 17 April; until then no one can be thanked."
+    )
+    sent = [ev(EventType.THANK_YOU_SENT, END + hours(3))]
+    assert one(actions(iv, sent, END + hours(4)), THANK).state is ActionState.DONE
+    assert one(actions(iv, [], END + days(7)), THANK).state is ActionState.MISSED
+
+
+def test_a_recorded_human_who_did_not_run_the_interview_is_thanked_as_usual():
+    iv = interview(interviewers=(sam(),))  # only the recruiter: a human is known, so rule 1 alone
+    thank_you = one(actions(iv, [], END + hours(1)), THANK)
+    assert (thank_you.contact_id, thank_you.rule, thank_you.priority) == ("sam", Rule.THANK_YOU, Priority.NORMAL)
 
 
 def test_policy_hours_change_due_and_late():

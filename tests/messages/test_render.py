@@ -52,11 +52,21 @@ def test_rule_2s_contactless_thank_you_renders_to_nobody_and_asks_for_a_contact(
     assert render("thank_you", interview=nobody, locale=locale).recipient is None
 
 
+def test_a_thank_you_with_nobody_recorded_renders_to_nobody_in_the_human_wording():
+    """Rule 2's contactless thank-you when no contact is recorded: no recipient, and no word of an AI interview."""
+    nobody = replace(TYPICAL, interviewers=())
+    message = render("thank_you", interview=nobody)
+    assert message.recipient is None
+    assert [w.code.value for w in message.warnings] == ["no_recipient"]
+    assert message.text.startswith("Hello,\n")
+    assert "Thank you for taking the time to speak with me" in message.text
+    assert "AI" not in message.text and "AI" not in message.html
+
+
 @pytest.mark.parametrize(
     ("kind", "interview"),
     [
         ("thank_you", replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA, SAM))),  # a human is known
-        ("thank_you", replace(TYPICAL, interviewers=())),  # not an AI interview: no contactless thank-you
         ("linkedin_note", replace(TYPICAL, format=InterviewFormat.AI, interviewers=(AVA,))),
     ],
 )
