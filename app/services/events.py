@@ -21,6 +21,7 @@ from app.domain.model import Event, PlannedStep
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.interviews import get_interview, interview_not_found
+from app.services.preconditions import etag
 from app.services.tenancy import TenantContext
 
 #: What a caller answers a retry with (the API: the stored response).
@@ -122,6 +123,11 @@ def list_events(
     get_interview(session=session, tenant=tenant, interview_id=interview_id)
     rows = events_repo.list_events(session, interview_id=interview_id, after=after, limit=limit + 1)
     return EventPage(items=rows[:limit], has_more=len(rows) > limit)
+
+
+#: Resources carry an ETag (api-contract "Writes"). An event records what happened and is never
+#: changed, so every event is at its first and only version.
+EVENT_ETAG = etag(1)
 
 
 def get_event(*, session: Connection, tenant: TenantContext, interview_id: str, event_id: str) -> StoredEvent:

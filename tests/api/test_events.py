@@ -51,6 +51,21 @@ def test_location_of_a_created_event_can_be_read(client, tenant):
     assert got.json() == r.json()
 
 
+def test_an_event_carries_an_etag_that_never_changes(client, tenant):
+    """Resources carry an ETag (api-contract); an event is never changed, so its ETag is that of its only version."""
+    interview = create_interview(client, tenant)
+    path = f"/v1/interviews/{interview['id']}/events"
+    key = {**tenant.headers, "Idempotency-Key": random_id()}
+    r = client.post(path, json={"type": "response_received"}, headers=key)
+    assert r.status_code == 201 and r.headers["etag"] == '"1"'
+    assert client.post(path, json={"type": "response_received"}, headers=key).headers["etag"] == '"1"'  # replayed
+    got = client.get(r.headers["location"], headers=tenant.headers)
+    assert got.headers["etag"] == r.headers["etag"] and got.headers["content-type"] == "application/json"
+    assert client.head(r.headers["location"], headers=tenant.headers).headers["etag"] == '"1"'
+    record_event(client, tenant, interview["id"], type="thank_you_sent", contact_id=interview["interviewers"][0]["id"])
+    assert client.get(r.headers["location"], headers=tenant.headers).headers["etag"] == '"1"'
+
+
 def test_occurred_at_defaults_to_now(client, tenant):
     interview = create_interview(client, tenant)
     before = datetime.now(UTC)

@@ -55,7 +55,7 @@ def store_event(
     )
     if not isinstance(pending, service.PendingEvent):
         return pending  # the stored answer to this Idempotency-Key
-    headers = {"Location": f"/v1/interviews/{interview_id}/events/{pending.recorded.id}"}
+    headers = {"Location": f"/v1/interviews/{interview_id}/events/{pending.recorded.id}", "ETag": service.EVENT_ETAG}
     response = json_response(event_public(pending.recorded), status_code=201, headers=headers)
     with batched(session, commit=True):
         pending.write(session)
@@ -81,7 +81,8 @@ async def list_events(
 
 
 @router.get("/{event_id}", response_model=EventPublic, responses=problems(404))
-async def get_event(interview_id: str, event_id: str, db: DbDep, tenant: TenantDep) -> EventPublic:
+async def get_event(interview_id: str, event_id: str, db: DbDep, tenant: TenantDep) -> Response:
     """Read one event (where a created event's `Location` points)."""
     with db.session(write=False) as session:
-        return event_public(service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id))
+        stored = service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id)
+    return json_response(event_public(stored), headers={"ETag": service.EVENT_ETAG})
