@@ -13,7 +13,7 @@ _SAMPLE_REJECTION_AFTER = timedelta(days=5)
 
 
 def sample_interview(now: datetime) -> Interview:
-    """Dana Lee interviewed Alex Kim a week ago, with a recruiter in the loop."""
+    """Dana Lee interviewed Alex Kim a week before `now`, with a recruiter in the loop."""
     return Interview(
         id="sample",
         candidate_name="Alex Kim",

@@ -82,8 +82,8 @@ async def list_templates(
 @router.post("/preview", response_model=MessagePublic, responses=problems(400, 413), description=VARIABLES_DOC)
 async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep) -> Response:
     """Render a template against sample or supplied data, without storing it."""
-    if body.interview is None:
-        interview = sample_interview(now)
+    if body.interview is None:  # a week before the moment previewed, so any `at` has an interview to write about
+        interview = sample_interview(body.at or now)
         contact_id = body.contact_id or SAMPLE_CONTACT_ID
     else:
         interview = inline_interview(body.interview.model_dump())
