@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, UndefinedError, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, UndefinedError, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -33,6 +34,23 @@ def paragraphs(value: str) -> Markup:
     """Filter: escape free text and turn it into HTML paragraphs (blank line = new one)."""
     parts = [p.strip() for p in _BLANK_LINES.split(str(value).replace("\r\n", "\n")) if p.strip()]
     return Markup("\n").join(Markup("<p>%s</p>") % Markup("<br>\n").join(escape(line) for line in p.split("\n")) for p in parts)
+
+
+@pass_eval_context
+def fr_de(eval_ctx: EvalContext, value: str) -> str:
+    """Filter: French "de" + `value`, elided before a vowel ("le poste d'Ingénieur").
+
+    In HTML the value is escaped but the apostrophe stays the template's own
+    character, as in the rest of the French wording.
+    """
+    # Imported here: the sandbox worker imports this module and never needs Babel.
+    from app.messages.locales import french_de
+
+    written = french_de(str(value))
+    if not eval_ctx.autoescape:
+        return written
+    head, word = written[: len(written) - len(str(value))], str(value)
+    return Markup(head) + escape(word)
 
 
 def text_to_html(text: str) -> str:
@@ -66,6 +84,7 @@ def get_environment() -> Environment:
         finalize=refuse_none,
     )
     env.filters["paragraphs"] = paragraphs
+    env.filters["fr_de"] = fr_de
     # The built-in templates call no global (range, dict, lipsum, ...), and
     # every render builds the set of the globals' names: an empty one is free.
     env.globals.clear()

@@ -130,6 +130,17 @@ def join_phrase(items: list[str] | tuple[str, ...], locale: str) -> str:
     return joined
 
 
+#: French elides "de" before a vowel: "le poste d'ingénieur", "d'Architecte". Not before an
+#: h: whether it is aspirated is a matter of the word ("de Head of Data", "de huissier" is
+#: wrong, "d'huissier" right), and an unelided "de" reads as a slip, a wrong "d'" as a mistake.
+_FRENCH_VOWEL = re.compile(r"^[aeiouàâäéèêëîïôöùûüæœAEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜÆŒ]")
+
+
+def french_de(word: str) -> str:
+    """French "de" before `word`, elided before a vowel: "de Data Engineer", "d'Ingénieur"."""
+    return f"d'{word}" if _FRENCH_VOWEL.match(word) else f"de {word}"
+
+
 # Number words up to twelve; larger numbers are written as digits.
 _NUMBERS = {
     "en": ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from html import unescape
 
 import pytest
 from jinja2 import UndefinedError
@@ -342,3 +343,23 @@ def test_spanish_lists_say_e_before_an_i_sound(items, joined):
 def test_french_writes_the_first_of_the_month_as_an_ordinal():
     assert (long_date(date(2025, 3, 1), "fr"), long_date(date(2025, 3, 2), "fr")) == ("1er mars 2025", "2 mars 2025")
     assert long_date(date(2025, 3, 1), "fr_CA") == "1er mars 2025" and long_date(date(2025, 3, 1), "en") == "March 1, 2025"
+
+
+@pytest.mark.parametrize(("title", "written"), [
+    ("Ingénieure logiciel", "poste d'Ingénieure logiciel"),
+    ("architecte cloud", "poste d'architecte cloud"),
+    ("Office Manager", "poste d'Office Manager"),
+    ("Senior Data Engineer", "poste de Senior Data Engineer"),
+    ("Head of Data", "poste de Head of Data"),  # an h may be aspirated: "de" is never wrong there
+])  # fmt: skip
+def test_french_elides_de_before_a_job_title_that_starts_with_a_vowel(title, written):
+    """ "le poste de Ingénieur" is a spelling mistake a French reader sees at once."""
+    rejected = (Event(EventType.REJECTION_RECEIVED, START + timedelta(days=3)),)
+    interview = replace(TYPICAL, job_title=title)
+    for kind in ("thank_you", "follow_up", "linkedin_note", "rejection_reply"):
+        contact = DANA.id if kind in ("thank_you", "linkedin_note") else None
+        message = render(kind, interview=interview, events=rejected, contact_id=contact, locale="fr")
+        parts = [message.text, unescape(message.html)] + ([message.subject] if kind == "thank_you" else [])
+        for part in parts:
+            assert written in part, (kind, part)
+            assert written.startswith("poste de ") or f"de {title}" not in part, (kind, part)
