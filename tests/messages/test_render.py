@@ -363,3 +363,19 @@ def test_french_elides_de_before_a_job_title_that_starts_with_a_vowel(title, wri
         for part in parts:
             assert written in part, (kind, part)
             assert written.startswith("poste de ") or f"de {title}" not in part, (kind, part)
+
+
+@pytest.mark.parametrize(("locale", "greeting"), [("en", "Hello,"), ("de", "Guten Tag,"), ("fr", "Bonjour,"), ("es", "Hola:")])
+def test_an_agency_known_by_its_name_only_is_not_greeted_as_a_person(locale, greeting):
+    """With no agency contact name, the agency's name is the recipient's display name, but
+    "Dear Northstar Talent," greets a firm as a person: the greeting is the nameless one."""
+    agency = Agency(name="Northstar Talent", contact_email="jobs@northstar.example")
+    interview = replace(TYPICAL, agency=agency)
+    rejected = (Event(EventType.REJECTION_RECEIVED, START + timedelta(days=9)),)
+    for kind in ("follow_up", "rejection_reply"):
+        message = render(kind, interview=interview, events=rejected, locale=locale)
+        assert message.recipient.name == "Northstar Talent"
+        assert message.text.split("\n")[0] == greeting, message.text
+        assert unescape(message.html).split("\n")[0] == f"<p>{greeting}</p>", message.html
+        named = render(kind, interview=replace(interview, agency=replace(agency, contact_name="Priya Natarajan")), events=rejected, locale=locale)
+        assert "Priya Natarajan" in named.text.split("\n")[0]
