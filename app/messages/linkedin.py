@@ -80,4 +80,6 @@ def fit_note(
     lengths = [note_length(context[name]) for name in _SHRINKABLE]
     cap = _share(lengths, limit - overhead)
     shortened = {name: truncate(context[name], cap) for name in _SHRINKABLE}
-    return render("min.txt", {**context, **shortened})
+    # A sentence that ends on an ellipsis takes no full stop after it ("at Internationale…."),
+    # in each of the four languages; dropping it only shortens the note.
+    return render("min.txt", {**context, **shortened}).replace(ELLIPSIS + ".", ELLIPSIS)

@@ -78,3 +78,15 @@ def test_truncate_counts_utf16_units():
     assert note_length("😀") == 2
     assert truncate("😀😀😀", 4) == "😀" + ELLIPSIS
     assert truncate("abc", 3) == "abc"
+
+
+def test_a_shortened_company_ends_its_sentence_without_a_second_full_stop():
+    """ "our talk about Internationale…. Let's" reads as a typo: the ellipsis ends the sentence."""
+    company = "Internationale Versicherungs- und Rückversicherungsgesellschaft Aktiengesellschaft"
+    interview = replace(TYPICAL, company_name=company, interviewers=(replace(DANA, name="Maximiliane von Hohenzollern"),))
+    for locale in SUPPORTED_LOCALES:
+        note = render_message(interview=interview, events=(), message_kind="linkedin_note", contact_id=DANA.id,
+                              at=AT, locale=locale, linkedin_max_chars=100)
+        assert note_length(note.text) <= 100
+        assert "Internationa" in note.text and ELLIPSIS in note.text
+        assert ELLIPSIS + "." not in note.text, note.text
