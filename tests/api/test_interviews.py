@@ -149,6 +149,7 @@ CREATE_422 = [
     ({"starts_at": 1767607200}, "body.starts_at"),
     ({"timezone": "Mars/Olympus"}, "body.timezone"),
     ({"timezone": ""}, "body.timezone"),
+    ({"timezone": "localtime"}, "body.timezone"),  # the host's own zone, not an IANA name
     ({"format": "carrier_pigeon"}, "body.format"),
     ({"candidate_name": ""}, "body.candidate_name"),
     ({"candidate_name": "   "}, "body.candidate_name"),

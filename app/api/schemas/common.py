@@ -99,9 +99,15 @@ UtcOut = Annotated[
 ]
 
 
+#: Files of the system's tz directory that are no IANA zone: `localtime` is a link to
+#: the host's own zone (/etc/localtime), so an interview stored with it would plan in
+#: whatever zone the server is set to, and fail (a 500) on a host without the link.
+_NOT_IANA = frozenset({"localtime"})
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_IANA
 
 
 def _known_zone(value: str) -> str:
