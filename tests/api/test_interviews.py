@@ -171,6 +171,11 @@ CREATE_422 = [
     ({"interviewers": [{"name": "D", "email": "dana at acme"}]}, "body.interviewers.0.email"),
     ({"interviewers": [{"name": "D", "linkedin_url": "not a url"}]}, "body.interviewers.0.linkedin_url"),
     ({"interviewers": [{"name": "D", "linkedin_url": "javascript:alert(1)"}]}, "body.interviewers.0.linkedin_url"),
+    # Kept as sent, so what a URL cannot hold must be refused: PostgreSQL cannot store a NUL,
+    # and a line break or space is no part of a URL (RFC 3986).
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/d\x00x"}]}, "body.interviewers.0.linkedin_url"),
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/d\nBcc: x"}]}, "body.interviewers.0.linkedin_url"),
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/dana lee"}]}, "body.interviewers.0.linkedin_url"),
     ({"interviewers": [{"name": "D", "role": "boss"}]}, "body.interviewers.0.role"),
     ({"interviewers": [{"name": "D", "rapport": "great"}]}, "body.interviewers.0.rapport"),
     ({"interviewers": [{"name": ""}]}, "body.interviewers.0.name"),

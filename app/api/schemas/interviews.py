@@ -38,9 +38,19 @@ def _http_url(value: str) -> str:
     return value.strip()
 
 
+#: The URL is kept as sent (not normalised by HttpUrl, which would percent-encode them),
+#: so what no URL holds is refused here: spaces, line breaks and other controls (a NUL
+#: was stored on SQLite and refused by PostgreSQL with no field named).
 Url = Annotated[
     str,
-    StringConstraints(max_length=2048, pattern=readable(r"^[Hh][Tt][Tt][Pp][Ss]?://", "must be an http:// or https:// URL")),
+    StringConstraints(
+        max_length=2048,
+        pattern=readable(
+            # Trailing whitespace is dropped (`_http_url`), as it always was.
+            r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f\u2028\u2029]*\s*$",
+            "must be an http:// or https:// URL, without spaces or control characters",
+        ),
+    ),
     AfterValidator(_http_url),
     Field(json_schema_extra={"format": "uri"}),
 ]
