@@ -31,10 +31,10 @@ _NO_CONTROL = readable(
 #: A one-line human string (names, titles): no line breaks or control characters.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_NO_CONTROL)]
-#: Free text (notes): line breaks allowed, NUL never (PostgreSQL cannot store it).
-LongText = Annotated[
-    str, StringConstraints(max_length=10_000, pattern=readable(r"^[^\x00]*$", "must not contain a NUL character"))
-]
+#: Stored text may hold any character but NUL (PostgreSQL cannot store it; SQLite would).
+NO_NUL = readable(r"^[^\x00]*$", "must not contain a NUL character")
+#: Free text (notes): line breaks allowed, NUL never.
+LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=NO_NUL)]
 
 
 _EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.api.patterns import readable
 from app.api.schemas.actions import RecipientPublic
-from app.api.schemas.common import Strict, Timestamp, UtcOut
+from app.api.schemas.common import NO_NUL, Strict, Timestamp, UtcOut
 from app.api.schemas.events import EventCreate
 from app.api.schemas.interviews import InterviewInline
 from app.domain.model import Channel, MessageKind
@@ -26,7 +26,8 @@ LocaleTag = Annotated[
     ),
 ]
 TEMPLATE_SOURCE_MAX = 64 * 1024
-TemplateText = Annotated[str, StringConstraints(min_length=1, max_length=TEMPLATE_SOURCE_MAX)]
+#: A template's source, stored as text: no NUL, which PostgreSQL refuses (SQLite stored it).
+TemplateText = Annotated[str, StringConstraints(min_length=1, max_length=TEMPLATE_SOURCE_MAX, pattern=NO_NUL)]
 
 
 class MessageWarningPublic(BaseModel):
