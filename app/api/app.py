@@ -28,7 +28,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records
+PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records and finished jobs
 #: A write's own work, beyond its waits for a connection and a lock.
 WORK_MARGIN_SECONDS = 5
 
@@ -59,6 +59,7 @@ async def _job_loop(db: Database, settings: Settings) -> None:
             )
             if loop.time() >= next_purge:
                 await asyncio.to_thread(jobs.purge_idempotency_records, db, now=_utcnow())
+                await asyncio.to_thread(jobs.purge_finished_jobs, db, now=_utcnow())
                 next_purge = loop.time() + PURGE_EVERY
         except Exception:  # a database outage must not end the loop
             log.warning("job loop: database unavailable, retrying", exc_info=True)

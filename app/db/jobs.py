@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from app.db.tables import Job
 
@@ -64,3 +64,8 @@ def pending_count(session: Connection, *, tenant_id: str | None = None) -> int:
     if tenant_id is not None:
         query = query.where(job_t.c.tenant_id == tenant_id)
     return len(session.execute(query).all())
+
+
+def purge_finished(session: Connection, *, before: datetime) -> int:
+    """Delete the jobs that finished before `before`; pending ones stay whatever their age."""
+    return session.execute(delete(job_t).where(job_t.c.done_at < before)).rowcount

@@ -24,6 +24,8 @@ from app.services.tenancy import TenantContext, policy_of
 
 log = logging.getLogger("followup.jobs")
 IDEMPOTENCY_KEEP = timedelta(hours=24)
+#: How long a finished job stays readable (`followup` operators looking at recent re-plans).
+FINISHED_JOB_KEEP = timedelta(hours=24)
 
 
 def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
@@ -78,6 +80,13 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
         else:
             jobs_repo.reschedule(session, job_id=job.id, run_after=now() if not done else settled, error=None)
     return True
+
+
+def purge_finished_jobs(db: Database, *, now: datetime) -> int:
+    """Forget jobs that finished over FINISHED_JOB_KEEP ago: every `PUT /v1/policy`
+    queues one, and a client repeating it grew the table by a row a request, for good."""
+    with db.session(write=True) as session:
+        return jobs_repo.purge_finished(session, before=now - FINISHED_JOB_KEEP)
 
 
 def purge_idempotency_records(db: Database, *, now: datetime) -> int:

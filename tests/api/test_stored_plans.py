@@ -12,6 +12,7 @@ import pytest
 from app.api.deps import get_now
 from app.db import events as events_repo
 from app.db import interviews as interviews_repo
+from app.db import jobs as jobs_repo
 from app.db import plans as plans_repo
 from app.db import tenants as tenants_repo
 from app.domain.planner import plan, schedule
@@ -162,6 +163,21 @@ def test_expired_idempotency_records_are_purged(client, tenant, fixed_clock):
     db = client.app.state.db
     assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=23)) == 0
     assert jobs.purge_idempotency_records(db, now=NOW + timedelta(hours=25)) == 1
+
+
+def test_finished_jobs_are_purged_and_pending_ones_kept(client, tenant, fixed_clock):
+    """Each policy PUT queues a job; once finished it must not stay for good."""
+    db = client.app.state.db
+    policy = client.get("/v1/policy", headers=tenant.headers).json()
+    for days in (3, 4, 5):
+        assert client.put("/v1/policy", json={**policy, "follow_up_wait_days": days}, headers=tenant.headers).status_code == 200
+    jobs.run_until_idle(db, now=lambda: NOW, batch_size=10)
+    assert client.put("/v1/policy", json=policy, headers=tenant.headers).status_code == 200  # pending: never purged
+
+    assert jobs.purge_finished_jobs(db, now=NOW + timedelta(hours=23)) == 0
+    assert jobs.purge_finished_jobs(db, now=NOW + timedelta(days=400)) == 3
+    with db.session(write=False) as session:
+        assert jobs_repo.pending_count(session, tenant_id=tenant.tenant_id) == 1
 
 
 def _stored_rows(client, tenant_id: str, interview_id: str) -> dict[int, tuple]:
