@@ -233,12 +233,28 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _setting_errors(error) -> list[str]:
+    """One line per refused `FOLLOWUP_*` variable, naming it; never its value, which
+    may be a database password."""
+    lines = []
+    for problem in error.errors():
+        name = "FOLLOWUP_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
+        lines.append(f"followup: {name} is not valid: {problem['msg'].removeprefix('Value error, ')}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except ValidationError as error:  # a FOLLOWUP_* variable that does not parse (FOLLOWUP_DB_POOL_SIZE=abc)
+        if error.title != "Settings":
+            raise
+        print("\n".join(_setting_errors(error)), file=sys.stderr)
+        return 1
     except OperationalError as error:  # a server that is down, or a wrong host or port
         print(f"followup: the database is unreachable: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
         return 1

@@ -124,6 +124,25 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypa
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("FOLLOWUP_DB_POOL_SIZE", "abc"), ("FOLLOWUP_RUN_JOBS", "maybe"), ("FOLLOWUP_DB_POOL_TIMEOUT", "-1")],
+)
+@pytest.mark.parametrize("args", [("migrate",), ("serve",), ("keys", "list")])
+def test_an_invalid_setting_is_one_line_naming_it_not_a_traceback(variable, value, args, tmp_path, monkeypatch, capsys):
+    """An operator's typo in the environment is named on one line, before anything runs."""
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", f"sqlite:///{tmp_path}/followup.db")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        code = cli.main(list(args))
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith(f"followup: {variable} is not valid: ") and err.count("\n") == 1, err
+
+
 def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
     """An operator revoking a leaked key pastes the key, or the prefix `keys list` prints
     (with its `…`); both answered "no active key"."""
