@@ -12,6 +12,11 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+#: (backend, driver) pairs of FOLLOWUP_DATABASE_URL's scheme; a bare `postgresql://` gets psycopg (app.db.engine).
+SUPPORTED_DATABASES = {("sqlite", ""), ("sqlite", "pysqlite"), ("postgresql", ""), ("postgresql", "psycopg")}
 
 
 class Settings(BaseSettings):
@@ -38,6 +43,27 @@ class Settings(BaseSettings):
         default=True, description="Answer the plain case of the hottest reads and of event writes below FastAPI (app.api.fastlane)."
     )
     retry_after_seconds: int = Field(default=2, ge=1, le=3600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        """Only the two databases this service runs on, through the drivers it ships with:
+        `mysql://` or the often-copied `postgresql+psycopg2://` failed later, on importing a
+        driver that is not installed, with a traceback."""
+        scheme, separator, _ = value.partition("://")
+        backend, _, driver = scheme.lower().partition("+")
+        # Only the scheme is repeated: the rest may hold a password.
+        if not separator:
+            what = "not a URL"
+        elif (backend, driver) not in SUPPORTED_DATABASES:
+            what = f"{scheme!r} is not a database this service runs on"
+        else:
+            try:
+                make_url(value)  # a port that is not a number failed later, in create_engine
+                return value
+            except (ArgumentError, ValueError):
+                what = "not a URL it can read (is the port a number?)"
+        raise ValueError(f"{what}: use sqlite:///PATH or postgresql+psycopg://user:pass@host/db")
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -143,6 +143,26 @@ def test_an_invalid_setting_is_one_line_naming_it_not_a_traceback(variable, valu
     assert err.startswith(f"followup: {variable} is not valid: ") and err.count("\n") == 1, err
 
 
+@pytest.mark.parametrize(
+    "url", ["mysql://u:secret@h/db", "postgresql+psycopg2://u:secret@h/db", "u:secret@h/db", "postgresql+psycopg://u:secret@h:5432x/db"]
+)
+@pytest.mark.parametrize("args", [("migrate",), ("serve",), ("keys", "list")])
+def test_a_database_the_service_does_not_run_on_is_one_line_not_a_traceback(url, args, monkeypatch, capsys):
+    """A URL for another database or driver failed on importing a driver that is not
+    installed (MySQLdb, psycopg2), and a port that is not a number in create_engine, with a
+    traceback; the line never repeats the password."""
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        code = cli.main(list(args))
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("followup: FOLLOWUP_DATABASE_URL is not valid: ") and err.count("\n") == 1, err
+    assert "postgresql+psycopg://" in err and "secret" not in err
+
+
 def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
     """An operator revoking a leaked key pastes the key, or the prefix `keys list` prints
     (with its `…`); both answered "no active key"."""
