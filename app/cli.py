@@ -247,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+    from app.db.migrate import UnknownSchema
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
@@ -257,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OperationalError as error:  # a server that is down, or a wrong host or port
         print(f"followup: the database is unreachable: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    except UnknownSchema as error:
+        print(f"followup: {error}", file=sys.stderr)
         return 1
     except (ArgumentError, NoSuchModuleError) as error:  # a typo in FOLLOWUP_DATABASE_URL (postgres://...)
         print(f"followup: FOLLOWUP_DATABASE_URL is not a database URL this service takes: {error}", file=sys.stderr)

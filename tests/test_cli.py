@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import create_engine, text, update
 
 from app import cli
 from app.db import tenants
 from app.db.engine import Database
+from app.db.migrate import upgrade
 from app.settings import Settings, get_settings
 
 
@@ -161,6 +162,27 @@ def test_a_database_the_service_does_not_run_on_is_one_line_not_a_traceback(url,
     assert code == 1 and out == ""
     assert err.startswith("followup: FOLLOWUP_DATABASE_URL is not valid: ") and err.count("\n") == 1, err
     assert "postgresql+psycopg://" in err and "secret" not in err
+
+
+@pytest.mark.parametrize("args", [("migrate",), ("serve",), ("keys", "list")])
+def test_a_database_migrated_by_a_newer_version_is_one_line_not_a_traceback(args, tmp_path, monkeypatch, capsys):
+    """A rolled-back deployment meets a schema it does not ship: say so, not alembic's traceback."""
+    url = f"sqlite:///{tmp_path}/followup.db"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedf00d'"))
+    engine.dispose()
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        code = cli.main(list(args))
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.startswith("followup: the database was migrated by a newer version of followup") and err.count("\n") == 1, err
+    assert "f00dfeedf00d" in err
 
 
 def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
