@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from app.api.deps import DbDep
 from app.api.responses import problems
+from app.db.migrate import schema_behind
+from app.services.errors import Unavailable
 
 router = APIRouter(tags=["health"])
 
@@ -19,7 +20,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: problems(503)[503]})
 async def readyz(db: DbDep) -> dict[str, str]:
-    """Report that the database answers."""
+    """Report that the database answers and has this version's schema."""
+    # Behind (a restored backup, a process started without `followup migrate`), every
+    # request would fail on a missing column while this said ready.
     with db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+        behind = schema_behind(connection)
+    if behind is not None:
+        raise Unavailable(f"Not ready: {behind}; run `followup migrate`.")
     return {"status": "ready"}
