@@ -103,6 +103,22 @@ def _named(value: str) -> str:
     return name
 
 
+def _bounded(low: int, high: int):
+    """An argparse type for a whole number in [low, high]: `serve --port 70000` ended in
+    asyncio's OverflowError traceback, and `--workers 0` or `-3` quietly served with one."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return number
+
+    return parse
+
+
 def _label(value: str) -> str:
     """A key's label: free text, at most what the column holds (200 characters; PostgreSQL
     refused a longer one with a traceback, SQLite stored it)."""
@@ -194,8 +210,8 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="migrate the database, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", type=_bounded(0, 65535), default=8000)
+    serve.add_argument("--workers", type=_bounded(1, 256), default=1)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(func=cmd_serve)
 

@@ -185,6 +185,15 @@ def test_a_database_migrated_by_a_newer_version_is_one_line_not_a_traceback(args
     assert "f00dfeedf00d" in err
 
 
+@pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "-1"), ("--port", "http"), ("--workers", "0"), ("--workers", "-3")])
+def test_serve_refuses_a_port_or_worker_count_out_of_range(args, capsys):
+    """argparse's own usage error (exit 2), before anything is migrated or served."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", *args])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"argument {args[0]}" in err and "Traceback" not in err, err
+
+
 def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
     """An operator revoking a leaked key pastes the key, or the prefix `keys list` prints
     (with its `…`); both answered "no active key"."""
