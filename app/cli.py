@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from datetime import UTC, datetime
 
@@ -31,6 +33,16 @@ def cmd_migrate(_args) -> int:
     return 0
 
 
+def _this_command() -> str:
+    """How the user runs this command again: `followup` when it is on PATH, else the path
+    it was started by (`.venv/bin/followup` after `make run`, whose venv is not active:
+    a hint saying `followup` answered "command not found")."""
+    started = sys.argv[0]
+    if os.path.basename(started) == "followup" and shutil.which("followup") is None:
+        return started
+    return "followup"
+
+
 def cmd_serve(args) -> int:
     from app.db import tenants
     from app.server import serve
@@ -42,7 +54,7 @@ def cmd_serve(args) -> int:
     if empty:
         print(
             "No tenant yet. Create one and its first API key with:\n"
-            "    KEY=$(followup tenants create my-career-site)\n"
+            f"    KEY=$({_this_command()} tenants create my-career-site)\n"
             f"then call e.g. curl -H \"Authorization: Bearer $KEY\" http://{args.host}:{args.port}/v1/interviews",
             file=sys.stderr,
         )

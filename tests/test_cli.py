@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -192,6 +193,29 @@ def test_serve_refuses_a_port_or_worker_count_out_of_range(args, capsys):
         cli.main(["serve", *args])
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and f"argument {args[0]}" in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize(("on_path", "shown"), [(False, ".venv/bin/followup"), (True, "followup")])
+def test_serve_on_an_empty_database_shows_a_command_the_user_can_run(on_path, shown, tmp_path, monkeypatch, capsys):
+    """After `make run` the venv is not active: the hint names `.venv/bin/followup`, as
+    the README's walk-through does, not a `followup` the shell cannot find."""
+    import app.server
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if on_path:
+        (bin_dir / "followup").write_text("#!/bin/sh\n")
+        (bin_dir / "followup").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(sys, "argv", [".venv/bin/followup", "serve"])
+    monkeypatch.setattr(app.server, "serve", lambda **_: None)
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", f"sqlite:///{tmp_path}/followup.db")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["serve"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert f"    KEY=$({shown} tenants create my-career-site)\n" in capsys.readouterr().err
 
 
 def test_a_key_is_revoked_by_itself_or_by_its_prefix_as_listed(followup, db):
