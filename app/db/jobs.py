@@ -56,7 +56,13 @@ def finish(session: Connection, *, job_id: int, now: datetime) -> None:
 
 
 def reschedule(session: Connection, *, job_id: int, run_after: datetime, error: str | None) -> None:
-    session.execute(update(job_t).where(job_t.c.id == job_id).values(run_after=run_after, last_error=error))
+    """Run the job again at `run_after`. Without an error its batch succeeded, so
+    `attempts` starts again: it counts the claims since the last success, and the
+    retry wait grows with it (a long job's one failure waits seconds, not minutes)."""
+    values = {"run_after": run_after, "last_error": error}
+    if error is None:
+        values["attempts"] = 0
+    session.execute(update(job_t).where(job_t.c.id == job_id).values(**values))
 
 
 def pending_count(session: Connection, *, tenant_id: str | None = None) -> int:

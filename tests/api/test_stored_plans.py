@@ -18,6 +18,7 @@ from app.db import tenants as tenants_repo
 from app.domain.planner import plan, schedule
 from app.services import jobs
 from app.services.tenancy import policy_of
+from tests.api.helpers import create_interview
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 EVENT_TYPES = [
@@ -178,6 +179,32 @@ def test_finished_jobs_are_purged_and_pending_ones_kept(client, tenant, fixed_cl
     assert jobs.purge_finished_jobs(db, now=NOW + timedelta(days=400)) == 3
     with db.session(write=False) as session:
         assert jobs_repo.pending_count(session, tenant_id=tenant.tenant_id) == 1
+
+
+def test_a_failure_after_many_good_batches_is_retried_in_seconds(client, tenant, fixed_clock, monkeypatch):
+    """The retry wait grows with the failures since the last good batch, not with every batch the job ran."""
+    db = client.app.state.db
+    for _ in range(3):
+        create_interview(client, tenant, starts_at=(NOW - timedelta(days=2)).isoformat())
+    policy = client.get("/v1/policy", headers=tenant.headers).json()
+    assert client.put("/v1/policy", json={**policy, "follow_up_wait_days": 9}, headers=tenant.headers).status_code == 200
+    for _ in range(3):  # one interview a batch: three good batches
+        assert jobs.run_one(db, now=lambda: NOW, batch_size=1, settle=timedelta(hours=1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(jobs, "replan_batch", broken)
+    later = NOW + timedelta(minutes=1)
+    assert jobs.run_one(db, now=lambda: later, batch_size=1, settle=timedelta(hours=1))
+    with db.session(write=True) as session:
+        [(run_after, attempts, error)] = session.execute(
+            jobs_repo.job_t.select().with_only_columns(jobs_repo.job_t.c.run_after, jobs_repo.job_t.c.attempts,
+                                                       jobs_repo.job_t.c.last_error)  # fmt: skip
+            .where(jobs_repo.job_t.c.tenant_id == tenant.tenant_id, jobs_repo.job_t.c.done_at.is_(None))
+        ).all()
+    assert "database hiccup" in error and attempts == 1
+    assert run_after - later == timedelta(seconds=2)  # 2 ** 1, not 2 ** 4
 
 
 def _stored_rows(client, tenant_id: str, interview_id: str) -> dict[int, tuple]:
