@@ -14,13 +14,20 @@ RUN groupadd --system --gid 10001 followup \
     && chown followup:followup /data
 
 WORKDIR /srv/followup
+# The dependencies first, in a layer of their own, so that a change to the code
+# does not reinstall them; then the service itself, without resolving them again.
 COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
 COPY app ./app
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000
+# Probes the port of the CMD below: a `serve --port N` of your own needs a HEALTHCHECK of its own.
 HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 CMD ["followup", "serve", "--host", "0.0.0.0", "--port", "8000"]
