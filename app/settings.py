@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     db_pool_timeout: float = Field(default=5.0, gt=0, le=120)
     db_connect_timeout: int = Field(default=3, ge=1, le=60)
+    db_network_timeout: int = Field(default=30, ge=5, le=600)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=100, le=120_000)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

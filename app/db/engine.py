@@ -70,12 +70,33 @@ def make_engine(settings: Settings) -> Engine:
             # With orjson below, in process: the reads and planning of an event
             # 323 -> 271 us of CPU, a stored-plan read 139 -> 112 us (medians).
             "options": f"-c lock_timeout={round(settings.db_pool_timeout * 1000)} -c timezone=UTC",
+            **network_timeouts(settings.db_network_timeout),
         },
         # JSON columns (an interview's topics, agency) parsed by orjson, ~3x faster than json.loads.
         json_deserializer=orjson.loads,
     )
     _ping_when_idle(engine)
     return engine
+
+
+def network_timeouts(seconds: int) -> dict[str, int]:
+    """libpq's TCP settings that bound a silent network path to about `seconds`.
+
+    Database work runs inline on a worker's event loop (`Database.session`), so
+    a query whose packets are dropped (a failed-over host, a firewall that
+    forgot the connection) would hold the worker, `/healthz` included, for
+    the kernel's defaults: about 15 minutes for sent data, for ever for an
+    awaited answer. Keepalives notice a peer gone quiet; TCP_USER_TIMEOUT
+    caps how long sent data may stay unacknowledged. The request then fails
+    like any lost connection: a 503 with Retry-After.
+    """
+    return {
+        "keepalives": 1,
+        "keepalives_idle": max(1, seconds // 3),
+        "keepalives_interval": max(1, seconds // 6),
+        "keepalives_count": 3,
+        "tcp_user_timeout": seconds * 1000,
+    }
 
 
 #: A pooled connection unused for longer than this is pinged before use.
