@@ -67,6 +67,7 @@ def _too_large_body(limit: int) -> bytes:
             "title": "Payload too large",
             "status": 413,
             "detail": f"The request body is larger than the limit of {limit} bytes.",
+            "errors": None,
         }
     )
 
@@ -134,6 +135,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
                 "title": "CORS preflight refused",
                 "status": response.status_code,
                 "detail": bytes(response.body).decode() + ": this origin, method or header is not allowed.",
+                "errors": None,
             }
         )
         headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}

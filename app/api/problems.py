@@ -52,9 +52,9 @@ def problem(
         "title": title,
         "status": status,
         "detail": detail,
+        # Present on every problem, null when there is no list: absent values are null, not omitted.
+        "errors": errors,
     }
-    if errors is not None:
-        body["errors"] = errors
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
