@@ -57,6 +57,17 @@ def _as_stored(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
+#: A write's `updated_at` is the moment its request arrived, and it commits after waiting
+#: for a pooled connection and the interview's lock: a poll can see a later `updated_at`
+#: of another interview first (found by a review with two servers and a held lock).
+UPDATED_AFTER_DOC = (
+    "Interviews changed after this moment. A change is stamped when its request arrives and may "
+    "commit up to about 20 s later (the pool timeout + the lock or busy timeout + 5 s, with the "
+    "defaults), so a client that syncs by polling should ask from 20 s (plus its hosts' clock skew) "
+    "before the latest `updated_at` it has seen, and skip what it already has (same `id` and `updated_at`)."
+)
+
+
 @router.get("", response_model=Page[InterviewPublic], responses=problems())
 async def list_interviews(
     db: DbDep,
@@ -65,7 +76,7 @@ async def list_interviews(
     status: InterviewStatus | None = None,
     company_name: Annotated[str | None, Query(max_length=200)] = None,
     external_ref: Annotated[str | None, Query(max_length=200)] = None,
-    updated_after: Timestamp | None = None,
+    updated_after: Annotated[Timestamp | None, Query(description=UPDATED_AFTER_DOC)] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[InterviewPublic]:
