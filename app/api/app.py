@@ -93,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
+        # Starlette would answer `/v1/interviews/` with a 307 to an absolute URL built from
+        # the Host header (http:// behind a TLS proxy), which a client re-POSTs or fails on;
+        # a 404 problem naming the path without the slash is the clearer answer.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     problems.install(app, retry_after=settings.retry_after_seconds)

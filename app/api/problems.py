@@ -176,7 +176,11 @@ def install(app: FastAPI, *, retry_after: int) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         headers = getattr(exc, "headers", None)
         if exc.status_code == 404 and detail == "Not Found":
-            detail = "There is no such resource here; see /docs for the API."
+            path = request.url.path
+            if len(path) > 1 and path.endswith("/"):
+                detail = f"There is no such resource here: the API's paths end without a slash ({path.rstrip('/')[:200]})."
+            else:
+                detail = "There is no such resource here; see /docs for the API."
         elif exc.status_code == 405:
             detail = "This method is not allowed on this resource; see /docs for the API."
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}

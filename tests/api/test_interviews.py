@@ -608,6 +608,16 @@ def test_unknown_path_is_404_problem(client, tenant):
     assert_problem(client.get("/v1/nothing-here", headers=tenant.headers), 404)
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_trailing_slash_is_a_404_naming_the_path_not_a_redirect(client, tenant, method):
+    """Starlette answered 307 to an absolute URL built from the Host header (http:// behind a TLS proxy)."""
+    r = client.request(method, "/v1/interviews/", json=interview_body(), headers=tenant.headers, follow_redirects=False)
+    problem = assert_problem(r, 404)
+    assert "location" not in r.headers
+    assert problem["detail"] == "There is no such resource here: the API's paths end without a slash (/v1/interviews)."
+    assert client.get("/v1/interviews", headers=tenant.headers).json()["items"] == []  # nothing was created
+
+
 def test_nul_characters_are_refused_never_a_500(client, app, tenant):
     """PostgreSQL cannot store NUL in text; no backend may answer a 500 for it."""
     created = create_interview(client, tenant)
