@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.domain.facts import Facts, is_ai_interview
+from app.domain.facts import Facts
 from app.domain.model import (
     OPEN_STATES,
     OUTCOME_EVENTS,
@@ -438,12 +438,13 @@ def test_after_a_response_with_a_timeline_the_follow_up_opens_at_the_latest_boun
 
 
 def thank_you_pending(iv, past):
-    """Rule 1: some human met is not thanked yet (a thank-you naming nobody thanks all); rule 2's contactless one."""
+    """Rule 1: some human met is not thanked yet (a thank-you naming nobody thanks all); else rule 2's
+    contactless one (an AI interview, or nobody human recorded), until any thank-you is sent."""
     thanked = {e.contact_id for e in past if e.type is EventType.THANK_YOU_SENT}
     humans = [c.id for c in iv.interviewers if c.is_human and c.role is not ContactRole.AI]
     if humans:
         return None not in thanked and any(h not in thanked for h in humans)
-    return is_ai_interview(iv) and not thanked
+    return not thanked
 
 
 @PROPERTIES
