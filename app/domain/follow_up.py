@@ -60,7 +60,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     for event in f.chain:
         kind = event.type
         sent = kind is _FOLLOW_UP_SENT
-        if sent or (first_open is None and p.max_follow_ups):
+        # Rule 4: while the latest response has no timeline the chain is over, and no
+        # follow-up can be open before this event; a later one with a timeline reopens it.
+        ended = walk.response is not None and walk.response.timeline_days is None
+        if sent or (first_open is None and p.max_follow_ups and not ended):
             opens, source = walk.opening(walk.response)  # the next follow-up's, before this event
             at = to_utc(event.occurred_at)
             if first_open is None and (sent or opens <= at):

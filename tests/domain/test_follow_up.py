@@ -120,6 +120,10 @@ ANSWERED = ev(EventType.RESPONSE_RECEIVED, END + days(1))  # "thanks, we will be
         # the silence after the thank-you was not what counted), so none ever opened
         ([THANKED, ev(EventType.RESPONSE_RECEIVED, END + days(1), timeline=20), ev(EventType.RESPONSE_RECEIVED, END + days(9))],
          END + days(10), ActionState.OVERDUE, Priority.HIGH),
+        # the chain an answer ended stays ended: a second answer at the moment a follow-up would have
+        # opened finds none open (a property found this; the thank-you was missed with no follow-up shown)
+        ([THANKED, ANSWERED, ev(EventType.RESPONSE_RECEIVED, END + hours(3) + days(7))], END + days(10),
+         ActionState.OVERDUE, Priority.HIGH),
     ],
 )  # fmt: skip
 def test_a_response_without_a_timeline_leaves_a_late_thank_you_recommended(events, now, state, priority):
