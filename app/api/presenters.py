@@ -8,7 +8,7 @@ import orjson
 
 from app.api.schemas.actions import NextAction
 from app.api.schemas.events import EventPublic
-from app.api.schemas.interviews import AgencyFields, ContactPublic, InterviewPublic
+from app.api.schemas.interviews import AgencyPublic, ContactPublic, InterviewPublic
 from app.api.schemas.messages import TemplatePublic
 from app.db.events import StoredEvent
 from app.db.interviews import StoredInterview
@@ -89,7 +89,7 @@ def interview_public(stored: StoredInterview, *, now: datetime, next_action: Act
         missed_points=interview.missed_points,
         decision_timeline_days=interview.decision_timeline_days,
         agency=(
-            AgencyFields(name=agency.name, contact_name=agency.contact_name, contact_email=agency.contact_email)
+            AgencyPublic(name=agency.name, contact_name=agency.contact_name, contact_email=agency.contact_email)
             if agency
             else None
         ),

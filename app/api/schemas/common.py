@@ -127,17 +127,18 @@ class Strict(BaseModel):
 
 class ProblemError(BaseModel):
     loc: str = Field(description="Where the problem is, e.g. `body.interviewers.0.email`.")
-    message: str
+    message: str = Field(description="What is wrong there, in a sentence a person understands.")
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem document: every error this API answers."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ProblemError] | None = None
+    type: str = Field(description="A URI naming the kind of problem; stable, compare it rather than the title.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request.")
+    # Always sent (null without a list): absent values are null, not omitted (api-contract).
+    errors: list[ProblemError] | None = Field(description="Each invalid field (validation problems); else null.")
 
 
 class Page(BaseModel, Generic[T]):

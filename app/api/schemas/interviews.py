@@ -99,6 +99,14 @@ class AgencyFields(Strict):
     contact_email: Email | None = None
 
 
+class AgencyPublic(BaseModel):
+    """The agency contact as stored: every member is sent, null when not given."""
+
+    name: str | None
+    contact_name: str | None
+    contact_email: str | None
+
+
 class InterviewWritable(Strict):
     candidate_email: Email | None = None
     duration_minutes: Int = Field(default=60, ge=1, le=1440)
@@ -160,7 +168,7 @@ class InterviewPublic(BaseModel):
     topics: list[str]
     missed_points: str | None
     decision_timeline_days: int | None
-    agency: AgencyFields | None
+    agency: AgencyPublic | None
     external_ref: str | None
     notes: str | None
     status: InterviewStatus

@@ -1,0 +1,72 @@
+"""The OpenAPI document as a client generator reads it: what it types, names and documents.
+
+A generated client types a property the spec leaves out of `required` as
+"may be absent" (`Unset` in openapi-python-client, `?` in TypeScript), and
+names an inline schema after the route (`HealthzResponseHealthz`). The
+contract says absent optional values are null, not omitted, so what the
+server always sends is declared required (and nullable where it can be null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.api.app import create_app
+from app.settings import Settings
+from tests.api.test_openapi import operations
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return create_app(Settings(database_url="sqlite:///:memory:", run_jobs=False)).openapi()
+
+
+def _refs(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            yield ref.rsplit("/", 1)[1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _reachable(spec: dict, roots: list) -> set[str]:
+    schemas, seen = spec["components"]["schemas"], set()
+    todo = [name for root in roots for name in _refs(root)]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_refs(schemas[name]))
+    return seen
+
+
+def response_schemas(spec: dict) -> set[str]:
+    """Every schema a response (success or problem) can contain."""
+    return _reachable(spec, [op["responses"] for _, _, op in operations(spec)])
+
+
+def test_response_properties_are_all_required(spec):
+    """The server sends every member of a response object, null when it has no value."""
+    schemas = spec["components"]["schemas"]
+    loose = {
+        name: sorted(set(schemas[name]["properties"]) - set(schemas[name].get("required", ())))
+        for name in sorted(response_schemas(spec))
+        if "properties" in schemas[name]
+    }
+    loose = {name: props for name, props in loose.items() if props}
+    assert not loose, f"response properties a client would type as possibly absent: {loose}"
+
+
+def test_a_partial_agency_is_answered_whole(client, tenant):
+    """What the test above holds the spec to: the agency comes back with every member."""
+    from tests.api.helpers import interview_body
+
+    r = client.post("/v1/interviews", json=interview_body(agency={"name": "Hays"}), headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["agency"] == {"name": "Hays", "contact_name": None, "contact_email": None}
