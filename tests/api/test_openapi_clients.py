@@ -70,3 +70,15 @@ def test_a_partial_agency_is_answered_whole(client, tenant):
     r = client.post("/v1/interviews", json=interview_body(agency={"name": "Hays"}), headers=tenant.headers)
     assert r.status_code == 201, r.text
     assert r.json()["agency"] == {"name": "Hays", "contact_name": None, "contact_email": None}
+
+
+def test_json_responses_are_named_schemas(spec):
+    """An inline object gets a name made up from the route (`HealthzResponseHealthz`)."""
+    inline = [
+        f"{method.upper()} {path} {status}"
+        for path, method, op in operations(spec)
+        for status, response in op["responses"].items()
+        for media, content in response.get("content", {}).items()
+        if media.endswith("json") and "$ref" not in content.get("schema", {})
+    ]
+    assert not inline, f"inline response schemas: {inline}"
