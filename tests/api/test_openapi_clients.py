@@ -82,3 +82,20 @@ def test_json_responses_are_named_schemas(spec):
         if media.endswith("json") and "$ref" not in content.get("schema", {})
     ]
     assert not inline, f"inline response schemas: {inline}"
+
+
+def test_every_operation_says_what_it_does(spec):
+    """The handler's docstring is the operation's description (a generated method's doc comment)."""
+    from fastapi.routing import APIRoute
+
+    from app.api.routes import actions, events, health, interviews, messages, policy, templates
+
+    described = {op["operationId"]: op.get("description", "") for _, _, op in operations(spec)}
+    routes = [r for m in (actions, events, health, interviews, messages, policy, templates) for r in m.router.routes]
+    assert {r.name for r in routes} == set(described)
+    missing = [
+        route.name
+        for route in routes
+        if isinstance(route, APIRoute) and not described[route.name].startswith(route.endpoint.__doc__.strip().splitlines()[0])
+    ]
+    assert not missing, f"operations whose description drops what they do: {missing}"

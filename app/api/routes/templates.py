@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import datetime
 from typing import Annotated
 
@@ -27,6 +28,14 @@ VARIABLES_DOC = "Template variables (the same for built-in and tenant templates)
     f"- `{name}`: {description}" for name, description in VARIABLES.items()
 )
 
+
+def _with_variables(handler):
+    """Append the variables to the handler's docstring, the operation's description: passed
+    as `description=` they replaced it, and the spec no longer said what the operation does."""
+    handler.__doc__ = f"{inspect.cleandoc(handler.__doc__ or '')}\n\n{VARIABLES_DOC}"
+    return handler
+
+
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
@@ -45,7 +54,8 @@ async def _validate(body, tenant, now: datetime) -> None:
     )
 
 
-@router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413), description=VARIABLES_DOC)
+@router.post("", status_code=201, response_model=TemplatePublic, responses=problems(400, 409, 413))
+@_with_variables
 async def create_template(
     body: TemplateCreate, request: Request, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
@@ -79,7 +89,8 @@ async def list_templates(
         return Page[TemplatePublic](items=[template_public(t) for t in items], next_cursor=next_cursor)
 
 
-@router.post("/preview", response_model=MessagePublic, responses=problems(400, 413), description=VARIABLES_DOC)
+@router.post("/preview", response_model=MessagePublic, responses=problems(400, 413))
+@_with_variables
 async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep) -> Response:
     """Render a template against sample or supplied data, without storing it."""
     if body.interview is None:  # a week before the moment previewed, so any `at` has an interview to write about
@@ -124,7 +135,8 @@ async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Respon
         return json_response(template_public(stored), headers={"ETag": etag(stored.version)})
 
 
-@router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413), description=VARIABLES_DOC)
+@router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413))
+@_with_variables
 async def replace_template(
     template_id: str, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
 ) -> Response:
