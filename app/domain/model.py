@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 
 class InterviewFormat(StrEnum):
+    """How the interview was held; `phone` plans like `virtual`, `ai` means an AI ran it (rule 2)."""
+
     IN_PERSON = "in_person"
     VIRTUAL = "virtual"
     PHONE = "phone"
@@ -22,6 +24,8 @@ class InterviewFormat(StrEnum):
 
 
 class ContactRole(StrEnum):
+    """A contact's part in the hiring; role `ai` is never human and gets no thank-you or LinkedIn request."""
+
     INTERVIEWER = "interviewer"
     RECRUITER = "recruiter"
     HIRING_MANAGER = "hiring_manager"
@@ -29,12 +33,16 @@ class ContactRole(StrEnum):
 
 
 class Rapport(StrEnum):
+    """How the conversation went with this contact (null: unknown); `good` makes a LinkedIn request fit (rule 6)."""
+
     GOOD = "good"
     NEUTRAL = "neutral"
     POOR = "poor"
 
 
 class EventType(StrEnum):
+    """What happened: a message the candidate sent (`*_sent`), an answer from the company, or an outcome (`offer_received`, `withdrawn`, `next_round_scheduled`, `closed`) that ends the follow-up chain."""
+
     THANK_YOU_SENT = "thank_you_sent"
     FOLLOW_UP_SENT = "follow_up_sent"
     LINKEDIN_REQUEST_SENT = "linkedin_request_sent"
@@ -80,6 +88,8 @@ OUTCOME_EVENTS = frozenset(
 
 
 class InterviewStatus(StrEnum):
+    """`scheduled` until the interview ends, then `active`, then the outcome (`rejected`, `offer_received`, `withdrawn`, `next_round_scheduled`, `closed`)."""
+
     SCHEDULED = "scheduled"
     ACTIVE = "active"
     REJECTED = "rejected"
@@ -90,6 +100,8 @@ class InterviewStatus(StrEnum):
 
 
 class ActionKind(StrEnum):
+    """What to do; `wait` says until when nothing opens, `close_out` suggests closing the interview after the last follow-up."""
+
     SEND_THANK_YOU = "send_thank_you"
     SEND_FOLLOW_UP = "send_follow_up"
     CONNECT_ON_LINKEDIN = "connect_on_linkedin"
@@ -99,11 +111,15 @@ class ActionKind(StrEnum):
 
 
 class Channel(StrEnum):
+    """Where the message goes."""
+
     EMAIL = "email"
     LINKEDIN = "linkedin"
 
 
 class ActionState(StrEnum):
+    """At the moment asked about: `upcoming` before `available_at`, `due` from then, `overdue` from `late_after`; `done` once its event is recorded, `missed` (a thank-you overtaken by the follow-up), `cancelled` (overtaken by an outcome)."""
+
     UPCOMING = "upcoming"
     DUE = "due"
     OVERDUE = "overdue"
@@ -117,6 +133,8 @@ OPEN_STATES = frozenset({ActionState.UPCOMING, ActionState.DUE, ActionState.OVER
 
 
 class Priority(StrEnum):
+    """How much it matters: `high` for an overdue thank-you and every thank-you of an AI interview, `low` for a LinkedIn request and the `wait`."""
+
     HIGH = "high"
     NORMAL = "normal"
     LOW = "low"
@@ -139,6 +157,8 @@ class Rule(StrEnum):
 
 
 class MessageKind(StrEnum):
+    """A message the service renders."""
+
     THANK_YOU = "thank_you"
     FOLLOW_UP = "follow_up"
     LINKEDIN_NOTE = "linkedin_note"

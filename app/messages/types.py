@@ -31,6 +31,8 @@ Warning = MessageWarning  # noqa: A001
 
 
 class TemplateSourceKind(StrEnum):
+    """Whose wording a message used: the service's own (`builtin`) or one of the tenant's templates (`custom`)."""
+
     BUILTIN = "builtin"
     CUSTOM = "custom"
 

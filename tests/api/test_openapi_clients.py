@@ -99,3 +99,15 @@ def test_every_operation_says_what_it_does(spec):
         if isinstance(route, APIRoute) and not described[route.name].startswith(route.endpoint.__doc__.strip().splitlines()[0])
     ]
     assert not missing, f"operations whose description drops what they do: {missing}"
+
+
+def test_every_parameter_and_enum_is_described(spec):
+    """A generated method's arguments and enum types carry these as doc comments."""
+    bare = [
+        f"{method.upper()} {path} {p['in']} {p['name']}"
+        for path, method, op in operations(spec)
+        for p in op.get("parameters", [])
+        if not p.get("description")
+    ]
+    bare += [f"enum {name}" for name, schema in spec["components"]["schemas"].items() if "enum" in schema and not schema.get("description")]
+    assert not bare, f"undescribed: {bare}"

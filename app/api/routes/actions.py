@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Response
 
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
+from app.api.params import InterviewId
 from app.api.patterns import readable
 from app.api.presenters import action_dict, json_bytes
 from app.api.responses import problems
 from app.api.schemas.actions import ActionPublic, InterviewActions, PlanResult
-from app.api.schemas.common import Limit, Page, Timestamp
+from app.api.schemas.common import Cursor, Limit, Page, Timestamp
 from app.api.schemas.plan import PlanRequest
 from app.db.plans import OPEN, DueQuery
 from app.domain.model import ActionKind, ActionState
@@ -28,7 +29,7 @@ At = Annotated[Timestamp | None, Query(description="The moment to compute for (R
 
 @router.get("/v1/interviews/{interview_id}/actions", response_model=InterviewActions, responses=problems(404))
 async def list_interview_actions(
-    interview_id: str, db: DbDep, tenant: TenantDep, now: NowDep, at: At = None
+    interview_id: InterviewId, db: DbDep, tenant: TenantDep, now: NowDep, at: At = None
 ) -> Response:
     """Every action for one interview at a moment, done ones included."""
     moment = at or now
@@ -58,7 +59,7 @@ async def list_actions(
     tenant: TenantDep,
     now: NowDep,
     at: At = None,
-    due_before: Timestamp | None = None,
+    due_before: Annotated[Timestamp | None, Query(description="Only actions due before this moment (RFC 3339 with offset).")] = None,
     state: Annotated[
         str | None,
         Query(max_length=200, pattern=_list_pattern(ActionState), description="Comma-separated states; default the open ones."),
@@ -68,7 +69,7 @@ async def list_actions(
         Query(max_length=200, pattern=_list_pattern(ActionKind), description="Comma-separated kinds; wait/close_out only when named."),
     ] = None,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
 ) -> Response:
     """List the tenant's actions across interviews, soonest due first."""
     query = DueQuery(

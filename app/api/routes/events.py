@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from sqlalchemy import Connection
 
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import Idempotency, IdempotencyDep, json_response
+from app.api.params import EventId, InterviewId
 from app.api.presenters import event_public
 from app.api.responses import problems
-from app.api.schemas.common import Limit, Page
+from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.events import EventCreate, EventPublic
 from app.db.driver import batched
 from app.domain.model import Event
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"
 
 @router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 409, 413))
 async def create_event(
-    interview_id: str, body: EventCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
+    interview_id: InterviewId, body: EventCreate, db: DbDep, tenant: TenantDep, now: NowDep, idem: IdempotencyDep
 ) -> Response:
     """Record an event (a message sent, a response, an outcome)."""
     with db.session(write=True) as session:
@@ -65,11 +65,11 @@ def store_event(
 
 @router.get("", response_model=Page[EventPublic], responses=problems(404))
 async def list_events(
-    interview_id: str,
+    interview_id: InterviewId,
     db: DbDep,
     tenant: TenantDep,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
 ) -> Page[EventPublic]:
     """List an interview's events in the order they happened."""
     with db.session(write=False) as session:
@@ -81,7 +81,7 @@ async def list_events(
 
 
 @router.get("/{event_id}", response_model=EventPublic, responses=problems(404))
-async def get_event(interview_id: str, event_id: str, db: DbDep, tenant: TenantDep) -> Response:
+async def get_event(interview_id: InterviewId, event_id: EventId, db: DbDep, tenant: TenantDep) -> Response:
     """Read one event (where a created event's `Location` points)."""
     with db.session(write=False) as session:
         stored = service.get_event(session=session, tenant=tenant, interview_id=interview_id, event_id=event_id)

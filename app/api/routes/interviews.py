@@ -10,9 +10,10 @@ from fastapi import APIRouter, Header, Query, Response
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
+from app.api.params import InterviewId
 from app.api.presenters import interview_public
 from app.api.responses import problems
-from app.api.schemas.common import Limit, Page, Timestamp
+from app.api.schemas.common import Cursor, Limit, Page, Timestamp
 from app.api.schemas.interviews import InterviewCreate, InterviewPublic, InterviewUpdate
 from app.db.interviews import InterviewFilter
 from app.domain.model import InterviewStatus
@@ -73,12 +74,12 @@ async def list_interviews(
     db: DbDep,
     tenant: TenantDep,
     now: NowDep,
-    status: InterviewStatus | None = None,
-    company_name: Annotated[str | None, Query(max_length=200)] = None,
-    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[InterviewStatus | None, Query(description="Only interviews in this status.")] = None,
+    company_name: Annotated[str | None, Query(max_length=200, description="Only this company (the exact name, as stored).")] = None,
+    external_ref: Annotated[str | None, Query(max_length=200, description="Only the interview with this ATS id.")] = None,
     updated_after: Annotated[Timestamp | None, Query(description=UPDATED_AFTER_DOC)] = None,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
 ) -> Page[InterviewPublic]:
     """List interviews, oldest first, with filters and a cursor."""
     with db.session(write=False) as session:
@@ -99,7 +100,7 @@ async def list_interviews(
 
 
 @router.get("/{interview_id}", response_model=InterviewPublic, responses=problems(404))
-async def get_interview(interview_id: str, db: DbDep, tenant: TenantDep, now: NowDep) -> Response:
+async def get_interview(interview_id: InterviewId, db: DbDep, tenant: TenantDep, now: NowDep) -> Response:
     """Read one interview."""
     with db.session(write=False) as session:
         stored, nxt = service.get_with_next_action(session=session, tenant=tenant, interview_id=interview_id, now=now)
@@ -108,7 +109,7 @@ async def get_interview(interview_id: str, db: DbDep, tenant: TenantDep, now: No
 
 @router.patch("/{interview_id}", response_model=InterviewPublic, responses=problems(400, 404, 409, 412, 413))
 async def update_interview(
-    interview_id: str,
+    interview_id: InterviewId,
     body: InterviewUpdate,
     db: DbDep,
     tenant: TenantDep,
@@ -126,7 +127,7 @@ async def update_interview(
 
 @router.delete("/{interview_id}", status_code=204, responses=problems(404, 412))
 async def delete_interview(
-    interview_id: str, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
+    interview_id: InterviewId, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an interview with its events and plan."""
     with db.session(write=True) as session:

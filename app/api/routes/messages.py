@@ -6,9 +6,10 @@ import asyncio
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from app.api.deps import DbDep, NowDep, SettingsDep, TenantDep
+from app.api.params import InterviewId
 from app.api.presenters import json_bytes, message_dict
 from app.api.responses import problems
 from app.api.schemas.common import Timestamp
@@ -78,8 +79,8 @@ async def _render(tenant, source: service.RenderInput, **kwargs) -> RenderedMess
     responses={**_EML_RESPONSE, **problems(404)},
 )
 async def render_interview_message(
-    interview_id: str,
-    message_kind: MessageKind,
+    interview_id: InterviewId,
+    message_kind: Annotated[MessageKind, Path(description="The message to render.")],
     request: Request,
     db: DbDep,
     tenant: TenantDep,

@@ -7,14 +7,15 @@ import inspect
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
+from app.api.params import TemplateId
 from app.api.presenters import json_bytes, message_dict, template_public
 from app.api.responses import problems
-from app.api.schemas.common import Limit, Page
+from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.messages import MessagePublic, PreviewRequest, TemplateCreate, TemplatePublic, TemplatePut
 from app.messages.types import TemplateSource
 from app.messages.variables import VARIABLES
@@ -79,7 +80,7 @@ async def list_templates(
     db: DbDep,
     tenant: TenantDep,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
 ) -> Page[TemplatePublic]:
     """List the tenant's templates."""
     with db.session(write=False) as session:
@@ -127,7 +128,7 @@ def _not_preview(template_id: str) -> None:
 
 
 @router.get("/{template_id}", response_model=TemplatePublic, responses=problems(404))
-async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Response:
+async def get_template(template_id: TemplateId, db: DbDep, tenant: TenantDep) -> Response:
     """Read one template."""
     _not_preview(template_id)
     with db.session(write=False) as session:
@@ -138,7 +139,7 @@ async def get_template(template_id: str, db: DbDep, tenant: TenantDep) -> Respon
 @router.put("/{template_id}", response_model=TemplatePublic, responses=problems(400, 404, 409, 412, 413))
 @_with_variables
 async def replace_template(
-    template_id: str, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
+    template_id: TemplateId, body: TemplatePut, db: DbDep, tenant: TenantDep, now: NowDep, if_match: IfMatch = None
 ) -> Response:
     """Replace a template."""
     _not_preview(template_id)
@@ -152,7 +153,7 @@ async def replace_template(
 
 @router.delete("/{template_id}", status_code=204, responses=problems(404, 412))
 async def delete_template(
-    template_id: str, request: Request, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
+    template_id: TemplateId, request: Request, db: DbDep, tenant: TenantDep, if_match: IfMatch = None
 ) -> Response:
     """Delete a template (the built-in wording applies again)."""
     _not_preview(template_id)

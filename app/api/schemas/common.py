@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Annotated, Generic, TypeVar
 from zoneinfo import available_timezones
 
+from fastapi import Query
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -146,4 +147,7 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-Limit = Annotated[int, Field(ge=1, le=200)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page, 1-200.")]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="The previous page's `next_cursor`; leave out for the first page.")
+]
