@@ -111,3 +111,23 @@ def test_every_parameter_and_enum_is_described(spec):
     ]
     bare += [f"enum {name}" for name, schema in spec["components"]["schemas"].items() if "enum" in schema and not schema.get("description")]
     assert not bare, f"undescribed: {bare}"
+
+
+#: Property names that say what they hold; every other property carries a description.
+SELF_EVIDENT = {
+    "id", "interview_id", "name", "email", "candidate_name", "job_title", "company_name", "contact_name",
+    "contact_email", "starts_at", "created_at", "updated_at", "occurred_at", "due_at", "format", "kind", "state",
+    "type", "status", "priority", "rule", "role", "code", "message", "items", "actions", "interviewers", "notes",
+    "note", "agency", "source", "subject", "message_kind", "channel", "interview", "template",
+}  # fmt: skip
+
+
+def test_every_property_says_what_it_holds(spec):
+    """Units, ranges, formats and what null means are in the description when the name does not say them."""
+    bare = [
+        f"{name}.{prop}"
+        for name, schema in spec["components"]["schemas"].items()
+        for prop, node in schema.get("properties", {}).items()
+        if prop not in SELF_EVIDENT and not node.get("description")
+    ]
+    assert not bare, f"undescribed properties: {bare}"

@@ -11,13 +11,15 @@ from app.domain.model import EventType
 
 
 class EventCreate(Strict):
+    """Something that happened; events are refused only when in the future, before the interview, or naming another interview's contact."""
+
     type: EventType
     occurred_at: Timestamp | None = Field(default=None, description="Default: now.")
     contact_id: str | None = Field(default=None, max_length=100, description="The contact this event concerns.")
     timeline_days: Annotated[int, Field(ge=0, le=365), JsonInt] | None = Field(
         default=None, description="response_received only: a new decision timeline."
     )
-    note: LongText | None = None
+    note: LongText | None = Field(default=None, description="Free text for the candidate's records.")
 
 
 class EventPublic(BaseModel):
@@ -25,7 +27,7 @@ class EventPublic(BaseModel):
     interview_id: str
     type: EventType
     occurred_at: UtcOut
-    contact_id: str | None
-    timeline_days: int | None
+    contact_id: str | None = Field(description="The contact it concerns, or null.")
+    timeline_days: int | None = Field(description="A new decision timeline in days (`response_received`), or null.")
     note: str | None
     created_at: UtcOut

@@ -68,11 +68,11 @@ Days = Annotated[int, Field(ge=0, le=365), JsonInt]
 
 class ContactFields(Strict):
     name: Name
-    email: Email | None = None
+    email: Email | None = Field(default=None, description="Where emails to this contact go; without one the message warns.")
     role: ContactRole = ContactRole.INTERVIEWER
     is_human: StrictBool | None = Field(default=None, description="Default true; always false for role `ai`.")
-    rapport: Rapport | None = None
-    linkedin_url: Url | None = None
+    rapport: Rapport | None = Field(default=None, description="Null: unknown.")
+    linkedin_url: Url | None = Field(default=None, description="The contact's LinkedIn profile, http(s), at most 2048 characters.")
 
 
 class ContactCreate(ContactFields):
@@ -88,9 +88,9 @@ class ContactPublic(BaseModel):
     name: str
     email: str | None
     role: ContactRole
-    is_human: bool
-    rapport: Rapport | None
-    linkedin_url: str | None
+    is_human: bool = Field(description="Whether a person (not an AI) ran the conversation.")
+    rapport: Rapport | None = Field(description="Null: unknown.")
+    linkedin_url: str | None = Field(description="The contact's LinkedIn profile, or null.")
 
 
 class AgencyFields(Strict):
@@ -108,12 +108,12 @@ class AgencyPublic(BaseModel):
 
 
 class InterviewWritable(Strict):
-    candidate_email: Email | None = None
-    duration_minutes: Int = Field(default=60, ge=1, le=1440)
+    candidate_email: Email | None = Field(default=None, description="The candidate's address, the `.eml`'s From; without it the `.eml` is a 422.")
+    duration_minutes: Int = Field(default=60, ge=1, le=1440, description="Length in minutes; the interview ends at `starts_at` plus this.")
     timezone: TimeZoneName = Field(default="UTC", description="IANA timezone of the candidate, e.g. Europe/Berlin.")
     topics: list[Topic] = Field(default_factory=list, max_length=20, description="Specific things discussed.")
-    missed_points: LongText | None = None
-    decision_timeline_days: Days | None = Field(default=None, description="When the interviewer said they would decide.")
+    missed_points: LongText | None = Field(default=None, description="A point the candidate feels they missed; the thank-you may add it.")
+    decision_timeline_days: Days | None = Field(default=None, description="Days after the interview within which the interviewer said they would decide; no follow-up opens before.")
     agency: AgencyFields | None = None
     external_ref: ExternalRef | None = Field(default=None, description="The ATS's id; unique per tenant.")
     notes: LongText | None = None
@@ -141,9 +141,9 @@ class InterviewUpdate(InterviewWritable):
     company_name: Name | SkipJsonSchema[None] = None
     starts_at: Timestamp | SkipJsonSchema[None] = None
     format: InterviewFormat | SkipJsonSchema[None] = None
-    duration_minutes: Annotated[int, Field(ge=1, le=1440), JsonInt] | SkipJsonSchema[None] = None
-    timezone: TimeZoneName | SkipJsonSchema[None] = None
-    topics: list[Topic] | None = Field(default=None, max_length=20)
+    duration_minutes: Annotated[int, Field(ge=1, le=1440), JsonInt] | SkipJsonSchema[None] = Field(default=None, description="Length in minutes.")
+    timezone: TimeZoneName | SkipJsonSchema[None] = Field(default=None, description="IANA timezone of the candidate, e.g. Europe/Berlin.")
+    topics: list[Topic] | None = Field(default=None, max_length=20, description="Specific things discussed.")
     interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)
 
     @model_validator(mode="after")
@@ -157,22 +157,22 @@ class InterviewUpdate(InterviewWritable):
 class InterviewPublic(BaseModel):
     id: str
     candidate_name: str
-    candidate_email: str | None
+    candidate_email: str | None = Field(description="The candidate's address (the `.eml`'s From), or null.")
     job_title: str
     company_name: str
     starts_at: UtcOut
-    duration_minutes: int
-    timezone: str
+    duration_minutes: int = Field(description="Length in minutes.")
+    timezone: str = Field(description="IANA timezone of the candidate, e.g. Europe/Berlin.")
     format: InterviewFormat
     interviewers: list[ContactPublic]
-    topics: list[str]
-    missed_points: str | None
-    decision_timeline_days: int | None
+    topics: list[str] = Field(description="Specific things discussed.")
+    missed_points: str | None = Field(description="A point the candidate feels they missed, or null.")
+    decision_timeline_days: int | None = Field(description="When the interviewer said they would decide, in days; null if not said.")
     agency: AgencyPublic | None
-    external_ref: str | None
+    external_ref: str | None = Field(description="The ATS's id; unique per tenant.")
     notes: str | None
     status: InterviewStatus
-    next_action: NextAction | None
+    next_action: NextAction | None = Field(description="The open action due soonest (ties by priority), else the `wait`; null when nothing remains.")
     created_at: UtcOut
     updated_at: UtcOut
 
@@ -180,7 +180,7 @@ class InterviewPublic(BaseModel):
 class ContactInline(ContactFields):
     """A contact in a stateless request; `id` is yours, needed only where an event or `contact_id` names it."""
 
-    id: str | None = Field(default=None, min_length=1, max_length=100)
+    id: str | None = Field(default=None, min_length=1, max_length=100, description="Yours: what events and `contact_id` name.")
 
 
 class InterviewInline(InterviewWritable):

@@ -37,32 +37,32 @@ class MessageWarningPublic(BaseModel):
 
 class TemplateRef(BaseModel):
     source: TemplateSourceKind
-    id: str | None
+    id: str | None = Field(description="The tenant template's id; null for the built-in wording.")
 
 
 class MessagePublic(BaseModel):
     kind: MessageKind
     channel: Channel
-    recipient: RecipientPublic | None
-    subject: str | None
-    text: str
-    html: str
-    warnings: list[MessageWarningPublic]
-    locale: str
-    template: TemplateRef
+    recipient: RecipientPublic | None = Field(description="Null when nobody is known to write to.")
+    subject: str | None = Field(description="Email kinds only; null for `linkedin_note`.")
+    text: str = Field(description="The plain-text body.")
+    html: str = Field(description="The HTML body.")
+    warnings: list[MessageWarningPublic] = Field(description="What to check before sending (no topic given, no email address, note shortened).")
+    locale: str = Field(description="The language it is written in, e.g. `en`.")
+    template: TemplateRef = Field(description="The wording used.")
 
 
 class RenderRequest(Strict):
     interview: InterviewInline
-    events: list[EventCreate] = Field(default_factory=list, max_length=500)
+    events: list[EventCreate] = Field(default_factory=list, max_length=500, description="What happened so far, as for the stored route; at most 500.")
     message_kind: MessageKind
-    contact_id: str | None = Field(default=None, max_length=100)
-    at: Timestamp | None = None
-    locale: Annotated[str | None, StringConstraints(max_length=35)] = None
+    contact_id: str | None = Field(default=None, max_length=100, description="Required for thank_you and linkedin_note: the `id` you gave the contact.")
+    at: Timestamp | None = Field(default=None, description="The moment the message is written at; default now.")
+    locale: Annotated[str | None, StringConstraints(max_length=35)] = Field(default=None, description="en, de, fr or es; else Accept-Language.")
 
 
 class TemplateFields(Strict):
-    message_kind: MessageKind
+    message_kind: MessageKind = Field(description="The message this template writes.")
     locale: LocaleTag = Field(default="en", description="Primary language tag, e.g. `en`, `de`.")
     subject: TemplateText | None = Field(default=None, description="Jinja2; required for email kinds, unused for linkedin_note.")
     text: TemplateText = Field(description="Jinja2 source of the plain-text body.")
@@ -80,10 +80,10 @@ class TemplatePut(TemplateFields):
 class TemplatePublic(BaseModel):
     id: str
     message_kind: MessageKind
-    locale: str
+    locale: str = Field(description="The language it writes, e.g. `en`.")
     subject: str | None
-    text: str
-    html: str | None
+    text: str = Field(description="Jinja2 source of the plain-text body.")
+    html: str | None = Field(description="Null: derived from the text.")
     created_at: UtcOut
     updated_at: UtcOut
 
@@ -91,6 +91,6 @@ class TemplatePublic(BaseModel):
 class PreviewRequest(Strict):
     template: TemplateFields
     interview: InterviewInline | None = Field(default=None, description="Default: a sample interview.")
-    events: list[EventCreate] = Field(default_factory=list, max_length=500)
-    contact_id: str | None = Field(default=None, max_length=100)
-    at: Timestamp | None = None
+    events: list[EventCreate] = Field(default_factory=list, max_length=500, description="What happened so far, as for the stored route; at most 500.")
+    contact_id: str | None = Field(default=None, max_length=100, description="The contact written to (an `id` in `interview`); with the sample interview, default its interviewer.")
+    at: Timestamp | None = Field(default=None, description="The moment the message is written at; default now.")
