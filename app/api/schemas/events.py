@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas.common import JsonInt, LongText, Strict, Timestamp, UtcOut
 from app.domain.model import EventType
@@ -12,6 +12,10 @@ from app.domain.model import EventType
 
 class EventCreate(Strict):
     """Something that happened; events are refused only when in the future, before the interview, or naming another interview's contact."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "response_received", "occurred_at": "2026-04-20T09:30:00+02:00", "timeline_days": 14}]}
+    )
 
     type: EventType
     occurred_at: Timestamp | None = Field(default=None, description="Default: now.")

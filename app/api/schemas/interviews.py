@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
@@ -119,7 +120,28 @@ class InterviewWritable(Strict):
     notes: LongText | None = None
 
 
+_INTERVIEW_EXAMPLE = {
+    "candidate_name": "Alex Kim",
+    "candidate_email": "alex@example.com",
+    "job_title": "Data Engineer",
+    "company_name": "Acme",
+    "starts_at": "2026-04-14T10:00:00+02:00",
+    "duration_minutes": 45,
+    "timezone": "Europe/Berlin",
+    "format": "virtual",
+    "interviewers": [
+        {"name": "Dana Lee", "email": "dana@acme.example", "role": "hiring_manager", "rapport": "good"},
+        {"name": "Sam Roe", "email": "sam@acme.example", "role": "recruiter"},
+    ],
+    "topics": ["the streaming migration", "on-call rotation"],
+    "decision_timeline_days": 10,
+    "external_ref": "ATS-4711",
+}
+
+
 class InterviewCreate(InterviewWritable):
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTERVIEW_EXAMPLE]})
+
     candidate_name: Name
     job_title: Name
     company_name: Name

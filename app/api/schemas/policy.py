@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 from app.api.patterns import readable
 from app.api.schemas.common import Int, JsonInt, Strict
-from app.domain.policy import NOT_BEFORE, ordering_error
+from app.domain.policy import NOT_BEFORE, Policy, ordering_error
 
 
 def _distinct(days: list[int]) -> list[int]:
@@ -59,6 +59,9 @@ class PolicyFields(BaseModel):
 
 class PolicyPut(PolicyFields, Strict):
     """The whole policy; every field is required (PUT replaces)."""
+
+    # The defaults of followup-rules.md, with a longer wait before follow-ups.
+    model_config = ConfigDict(json_schema_extra={"examples": [{**Policy().to_mapping(), "follow_up_wait_days": 10}]})
 
 
 class PolicyPublic(PolicyFields):
