@@ -88,7 +88,9 @@ class Idempotency:
             headers=headers,
         )
 
-    def remember(self, session: Connection, response: Response) -> Response:
+    def remember(self, session: Connection, response: Response, *, interview_id: str | None = None) -> Response:
+        """Keep the answer for a retry; one that holds an interview's data names it
+        (`interview_id`), so that deleting the interview forgets the answer too."""
         if self.key is not None:
             headers = {k: v for k, v in response.headers.items() if k in _REPLAYED_HEADERS}
             repo.complete(
@@ -99,6 +101,7 @@ class Idempotency:
                 headers=headers,
                 body=bytes(response.body).decode(),
                 now=self.now,
+                interview_id=interview_id,
             )
         return response
 

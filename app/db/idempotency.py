@@ -73,14 +73,27 @@ def find(session: Connection, *, tenant_id: str, key: str) -> Record | None:
 #: `complete` in driver SQL: it goes out in the write's own pipeline (routes.events), where a
 #: Core statement's compilation and result handling would cost more Python than the update.
 COMPLETE_SQL = (
-    "UPDATE idempotency_record SET status_code = ?, response_headers = ?, response_body = ?, completed_at = ? "
-    "WHERE tenant_id = ? AND key = ?"
+    "UPDATE idempotency_record SET status_code = ?, response_headers = ?, response_body = ?, completed_at = ?, "
+    "interview_id = ? WHERE tenant_id = ? AND key = ?"
 )
 
 
-def complete(session: Connection, *, tenant_id: str, key: str, status_code: int, headers: dict, body: str, now: datetime) -> None:
+def complete(
+    session: Connection,
+    *,
+    tenant_id: str,
+    key: str,
+    status_code: int,
+    headers: dict,
+    body: str,
+    now: datetime,
+    interview_id: str | None = None,
+) -> None:
+    """Store the answer; `interview_id` names the interview whose data it holds (deleted with it)."""
     with RawSQL(session) as raw:
-        raw.execute(COMPLETE_SQL, (status_code, orjson.dumps(headers).decode(), body, raw.param(now), tenant_id, key))
+        raw.execute(
+            COMPLETE_SQL, (status_code, orjson.dumps(headers).decode(), body, raw.param(now), interview_id, tenant_id, key)
+        )
 
 
 def forget(session: Connection, *, tenant_id: str, key: str) -> None:

@@ -180,12 +180,21 @@ class PlannedAction(SQLModel, table=True):
 
 
 class IdempotencyRecord(SQLModel, table=True):
-    """The first answer to a POST with an `Idempotency-Key`, kept 24 h per tenant."""
+    """The first answer to a POST with an `Idempotency-Key`, kept 24 h per tenant.
+
+    The answer to an interview's or an event's create is that interview's data (names,
+    emails, notes): `interview_id` ties it to the interview, so deleting the interview
+    deletes it too.
+    """
 
     __tablename__ = "idempotency_record"
 
     tenant_id: str = Field(sa_column=Column(String(36), ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True))
     key: str = Field(sa_column=Column(String(255), primary_key=True))
+    interview_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(36), ForeignKey("interview.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
     request_hash: str = Field(max_length=64)
     status_code: int | None = None
     response_headers: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))

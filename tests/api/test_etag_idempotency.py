@@ -147,19 +147,32 @@ def _event_ids(client, tenant, interview_id: str) -> list[str]:
     return [e["id"] for e in client.get(f"/v1/interviews/{interview_id}/events", headers=tenant.headers).json()["items"]]
 
 
-def test_an_event_retry_replays_whatever_the_interview_became(client, tenant):
+def test_an_event_retry_replays_whatever_the_interview_became(client, tenant, monkeypatch):
     """The key is claimed in the same round trip as the event's reads, yet a
-    retry gets the first answer before any check: here the interview is gone."""
+    retry gets the first answer before any check: here the interview became full."""
+    from app.services import events as events_service
+
+    monkeypatch.setattr(events_service, "MAX_EVENTS", 1)
     interview = create_interview(client, tenant)
-    headers = {**tenant.headers, "Idempotency-Key": "event-then-delete"}
+    headers = {**tenant.headers, "Idempotency-Key": "event-then-full"}
     url = f"/v1/interviews/{interview['id']}/events"
     first = client.post(url, json={"type": "response_received"}, headers=headers)
     assert first.status_code == 201
-    assert client.delete(f"/v1/interviews/{interview['id']}", headers=tenant.headers).status_code == 204
     again = client.post(url, json={"type": "response_received"}, headers=headers)
     assert (again.status_code, again.content) == (201, first.content)
     assert again.headers["idempotent-replayed"] == "true"
-    assert_problem(client.post(url, json={"type": "response_received"}, headers=tenant.headers), 404)
+    assert_problem(client.post(url, json={"type": "response_received"}, headers=tenant.headers), 409)
+
+
+def test_an_event_retry_after_the_interview_was_deleted_is_404(client, tenant):
+    """Deleting the interview forgets the answers kept for its keys (they hold its data):
+    the retry finds no interview, like any other request for it."""
+    interview = create_interview(client, tenant)
+    headers = {**tenant.headers, "Idempotency-Key": "event-then-delete"}
+    url = f"/v1/interviews/{interview['id']}/events"
+    assert client.post(url, json={"type": "response_received"}, headers=headers).status_code == 201
+    assert client.delete(f"/v1/interviews/{interview['id']}", headers=tenant.headers).status_code == 204
+    assert_problem(client.post(url, json={"type": "response_received"}, headers=headers), 404)
 
 
 def test_an_event_key_reused_with_another_body_is_422_and_records_nothing(client, tenant):

@@ -59,7 +59,7 @@ def store_event(
     response = json_response(event_public(pending.recorded), status_code=201, headers=headers)
     with batched(session, commit=True):
         pending.write(session)
-        idem.remember(session, response)
+        idem.remember(session, response, interview_id=interview_id)
     return response
 
 

@@ -49,7 +49,8 @@ async def create_interview(
         stored = planned.stored
         public = _present_planned(planned, now)
         headers = {**_headers(stored), "Location": f"/v1/interviews/{stored.interview.id}"}
-        return idem.remember(session, json_response(public, status_code=201, headers=headers))
+        response = json_response(public, status_code=201, headers=headers)
+        return idem.remember(session, response, interview_id=stored.interview.id)
 
 
 def _as_stored(value: str | None) -> str | None:
