@@ -16,6 +16,7 @@ from app.api.auth import KeyCache
 from app.api.fastlane import FastLane, FollowupAPI
 from app.api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
 from app.api.routes import actions, events, health, interviews, messages, policy, templates
+from app.db.diagnostics import described
 from app.db.engine import Database
 from app.messages.sandbox import shutdown_sandbox
 from app.services import jobs
@@ -61,8 +62,8 @@ async def _job_loop(db: Database, settings: Settings) -> None:
                 await asyncio.to_thread(jobs.purge_idempotency_records, db, now=_utcnow())
                 await asyncio.to_thread(jobs.purge_finished_jobs, db, now=_utcnow())
                 next_purge = loop.time() + PURGE_EVERY
-        except Exception:  # a database outage must not end the loop
-            log.warning("job loop: database unavailable, retrying", exc_info=True)
+        except Exception as error:  # a database outage must not end the loop
+            log.warning("job loop: database unavailable, retrying: %s", described(error))
             worked = False
         if not worked:
             await asyncio.sleep(settings.job_poll_seconds)

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 
 from app.api.patterns import sentence_for
+from app.db.diagnostics import log_failure
 from app.messages.errors import MessageError, MessageNotApplicable, MessageRequestError, SandboxUnavailable
 from app.services.errors import ServiceError
 
@@ -209,7 +210,7 @@ def install(app: FastAPI, *, retry_after: int) -> None:
                 errors=[{"loc": "request", "message": "contains a NUL character"}],
                 slug="validation",
             )
-        log.exception("database error")
+        log_failure(log, "database error", exc)
         return problem(500, "An unexpected database error occurred; it has been logged.")
 
     @app.exception_handler(Exception)

@@ -249,7 +249,15 @@ def _wrapped(connection: Connection, error: Exception, sql: str, params: Sequenc
     lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
     if lost:
         connection.invalidate(error)
-    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
+    return DBAPIError.instance(
+        sql,
+        params,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=connection.engine.hide_parameters,  # personal data stays out of the logs (make_engine)
+        connection_invalidated=lost,
+        dialect=dialect,
+    )
 
 
 def rows_by_first(rows: Sequence[Sequence], keys: Sequence[Any]) -> dict[Any, list[Sequence]]:

@@ -52,6 +52,8 @@ _DRIVER_AUTOCOMMIT = "followup_driver_autocommit"
 
 
 def make_engine(settings: Settings) -> Engine:
+    """The process's engine. Both kinds hide a failed statement's values from its error's
+    text (`hide_parameters`): they are names, emails and notes, and the text is logged."""
     url = settings.database_url
     if url.startswith("sqlite"):
         return _sqlite_engine(url, settings)
@@ -74,6 +76,7 @@ def make_engine(settings: Settings) -> Engine:
         },
         # JSON columns (an interview's topics, agency) parsed by orjson, ~3x faster than json.loads.
         json_deserializer=orjson.loads,
+        hide_parameters=True,
     )
     _ping_when_idle(engine)
     return engine
@@ -160,6 +163,7 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        hide_parameters=True,
     )
     busy_ms = settings.sqlite_busy_timeout_ms
 

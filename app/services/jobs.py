@@ -17,6 +17,7 @@ from app.db import idempotency as idempotency_repo
 from app.db import interviews as interviews_repo
 from app.db import jobs as jobs_repo
 from app.db import tenants as tenants_repo
+from app.db.diagnostics import described, log_failure
 from app.db.engine import Database
 from app.services import planning
 from app.services.policy import REPLAN_TENANT
@@ -77,10 +78,10 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
             log.warning("dropping job %s of unknown kind %r", job.id, job.kind)
             done = True
     except Exception as error:  # the job is retried; the loop must live on
-        log.exception("job %s failed", job.id)
+        log_failure(log, "job %s failed", error, job.id)
         with db.session(write=True) as session:
             delay = timedelta(seconds=min(300, 2**job.attempts))
-            jobs_repo.reschedule(session, job_id=job.id, run_after=now() + delay, error=repr(error)[:2000])
+            jobs_repo.reschedule(session, job_id=job.id, run_after=now() + delay, error=described(error)[:2000])
         return True
     settled = job.created_at + settle
     with db.session(write=True) as session:
