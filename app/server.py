@@ -19,11 +19,13 @@ Two things uvicorn's `--workers N` does not do well on its own:
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 import socket
 from typing import Any
 
 import uvicorn
+import uvicorn.config
 from fastapi import FastAPI
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
@@ -63,6 +65,25 @@ def app_factory() -> FastAPI:
     return app
 
 
+def log_config(log_level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus the service's own loggers at the same level.
+
+    Without a handler of their own, the `followup.*` loggers (errors, jobs, the
+    access log) fell through to Python's last-resort handler: bare messages,
+    warnings only. The access log goes to stdout like uvicorn's did.
+    """
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["followup_access"] = {
+        "formatter": "default",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    level = log_level.upper()
+    config["loggers"]["followup"] = {"handlers": ["default"], "level": level, "propagate": False}
+    config["loggers"]["followup.access"] = {"handlers": ["followup_access"], "level": level, "propagate": False}
+    return config
+
+
 def serve(
     *, host: str, port: int, workers: int, log_level: str = "info", app: str = "app.server:app_factory", factory: bool = True
 ) -> None:
@@ -75,6 +96,8 @@ def serve(
         "loop": "asyncio",
         "http": "app.server:NoDelayHttpToolsProtocol",
         "log_level": log_level,
+        "log_config": log_config(log_level),
+        "access_log": False,  # app.api.access_log writes one line per request instead
         "proxy_headers": True,
         "server_header": False,
         "timeout_graceful_shutdown": 10,

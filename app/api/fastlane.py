@@ -38,6 +38,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
+from app.api import access_log
 from app.api.auth import authenticate, bearer_token
 from app.api.deps import get_now
 from app.api.idempotency import KEY_MAX_LENGTH, KEY_PATTERN, Idempotency, parsed_request_hash
@@ -291,10 +292,16 @@ class FollowupAPI(FastAPI):
     fast_lane: FastLane | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "HEAD":
+        if scope["type"] == "http":
+            await access_log.logged(self._answer_http, scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD":
             scope, send = as_get(scope, send)
         lane = self.fast_lane
-        if lane is not None and scope["type"] == "http":
+        if lane is not None:
             if scope["method"] == "POST":
                 handed_on = await lane.record(scope, receive, send)
                 if handed_on is None:

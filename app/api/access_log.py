@@ -1,0 +1,58 @@
+"""One line per request, for operators: method, path, status, duration, request id.
+
+It replaces uvicorn's access log (`app.server.serve` turns that off), which
+wrote the query string (`?external_ref=...&company_name=...` names a
+candidate in a recruiter's system) and neither the duration nor the
+`X-Request-ID` an operator follows a request by. Written from
+`FollowupAPI.__call__`, so the fast lane's answers are logged too, and only
+when the `followup.access` logger is enabled (`serve --log-level info`, the
+default): tests and `--log-level warning` pay one level check.
+"""
+
+from __future__ import annotations
+
+import logging
+from time import perf_counter
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.middleware import REQUEST_ID
+
+log = logging.getLogger("followup.access")
+_INFO = logging.INFO
+#: A path is the client's own text on a 404; keep a line a line.
+PATH_LIMIT = 200
+
+
+async def logged(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run `app` and log its answer; a request the client left before any answer is logged as 499."""
+    if not log.isEnabledFor(_INFO):
+        await app(scope, receive, send)
+        return
+    started = perf_counter()
+    status = 499
+    request_id = b"-"
+
+    async def watched(message: Message) -> None:
+        nonlocal status, request_id
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            for name, value in message.get("headers", ()):
+                if name == REQUEST_ID:
+                    request_id = value
+        await send(message)
+
+    try:
+        await app(scope, receive, watched)
+    except Exception:
+        status = 500 if status == 499 else status
+        raise
+    finally:
+        log.info(
+            "%s %s %d %.1f ms %s",
+            scope["method"],
+            scope["path"][:PATH_LIMIT],
+            status,
+            (perf_counter() - started) * 1000,
+            request_id.decode("ascii", "replace"),
+        )

@@ -1,0 +1,72 @@
+"""The access log: one line per request, without the query string, with the status, duration and request id."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from app.server import log_config
+from tests.api.helpers import create_interview
+
+LINE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) (?P<ms>\d+\.\d) ms (?P<id>\S+)$")
+
+
+@pytest.fixture
+def access(caplog):
+    caplog.set_level(logging.INFO, logger="followup.access")
+    return caplog
+
+
+def lines(caplog) -> list[dict[str, str]]:
+    found = [LINE.match(r.getMessage()) for r in caplog.records if r.name == "followup.access"]
+    assert all(found), [r.getMessage() for r in caplog.records if r.name == "followup.access"]
+    return [m.groupdict() for m in found]
+
+
+def test_a_request_is_one_line_without_its_query_string(client, tenant, access):
+    interview = create_interview(client, tenant, external_ref="ATS-4711")
+    access.clear()
+    r = client.get("/v1/interviews", params={"external_ref": "ATS-4711", "company_name": "Acme"}, headers=tenant.headers)
+    assert r.status_code == 200
+    [line] = lines(access)
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/v1/interviews", "200")
+    assert line["id"] == r.headers["x-request-id"]
+    assert "ATS-4711" not in access.text and "Acme" not in access.text
+    access.clear()
+    # the fast lane's answers, HEAD and errors are logged alike
+    path = f"/v1/interviews/{interview['id']}/actions"
+    for method, status in (("GET", 200), ("HEAD", 200)):
+        assert client.request(method, path, headers=tenant.headers).status_code == status
+    assert client.get("/v1/interviews/nope", headers=tenant.headers).status_code == 404
+    assert client.get("/v1/interviews").status_code == 401
+    assert [(x["method"], x["path"], x["status"]) for x in lines(access)] == [
+        ("GET", path, "200"), ("HEAD", path, "200"), ("GET", "/v1/interviews/nope", "404"), ("GET", "/v1/interviews", "401"),
+    ]
+
+
+@pytest.mark.parametrize("sent", ["abc def", "abc\tdef", "x" * 201, ""])
+def test_a_request_id_that_would_forge_a_log_field_is_replaced(client, access, sent):
+    r = client.get("/healthz", headers={"X-Request-ID": sent})
+    assert r.headers["x-request-id"] != sent and re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+    [line] = lines(access)
+    assert line["id"] == r.headers["x-request-id"]
+
+
+def test_a_sane_request_id_is_kept_and_logged(client, access):
+    r = client.get("/healthz", headers={"X-Request-ID": "req-42/abc"})
+    assert r.headers["x-request-id"] == "req-42/abc"
+    assert lines(access)[0]["id"] == "req-42/abc"
+
+
+def test_a_long_path_is_cut(client, access):
+    client.get("/" + "a" * 1000)
+    assert len(lines(access)[0]["path"]) == 200
+
+
+def test_served_processes_log_the_service_and_not_uvicorns_access_lines():
+    config = log_config("warning")
+    assert config["loggers"]["followup"]["level"] == "WARNING"
+    assert config["loggers"]["followup.access"]["handlers"] == ["followup_access"]
+    assert config["handlers"]["followup_access"]["stream"] == "ext://sys.stdout"
