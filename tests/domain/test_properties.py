@@ -29,6 +29,7 @@ from app.domain.model import (
     Interview,
     InterviewFormat,
     Rapport,
+    event_order,
 )
 from app.domain.planner import materialize, plan, schedule
 from app.domain.policy import Policy
@@ -139,7 +140,9 @@ def day_later(moment: datetime, days: int, tz: str) -> datetime:
 
 
 def known(events, now):
-    return sorted((e for e in events if e.occurred_at <= now), key=lambda e: e.occurred_at)
+    """The events up to `now` in the planner's order: events at one moment by `event_order`
+    (a follow-up sent at the moment of a rejection belongs to the chain), whatever order they came in."""
+    return sorted((e for e in events if e.occurred_at <= now), key=event_order)
 
 
 def chain(events):
