@@ -77,6 +77,29 @@ def cmd_tenants_create(args) -> int:
     return 0
 
 
+def cmd_tenants_delete(args) -> int:
+    """Forget a tenant (a career site that leaves, an erasure request): its keys stop at
+    once in this process and within FOLLOWUP_AUTH_CACHE_SECONDS in the others."""
+    from app.db import tenants
+
+    db = _db()
+    with db.session(write=True) as session:
+        tenant_id = _tenant_id(session, args.tenant)
+        if tenant_id is None:
+            return 1
+        count = tenants.interview_count(session, tenant_id)
+        if not args.yes:
+            print(
+                f"tenant {args.tenant!r} ({tenant_id}) holds {count} interview(s); nothing was deleted: "
+                "add --yes to delete it with all its data, keys and templates",
+                file=sys.stderr,
+            )
+            return 2
+        tenants.delete_tenant(session, tenant_id)
+    print(f"deleted tenant {args.tenant!r} ({tenant_id}) and its {count} interview(s)", file=sys.stderr)
+    return 0
+
+
 def _tenant_id(session, name_or_id: str) -> str | None:
     from app.db import tenants
 
@@ -234,6 +257,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("name", type=_named)
     create.add_argument("--label", type=_label, default="first key")
     create.set_defaults(func=cmd_tenants_create)
+    remove = tenants.add_parser("delete", help="delete a tenant with all its data, keys and templates")
+    remove.add_argument("tenant", type=_named, help="tenant name or id")
+    remove.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
+    remove.set_defaults(func=cmd_tenants_delete)
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)
     kcreate = keys.add_parser("create", help="create another key for a tenant and print it")

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
-from app.db.tables import ApiKey, Tenant
+from app.db.tables import ApiKey, Interview, Job, Tenant
 
 KEY_PREFIX = "fu_"
 
@@ -168,3 +168,18 @@ def store_policy(session: Connection, *, tenant_id: str, policy: dict) -> int:
         .returning(tenant_t.c.policy_version)
     ).one()
     return row.policy_version
+
+
+def interview_count(session: Connection, tenant_id: str) -> int:
+    """How many interviews a tenant holds (for an operator about to delete it; never on a request)."""
+    interview_t = Interview.__table__
+    return session.execute(select(func.count()).select_from(interview_t).where(interview_t.c.tenant_id == tenant_id)).scalar_one()
+
+
+def delete_tenant(session: Connection, tenant_id: str) -> None:
+    """Delete a tenant and everything it holds. The foreign keys cascade from the tenant
+    (keys, interviews with their contacts, events, plans and kept answers, templates);
+    jobs name their tenant without one, so they go first."""
+    job_t = Job.__table__
+    session.execute(delete(job_t).where(job_t.c.tenant_id == tenant_id))
+    session.execute(delete(tenant_t).where(tenant_t.c.id == tenant_id))
