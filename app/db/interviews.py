@@ -429,8 +429,11 @@ def _page_filter(
         params.append(filters.status)
     if after is not None:
         created_at, interview_id = after
-        clauses.append("(i.created_at > ? OR (i.created_at = ? AND i.id > ?))")
-        params.extend((reader.param(created_at), reader.param(created_at), interview_id))
+        # A row comparison, not `a > ? OR (a = ? AND b > ?)`: PostgreSQL starts the index
+        # range scan at the cursor only for this form; the OR form read every row before it
+        # (2 s for a page 700,000 interviews into a tenant, EXPLAIN ANALYZE).
+        clauses.append("(i.created_at, i.id) > (?, ?)")
+        params.extend((reader.param(created_at), interview_id))
     return " AND ".join(clauses), tuple(params)
 
 
