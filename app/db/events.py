@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, tuple_
 
 from app.db.driver import RawSQL, utc
 from app.db.tables import Event as EventRow
@@ -68,9 +68,9 @@ def list_events(
         query = query.where(event_t.c.id == event_id)
     if after is not None:
         occurred_at, event_id = after
-        query = query.where(
-            (event_t.c.occurred_at > occurred_at) | ((event_t.c.occurred_at == occurred_at) & (event_t.c.id > event_id))
-        )
+        # A row comparison starts the index range at the cursor on PostgreSQL; the OR form
+        # read every earlier event of the interview again on each page.
+        query = query.where(tuple_(event_t.c.occurred_at, event_t.c.id) > tuple_(occurred_at, event_id))
     query = query.order_by(event_t.c.occurred_at, event_t.c.id)
     if limit is not None:
         query = query.limit(limit)

@@ -129,3 +129,11 @@ def test_a_deep_page_of_interviews_starts_at_its_cursor(big):
     body = _assert_lean(big, f"/v1/interviews?cursor={cursor}")
     assert [item["id"] for item in body["items"]][:2] == ["i-001502", "i-001503"]
 
+
+
+def test_a_deep_page_of_events_starts_at_its_cursor(big):
+    client, tenant, _url = big
+    first = client.get("/v1/interviews/i-000001/events?limit=1", headers=tenant.headers).json()["items"][0]
+    cursor = cursors.encode(datetime.fromisoformat(first["occurred_at"]) + timedelta(seconds=1500), "e-001501")
+    body = _assert_lean(big, f"/v1/interviews/i-000001/events?cursor={cursor}")
+    assert [item["id"] for item in body["items"]][:2] == ["e-001502", "e-001503"]
