@@ -383,8 +383,10 @@ def list_page(
     """
     with RawSQL(session) as reader:
         where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=after)
-        page = f"FROM interview i WHERE {where} ORDER BY i.created_at, i.id LIMIT ?"
-        params = (*params, limit + 1)
+        postgres = session.dialect.name == "postgresql"
+        source, source_params = _source(reader, tenant_id=tenant_id, updated_after=filters.updated_after, fence=postgres)
+        page = f"FROM {source} WHERE {where} ORDER BY i.created_at, i.id LIMIT ?"
+        params = (*source_params, *params, limit + 1)
         ids = f"SELECT i.id {page}"
         interview_rows, contact_rows, plan_rows = reader.all_together(
             [
@@ -402,6 +404,36 @@ def list_page(
         for row in interview_rows
     ]
     return ListedPage(interviews, rows_by_first(plan_rows, page_ids))
+
+
+#: Up to this many interviews changed since `updated_after` are read and sorted (~100 ms at most).
+FEW_CHANGED = 100_000
+_CHANGED_SQL = "SELECT count(*) FROM (SELECT 1 FROM interview WHERE tenant_id = ? AND updated_at > ? LIMIT ?) s"
+
+
+def _source(
+    reader: RawSQL, *, tenant_id: str, updated_after: datetime | None, fence: bool
+) -> tuple[str, tuple[Any, ...]]:
+    """What a page reads from: the tenant's interviews, or only those changed since
+    `updated_after` when there are few of them.
+
+    A poll for recent changes asks for the newest interviews, which come last in
+    the list's (created_at, id) order. PostgreSQL's planner expects them spread
+    along that order and walks `ix_interview_tenant_created` from the oldest,
+    reading the whole tenant: 2.7 s for the 27,000 interviews changed in the last
+    day of 1,000,000 (EXPLAIN ANALYZE, estimate right). The fence (OFFSET 0 keeps
+    the subquery apart) makes it read the changed ones from
+    `ix_interview_tenant_updated` and sort them. Many changes (a first sync from
+    long ago) keep the walk, which then meets them early: it stops after a page.
+    The count stops at `FEW_CHANGED`, on the index alone. PostgreSQL only (`fence`):
+    SQLite has no OFFSET without a LIMIT, nor this planner.
+    """
+    if fence and updated_after is not None:
+        changed = reader.all(_CHANGED_SQL, (tenant_id, reader.param(updated_after), FEW_CHANGED + 1))[0][0]
+        if changed <= FEW_CHANGED:
+            fenced = "(SELECT * FROM interview WHERE tenant_id = ? AND updated_at > ? OFFSET 0) i"
+            return fenced, (tenant_id, reader.param(updated_after))
+    return "interview i", ()
 
 
 def _page_filter(
