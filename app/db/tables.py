@@ -72,6 +72,14 @@ class Interview(SQLModel, table=True):
         Index("ix_interview_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_interview_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_interview_tenant_plan_version", "tenant_id", "plan_policy_version"),
+        # `status=scheduled` (app.db.interviews._source).
+        Index(
+            "ix_interview_tenant_unfinished",
+            "tenant_id",
+            "ends_at",
+            postgresql_where=text("outcome IS NULL"),
+            sqlite_where=text("outcome IS NULL"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)

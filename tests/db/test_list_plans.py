@@ -149,3 +149,15 @@ def test_interviews_changed_lately_are_found_without_reading_the_older_ones(big,
     since = datetime.fromisoformat(first["updated_at"]) + timedelta(minutes=INTERVIEWS - changed, seconds=30)
     body = _assert_lean(big, f"/v1/interviews?updated_after={since.isoformat().replace('+00:00', 'Z')}", changed + WASTE)
     assert body["items"][0]["id"] == f"i-{INTERVIEWS - changed + 2:06d}"
+
+
+def test_scheduled_interviews_are_found_without_reading_the_held_ones(big):
+    """`status=scheduled`: the interviews that have not ended, the newest of a tenant."""
+    _client, _tenant, url = big
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        scheduled = connection.execute(text("SELECT min(id), count(*) FROM interview WHERE ends_at > now()")).one()
+    engine.dispose()
+    assert 0 < scheduled[1] < WASTE
+    body = _assert_lean(big, "/v1/interviews?status=scheduled")
+    assert body["items"][0]["id"] == scheduled[0]

@@ -1,0 +1,48 @@
+"""interview unfinished index
+
+`GET /v1/interviews?status=scheduled` looks for interviews without an outcome
+that end after now: few of a big tenant's, and the newest. Without an index on
+(tenant, ends_at) over unfinished interviews it read the whole tenant.
+
+On PostgreSQL the index is built CONCURRENTLY, outside the migration's
+transaction: `interview` is big and live, and a plain CREATE INDEX blocks its
+writes while it builds. A concurrent build that fails (a lock timeout behind a
+long transaction, a lost connection) leaves an INVALID index behind; the
+upgrade drops it first, so running `followup migrate` again finishes the job.
+
+Revision ID: 3f6a1c9e2b84
+Revises: 8d3e6b1a2c57
+Create Date: 2026-11-27 02:50:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "3f6a1c9e2b84"
+down_revision: str | None = "8d3e6b1a2c57"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+NAME = "ix_interview_tenant_unfinished"
+UNFINISHED = sa.text("outcome IS NULL")
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        op.create_index(NAME, "interview", ["tenant_id", "ends_at"], unique=False, sqlite_where=UNFINISHED)
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+        op.create_index(
+            NAME, "interview", ["tenant_id", "ends_at"], unique=False, postgresql_where=UNFINISHED, postgresql_concurrently=True
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        op.drop_index(NAME, table_name="interview")
+        return
+    with op.get_context().autocommit_block():
+        op.drop_index(NAME, table_name="interview", postgresql_concurrently=True)
