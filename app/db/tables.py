@@ -161,6 +161,17 @@ class PlannedAction(SQLModel, table=True):
             sqlite_where=text("resolution IS NULL"),
             postgresql_where=text("resolution IS NULL"),
         ),
+        # Every state, for a `state=` that names done or cancelled (resolved rows are
+        # not in the partial index above); the states are decided on index entries.
+        Index(
+            "ix_planned_action_due",
+            "tenant_id",
+            "due_at",
+            "interview_id",
+            "kind",
+            "seq",
+            postgresql_include=["id", "resolution", "available_at", "late_after", "missed_at", "shown_from"],
+        ),
         Index("ix_planned_action_interview", "interview_id", "seq"),
     )
 
