@@ -266,6 +266,13 @@ def _due_keys(query: DueQuery):
         stmt = stmt.where(
             (c.kind != ActionKind.WAIT.value) | ((c.shown_from.is_(None) | (c.shown_from <= query.at)) & (c.available_at > query.at))
         )
+    if query.states == {ActionState.UPCOMING} or query.kinds == {ActionKind.WAIT}:
+        # Every row asked for is available only after `at` (upcoming; a wait inside its
+        # window), and no step is due before it is available (tests/domain/test_properties.py
+        # test_times_are_ordered): so it is due after `at`,
+        # and the index scan starts there instead of walking the tenant's past (0.7 s
+        # for `state=upcoming`, 0.55 s for `kind=wait`, at 1,000,000 interviews).
+        stmt = stmt.where(c.due_at > query.at)
     if query.due_before is not None:
         stmt = stmt.where(c.due_at < query.due_before)
     if query.after is not None:

@@ -188,3 +188,11 @@ def test_resolved_actions_are_listed_from_an_index(big, state):
     body = _assert_lean(big, f"/v1/actions?state={state}", 2000)
     assert len(body["items"]) == 50
     assert {item["state"] for item in body["items"]} <= set(state.split(","))
+
+
+@pytest.mark.parametrize("query", ["state=upcoming", "kind=wait", "kind=wait&state=upcoming,due"])
+def test_actions_still_to_come_are_found_without_reading_the_past(big, query):
+    """Upcoming actions and waits inside their window open after `at`: the last 24 here."""
+    body = _assert_lean(big, f"/v1/actions?{query}")
+    assert len(body["items"]) == 24
+    assert all(datetime.fromisoformat(item["available_at"]) > NOW for item in body["items"])
