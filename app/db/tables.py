@@ -72,6 +72,8 @@ class Interview(SQLModel, table=True):
         Index("ix_interview_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_interview_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_interview_tenant_plan_version", "tenant_id", "plan_policy_version"),
+        # `company_name=`, in the list's order.
+        Index("ix_interview_tenant_company", "tenant_id", "company_name", "created_at", "id"),
         # `status=scheduled` (app.db.interviews._source).
         Index(
             "ix_interview_tenant_unfinished",

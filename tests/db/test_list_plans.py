@@ -196,3 +196,16 @@ def test_actions_still_to_come_are_found_without_reading_the_past(big, query):
     body = _assert_lean(big, f"/v1/actions?{query}")
     assert len(body["items"]) == 24
     assert all(datetime.fromisoformat(item["available_at"]) > NOW for item in body["items"])
+
+
+@pytest.mark.parametrize("company", ["Globex", "Nobody"])
+def test_interviews_of_one_company_are_found_without_reading_the_others(big, company):
+    """A company with few interviews (or none) among a tenant's many."""
+    client, tenant, url = big
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE interview SET company_name = 'Globex' WHERE id IN ('i-001000', 'i-002000')"))
+        connection.execute(text("ANALYZE interview"))
+    engine.dispose()
+    body = _assert_lean(big, f"/v1/interviews?company_name={company}")
+    assert [item["id"] for item in body["items"]] == (["i-001000", "i-002000"] if company == "Globex" else [])
