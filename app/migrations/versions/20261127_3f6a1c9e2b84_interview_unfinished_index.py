@@ -11,7 +11,7 @@ long transaction, a lost connection) leaves an INVALID index behind; the
 upgrade drops it first, so running `followup migrate` again finishes the job.
 
 Revision ID: 3f6a1c9e2b84
-Revises: 8d3e6b1a2c57
+Revises: 3f7a2b9c1d84
 Create Date: 2026-11-27 02:50:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3f6a1c9e2b84"
-down_revision: str | None = "8d3e6b1a2c57"
+down_revision: str | None = "3f7a2b9c1d84"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
