@@ -18,7 +18,7 @@ from app.settings import Settings
 from tests.api.helpers import assert_problem
 from tests.conftest import BACKENDS, _create_pg_database, _drop_pg_database, postgres_admin_url
 
-PREVIOUS = "5c1f2a9d7e40"  # the revision before the head
+PREVIOUS = "5c1f2a9d7e40"  # a revision older than the head
 
 
 @pytest.fixture(params=BACKENDS)
