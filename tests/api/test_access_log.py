@@ -70,3 +70,18 @@ def test_served_processes_log_the_service_and_not_uvicorns_access_lines():
     assert config["loggers"]["followup"]["level"] == "WARNING"
     assert config["loggers"]["followup.access"]["handlers"] == ["followup_access"]
     assert config["handlers"]["followup_access"]["stream"] == "ext://sys.stdout"
+
+
+@pytest.mark.parametrize(
+    ("sent", "logged"),
+    [
+        ("/v1/%0AGET%20/v1/x%20200%200.1%20ms%20forged", "/v1/%0AGET%20/v1/x%20200%200.1%20ms%20forged"),
+        ("/v1/a%0Db%09c%E2%80%A8d", "/v1/a%0Db%09c%E2%80%A8d"),
+    ],
+)
+def test_a_path_is_one_field_of_one_line_whatever_it_decodes_to(client, access, sent, logged):
+    """scope["path"] is percent-decoded: a line break or a space in it would forge a line or a field."""
+    assert client.get(sent).status_code == 404
+    [line] = lines(access)
+    assert line["path"] == logged
+    assert "\n" not in access.text.strip()
