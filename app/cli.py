@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from datetime import UTC, datetime
 
 from app.settings import get_settings
@@ -78,8 +79,15 @@ def cmd_tenants_create(args) -> int:
 
 
 def cmd_tenants_delete(args) -> int:
-    """Forget a tenant (a career site that leaves, an erasure request): its keys stop at
-    once in this process and within FOLLOWUP_AUTH_CACHE_SECONDS in the others."""
+    """Forget a tenant (a career site that leaves, an erasure request).
+
+    Its keys are revoked first, then the data goes once no process can still take
+    them: another process keeps a key for FOLLOWUP_AUTH_CACHE_SECONDS, and a request
+    it let in may wait for a connection and a lock before it writes. Deleting at
+    once made such requests fail with 500s (a write naming a tenant that is gone).
+    `--no-wait` skips the wait when no service process runs.
+    """
+    from app.api.app import replan_settle
     from app.db import tenants
 
     db = _db()
@@ -95,6 +103,12 @@ def cmd_tenants_delete(args) -> int:
                 file=sys.stderr,
             )
             return 2
+        revoked = tenants.revoke_tenant_keys(session, tenant_id=tenant_id, now=_now())
+    if not args.no_wait:
+        wait = replan_settle(get_settings()).total_seconds()
+        print(f"revoked {revoked} key(s); waiting {wait:.0f} s for other processes to stop taking them", file=sys.stderr)
+        time.sleep(wait)
+    with db.session(write=True) as session:
         tenants.delete_tenant(session, tenant_id)
     print(f"deleted tenant {args.tenant!r} ({tenant_id}) and its {count} interview(s)", file=sys.stderr)
     return 0
@@ -260,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
     remove = tenants.add_parser("delete", help="delete a tenant with all its data, keys and templates")
     remove.add_argument("tenant", type=_named, help="tenant name or id")
     remove.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
+    remove.add_argument("--no-wait", action="store_true", help="delete right after revoking its keys (no service running)")
     remove.set_defaults(func=cmd_tenants_delete)
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="action", required=True)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
-from app.api.app import create_app
+from app.api.app import create_app, replan_settle
 from app.settings import Settings, get_settings
 from tests.api.helpers import create_interview, interview_body, record_event, snapshot
 from tests.conftest import TenantKey
@@ -44,7 +44,7 @@ def strings(row: tuple) -> set[str]:
     return {value for value in row if isinstance(value, str)}
 
 
-def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, database_url):
+def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, database_url, monkeypatch):
     code, acme_key, _ = followup("tenants", "create", "acme")
     assert code == 0
     code, globex_key, _ = followup("tenants", "create", "globex")
@@ -61,8 +61,19 @@ def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, databa
         assert code == 2 and "holds 3 interview(s); nothing was deleted" in err
         assert snapshot(db) == before
 
+        waits = []
+
+        def meanwhile(seconds: float) -> None:
+            """Between the revoke and the delete: the keys are refused, the data is all there."""
+            waits.append(seconds)
+            assert client.get("/v1/interviews", headers=acme.headers).status_code == 401
+            assert len(snapshot(db)["interview"]) == len(before["interview"])
+
+        monkeypatch.setattr(cli.time, "sleep", meanwhile)
         code, _, err = followup("tenants", "delete", "acme", "--yes")
         assert code == 0 and "deleted tenant 'acme'" in err
+        # as long as another process may still take a key and write with it (app.api.app.replan_settle)
+        assert waits == [replan_settle(get_settings()).total_seconds()] and waits[0] >= 20
         after = snapshot(db)
         assert client.get("/v1/interviews", headers=acme.headers).status_code == 401
         assert len(client.get("/v1/interviews", headers=globex.headers).json()["items"]) == 3
@@ -82,3 +93,11 @@ def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, databa
 def test_an_unknown_tenant_is_refused(followup):
     code, _, err = followup("tenants", "delete", "nobody", "--yes")
     assert code == 1 and "no tenant named 'nobody'" in err
+
+
+def test_no_wait_deletes_right_after_revoking(followup, database_url, monkeypatch):
+    code, _, _ = followup("tenants", "create", "acme")
+    monkeypatch.setattr(cli.time, "sleep", lambda seconds: pytest.fail("waited"))
+    code, _, err = followup("tenants", "delete", "acme", "--yes", "--no-wait")
+    assert code == 0 and "deleted tenant 'acme'" in err
+    assert followup("keys", "list")[1] == ""

@@ -127,6 +127,12 @@ def revoke_key(session: Connection, *, key_id_or_prefix: str, now: datetime) -> 
     return result.rowcount
 
 
+def revoke_tenant_keys(session: Connection, *, tenant_id: str, now: datetime) -> int:
+    """Revoke every active key of a tenant."""
+    query = update(key_t).where(key_t.c.tenant_id == tenant_id, key_t.c.revoked_at.is_(None)).values(revoked_at=now)
+    return session.execute(query).rowcount
+
+
 def _active_key(key_id_or_prefix: str):
     """The active keys with this id, this prefix (also as `keys list` prints it, with its
     `…`) or this whole key: an operator revoking a leaked key pastes the key itself."""
