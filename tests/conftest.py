@@ -155,3 +155,29 @@ def tenant(client, app) -> TenantKey:
 @pytest.fixture
 def other_tenant(client, app) -> TenantKey:
     return make_tenant(app.state.db, "globex")
+
+
+def run_cli(args, *, database_url: str, monkeypatch, capsys) -> tuple[int, str, str]:
+    """`followup ARGS...` in process with FOLLOWUP_DATABASE_URL set: (exit code, stdout, stderr)."""
+    from app import cli
+    from app.settings import get_settings
+
+    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        code = cli.main(list(args))
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def followup(database_url, monkeypatch, capsys):
+    """Runs `followup ARGS...` in process on the test database: (exit code, stdout, stderr), stripped."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code, out, err = run_cli(args, database_url=database_url, monkeypatch=monkeypatch, capsys=capsys)
+        return code, out.strip(), err.strip()
+
+    return run

@@ -13,21 +13,7 @@ from app.db import tenants
 from app.db.engine import Database
 from app.db.migrate import upgrade
 from app.settings import Settings, get_settings
-
-
-@pytest.fixture
-def followup(database_url, monkeypatch, capsys):
-    """Runs `followup ARGS...` in process on the test database: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out.strip(), err.strip()
-
-    yield run
-    get_settings.cache_clear()
+from tests.conftest import run_cli
 
 
 @pytest.fixture
@@ -153,13 +139,7 @@ def test_a_database_the_service_does_not_run_on_is_one_line_not_a_traceback(url,
     """A URL for another database or driver failed on importing a driver that is not
     installed (MySQLdb, psycopg2), and a port that is not a number in create_engine, with a
     traceback; the line never repeats the password."""
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        code = cli.main(list(args))
-    finally:
-        get_settings.cache_clear()
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(args, database_url=url, monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1 and out == ""
     assert err.startswith("followup: FOLLOWUP_DATABASE_URL is not valid: ") and err.count("\n") == 1, err
     assert "postgresql+psycopg://" in err and "secret" not in err
@@ -174,13 +154,7 @@ def test_a_database_migrated_by_a_newer_version_is_one_line_not_a_traceback(args
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedf00d'"))
     engine.dispose()
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        code = cli.main(list(args))
-    finally:
-        get_settings.cache_clear()
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(args, database_url=url, monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1 and out == ""
     assert err.startswith("followup: the database was migrated by a newer version of followup") and err.count("\n") == 1, err
     assert "f00dfeedf00d" in err

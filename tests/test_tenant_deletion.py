@@ -12,20 +12,6 @@ from tests.api.helpers import create_interview, interview_body, record_event, sn
 from tests.conftest import TenantKey
 
 
-@pytest.fixture
-def followup(database_url, monkeypatch, capsys):
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out.strip(), err.strip()
-
-    yield run
-    get_settings.cache_clear()
-
-
 def _fill(client: TestClient, tenant: TenantKey) -> None:
     """Some of everything a tenant can own: interviews with contacts, events, plans, kept answers,
     a template, a policy and its re-plan job."""

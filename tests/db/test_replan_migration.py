@@ -50,18 +50,17 @@ def test_plans_stored_by_earlier_rules_are_planned_again_after_the_upgrade(datab
         assert [t["interview_id"] for t in _thank_yous(client, tenant, "/v1/actions")] == [ids]
 
 
-def test_an_empty_database_upgrades_without_jobs(database_url):
-    engine = create_engine(database_url)
+def _jobs(url: str) -> int:
+    engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM job")).scalar_one() == 0
+            return connection.execute(text("SELECT count(*) FROM job")).scalar_one()
     finally:
         engine.dispose()
+
+
+def test_an_empty_database_upgrades_without_jobs(database_url):
+    assert _jobs(database_url) == 0
     downgrade(database_url, BEFORE)
     upgrade(database_url)
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM job")).scalar_one() == 0
-    finally:
-        engine.dispose()
+    assert _jobs(database_url) == 0
