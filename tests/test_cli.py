@@ -99,14 +99,8 @@ def test_a_prefix_two_keys_share_revokes_neither(followup, db):
 )
 @pytest.mark.parametrize("args", [("tenants", "create", "acme"), ("keys", "list")])
 def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypatch, capsys):
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", url)
     monkeypatch.setenv("FOLLOWUP_DB_CONNECT_TIMEOUT", "1")
-    get_settings.cache_clear()
-    try:
-        code = cli.main(list(args))
-    finally:
-        get_settings.cache_clear()
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(args, database_url=url, monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1 and out == ""
     assert err.startswith("followup: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
@@ -119,14 +113,8 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypa
 @pytest.mark.parametrize("args", [("migrate",), ("serve",), ("keys", "list")])
 def test_an_invalid_setting_is_one_line_naming_it_not_a_traceback(variable, value, args, tmp_path, monkeypatch, capsys):
     """An operator's typo in the environment is named on one line, before anything runs."""
-    monkeypatch.setenv("FOLLOWUP_DATABASE_URL", f"sqlite:///{tmp_path}/followup.db")
     monkeypatch.setenv(variable, value)
-    get_settings.cache_clear()
-    try:
-        code = cli.main(list(args))
-    finally:
-        get_settings.cache_clear()
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(args, database_url=f"sqlite:///{tmp_path}/followup.db", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1 and out == ""
     assert err.startswith(f"followup: {variable} is not valid: ") and err.count("\n") == 1, err
 
