@@ -70,16 +70,30 @@ def log_config(log_level: str) -> dict[str, Any]:
 
     Without a handler of their own, the `followup.*` loggers (errors, jobs, the
     access log) fell through to Python's last-resort handler: bare messages,
-    warnings only. The access log goes to stdout like uvicorn's did.
+    warnings only. Their lines name the request they were written for (its
+    `X-Request-ID`, app.api.request_context); the access log goes to stdout
+    like uvicorn's did.
     """
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["request_id"] = {"()": "app.api.request_context.RequestIdFilter"}
+    config["formatters"]["followup"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(message)s [request %(request_id)s]",
+        "use_colors": None,
+    }
+    config["handlers"]["followup"] = {
+        "formatter": "followup",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "filters": ["request_id"],
+    }
     config["handlers"]["followup_access"] = {
         "formatter": "default",
         "class": "logging.StreamHandler",
         "stream": "ext://sys.stdout",
     }
     level = log_level.upper()
-    config["loggers"]["followup"] = {"handlers": ["default"], "level": level, "propagate": False}
+    config["loggers"]["followup"] = {"handlers": ["followup"], "level": level, "propagate": False}
     config["loggers"]["followup.access"] = {"handlers": ["followup_access"], "level": level, "propagate": False}
     return config
 

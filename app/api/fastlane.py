@@ -38,7 +38,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from app.api import access_log
+from app.api import access_log, request_context
 from app.api.auth import authenticate, bearer_token
 from app.api.deps import get_now
 from app.api.idempotency import KEY_MAX_LENGTH, KEY_PATTERN, Idempotency, parsed_request_hash
@@ -293,7 +293,11 @@ class FollowupAPI(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await access_log.logged(self._answer_http, scope, receive, send)
+            token = request_context.current.set(request_context.assign(scope))
+            try:
+                await access_log.logged(self._answer_http, scope, receive, send)
+            finally:
+                request_context.current.reset(token)
         else:
             await super().__call__(scope, receive, send)
 

@@ -30,8 +30,16 @@ REQUEST_ID = b"x-request-id"
 _SANE_ID = re.compile(rb"[\x21-\x7e]{1,200}")
 
 
+#: Where the id decided for a request is kept (app.api.request_context.assign).
+SCOPE_KEY = "followup.request_id"
+
+
 def request_id_of(scope: Scope) -> bytes:
-    """The client's `X-Request-ID` when it is sane, else a new one."""
+    """The request's id: the one already decided for it, else the client's `X-Request-ID`
+    when it is sane, else a new one."""
+    decided = scope.get(SCOPE_KEY)
+    if decided is not None:
+        return decided
     for name, value in scope["headers"]:
         if name == REQUEST_ID and _SANE_ID.fullmatch(value):
             return value

@@ -85,3 +85,49 @@ def test_a_path_is_one_field_of_one_line_whatever_it_decodes_to(client, access, 
     [line] = lines(access)
     assert line["path"] == logged
     assert "\n" not in access.text.strip()
+
+
+def test_an_error_logged_while_answering_names_the_request(client, tenant, monkeypatch, caplog):
+    """The access line carried the id, the 500's traceback did not: an operator could not tie them."""
+    from app.api.request_context import RequestIdFilter
+    from app.services import interviews as interviews_service
+
+    def broken(**_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(interviews_service, "list_interviews", broken)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO):
+        generated = client.get("/v1/interviews", headers=tenant.headers)
+        sent = client.get("/v1/interviews", headers={**tenant.headers, "X-Request-ID": "trace-me-2"})
+        assert (generated.status_code, sent.status_code) == (500, 500)
+        logging.getLogger("followup.jobs").warning("outside any request")
+    errors = [r for r in caplog.records if r.name == "followup.api" and r.exc_info]
+    assert [r.request_id for r in errors] == [generated.headers["x-request-id"], "trace-me-2"]
+    access = [r for r in caplog.records if r.name == "followup.access"]
+    assert [r.request_id for r in access] == [generated.headers["x-request-id"], "trace-me-2"]
+    assert [r.request_id for r in caplog.records if r.name == "followup.jobs"] == ["-"]
+
+
+def test_served_processes_print_the_request_id_on_the_services_lines(capsys):
+    import logging.config
+
+    from app.api import request_context
+
+    config = log_config("info")
+    names = ["", *config["loggers"]]
+    saved = {n: (lg.handlers[:], lg.level, lg.propagate, lg.disabled) for n in names for lg in [logging.getLogger(n)]}
+    logging.config.dictConfig(config)
+    try:
+        token = request_context.current.set("req-7")
+        try:
+            logging.getLogger("followup.api").error("something broke")
+        finally:
+            request_context.current.reset(token)
+        logging.getLogger("followup.jobs").warning("a job line")
+        err = capsys.readouterr().err
+    finally:  # the loggers as they were, for the tests that read records through caplog
+        for name, (handlers, level, propagate, disabled) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
+    assert "something broke [request req-7]" in err and "a job line [request -]" in err
