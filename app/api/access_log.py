@@ -3,7 +3,8 @@
 It replaces uvicorn's access log (`app.server.serve` turns that off), which
 wrote the query string (`?external_ref=...&company_name=...` names a
 candidate in a recruiter's system) and neither the duration nor the
-`X-Request-ID` an operator follows a request by. Written from
+`X-Request-ID` an operator follows a request by (decided before the
+request is answered, app.api.request_context). Written from
 `FollowupAPI.__call__`, so the fast lane's answers are logged too, and only
 when the `followup.access` logger is enabled (`serve --log-level info`, the
 default): tests and `--log-level warning` pay one level check.
@@ -17,7 +18,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.middleware import REQUEST_ID
+from app.api import request_context
 
 log = logging.getLogger("followup.access")
 _INFO = logging.INFO
@@ -32,15 +33,11 @@ async def logged(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> No
         return
     started = perf_counter()
     status = 499
-    request_id = b"-"
 
     async def watched(message: Message) -> None:
-        nonlocal status, request_id
+        nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
-            for name, value in message.get("headers", ()):
-                if name == REQUEST_ID:
-                    request_id = value
         await send(message)
 
     try:
@@ -55,7 +52,7 @@ async def logged(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> No
             loggable(scope["path"]),
             status,
             (perf_counter() - started) * 1000,
-            request_id.decode("ascii", "replace"),
+            request_context.current.get(),  # the id the answer's X-Request-ID carries
         )
 
 
