@@ -18,7 +18,8 @@ Create Date: 2026-11-27 02:50:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from app.db import online_index
 
 revision: str = "3f6a1c9e2b84"
 down_revision: str | None = "3f7a2b9c1d84"
@@ -30,19 +31,8 @@ UNFINISHED = sa.text("outcome IS NULL")
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.create_index(NAME, "interview", ["tenant_id", "ends_at"], unique=False, sqlite_where=UNFINISHED)
-        return
-    with op.get_context().autocommit_block():
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
-        op.create_index(
-            NAME, "interview", ["tenant_id", "ends_at"], unique=False, postgresql_where=UNFINISHED, postgresql_concurrently=True
-        )
+    online_index.create_index(NAME, "interview", ["tenant_id", "ends_at"], where=UNFINISHED)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.drop_index(NAME, table_name="interview")
-        return
-    with op.get_context().autocommit_block():
-        op.drop_index(NAME, table_name="interview", postgresql_concurrently=True)
+    online_index.drop_index(NAME, "interview")

@@ -19,7 +19,7 @@ Create Date: 2026-11-27 02:50:00
 
 from collections.abc import Sequence
 
-from alembic import op
+from app.db import online_index
 
 revision: str = "7b2d4e6f8a13"
 down_revision: str | None = "3f6a1c9e2b84"
@@ -32,19 +32,8 @@ INCLUDE = ["id", "resolution", "available_at", "late_after", "missed_at", "shown
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.create_index(NAME, "planned_action", KEYS, unique=False)
-        return
-    with op.get_context().autocommit_block():
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
-        op.create_index(
-            NAME, "planned_action", KEYS, unique=False, postgresql_include=INCLUDE, postgresql_concurrently=True
-        )
+    online_index.create_index(NAME, "planned_action", KEYS, include=INCLUDE)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.drop_index(NAME, table_name="planned_action")
-        return
-    with op.get_context().autocommit_block():
-        op.drop_index(NAME, table_name="planned_action", postgresql_concurrently=True)
+    online_index.drop_index(NAME, "planned_action")

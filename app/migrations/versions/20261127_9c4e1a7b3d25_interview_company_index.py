@@ -16,7 +16,7 @@ Create Date: 2026-11-27 03:00:00
 
 from collections.abc import Sequence
 
-from alembic import op
+from app.db import online_index
 
 revision: str = "9c4e1a7b3d25"
 down_revision: str | None = "7b2d4e6f8a13"
@@ -28,17 +28,8 @@ KEYS = ["tenant_id", "company_name", "created_at", "id"]
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.create_index(NAME, "interview", KEYS, unique=False)
-        return
-    with op.get_context().autocommit_block():
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
-        op.create_index(NAME, "interview", KEYS, unique=False, postgresql_concurrently=True)
+    online_index.create_index(NAME, "interview", KEYS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.drop_index(NAME, table_name="interview")
-        return
-    with op.get_context().autocommit_block():
-        op.drop_index(NAME, table_name="interview", postgresql_concurrently=True)
+    online_index.drop_index(NAME, "interview")
