@@ -87,7 +87,7 @@ def cmd_tenants_delete(args) -> int:
     once made such requests fail with 500s (a write naming a tenant that is gone).
     `--no-wait` skips the wait when no service process runs.
     """
-    from app.api.app import replan_settle
+    from app.api.app import cached_write_window
     from app.db import tenants
 
     db = _db()
@@ -105,7 +105,7 @@ def cmd_tenants_delete(args) -> int:
             return 2
         revoked = tenants.revoke_tenant_keys(session, tenant_id=tenant_id, now=_now())
     if not args.no_wait:
-        wait = replan_settle(get_settings()).total_seconds()
+        wait = cached_write_window(get_settings()).total_seconds()
         print(f"revoked {revoked} key(s); waiting {wait:.0f} s for other processes to stop taking them", file=sys.stderr)
         time.sleep(wait)
     with db.session(write=True) as session:

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
-from app.api.app import create_app, replan_settle
+from app.api.app import cached_write_window, create_app
 from app.settings import Settings, get_settings
 from tests.api.helpers import create_interview, interview_body, record_event, snapshot
 from tests.conftest import TenantKey
@@ -58,8 +58,8 @@ def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, databa
         monkeypatch.setattr(cli.time, "sleep", meanwhile)
         code, _, err = followup("tenants", "delete", "acme", "--yes")
         assert code == 0 and "deleted tenant 'acme'" in err
-        # as long as another process may still take a key and write with it (app.api.app.replan_settle)
-        assert waits == [replan_settle(get_settings()).total_seconds()] and waits[0] >= 20
+        # as long as another process may still take a key and write with it (app.api.app.cached_write_window)
+        assert waits == [cached_write_window(get_settings()).total_seconds()] and waits[0] >= 20
         after = snapshot(db)
         assert client.get("/v1/interviews", headers=acme.headers).status_code == 401
         assert len(client.get("/v1/interviews", headers=globex.headers).json()["items"]) == 3

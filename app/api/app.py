@@ -34,25 +34,29 @@ PURGE_EVERY = 600.0  # seconds between sweeps of expired idempotency records and
 WORK_MARGIN_SECONDS = 5
 
 
-def replan_settle(settings: Settings) -> timedelta:
-    """How long after a policy change a write made with the old policy may still commit.
-
-    A process keeps a tenant's policy for the key cache's lifetime; a write
-    authenticated just before it expired may then wait for a pooled connection
-    (the pool timeout) and for a lock (PostgreSQL's lock_timeout is the pool
-    timeout, app.db.engine; SQLite's busy timeout) before it commits. The
-    re-plan job's last pass comes after all of that (app.services.jobs.run_one).
-    With the defaults: the cache's lifetime + 20 s.
-    """
+def late_write(settings: Settings) -> timedelta:
+    """How long after its request arrived a write may still commit: it may wait for a
+    pooled connection (the pool timeout) and for a lock (PostgreSQL's lock_timeout is
+    the pool timeout, app.db.engine; SQLite's busy timeout), then do its own work.
+    20 s with the defaults (the overlap `updated_after` pollers are told to keep)."""
     lock_wait = max(settings.db_pool_timeout, settings.sqlite_busy_timeout_ms / 1000)
-    return timedelta(seconds=settings.auth_cache_seconds + settings.db_pool_timeout + lock_wait + WORK_MARGIN_SECONDS)
+    return timedelta(seconds=settings.db_pool_timeout + lock_wait + WORK_MARGIN_SECONDS)
+
+
+def cached_write_window(settings: Settings) -> timedelta:
+    """How long after a change to a tenant (its policy, its keys) a write made with what
+    another process cached before may still commit: the key cache's lifetime, then
+    `late_write`. The re-plan job's last pass (app.services.jobs.run_one) and
+    `followup tenants delete` wait this long. With the defaults: the cache's lifetime + 20 s.
+    """
+    return timedelta(seconds=settings.auth_cache_seconds) + late_write(settings)
 
 
 async def _job_loop(db: Database, settings: Settings) -> None:
     """Advance background jobs; a batch runs in a thread so requests keep flowing."""
     next_purge = 0.0
     loop = asyncio.get_running_loop()
-    settle = replan_settle(settings)
+    settle = cached_write_window(settings)
     while True:
         try:
             worked = await asyncio.to_thread(

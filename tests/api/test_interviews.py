@@ -675,12 +675,12 @@ def test_timestamps_out_of_range_are_422_never_a_500(client, tenant):
 
 def test_the_sync_overlap_documented_for_updated_after_is_how_late_a_write_may_commit():
     """The spec tells pollers to overlap by the longest a write stamped at its arrival may take to commit."""
-    from app.api.app import replan_settle
+    from app.api.app import late_write
     from app.api.routes.interviews import UPDATED_AFTER_DOC
     from app.settings import Settings
 
     defaults = Settings()
-    late = replan_settle(defaults) - timedelta(seconds=defaults.auth_cache_seconds)
+    late = late_write(defaults)
     assert f"about {late.total_seconds():.0f} s later" in UPDATED_AFTER_DOC
     assert f"from {late.total_seconds():.0f} s" in UPDATED_AFTER_DOC
 

@@ -226,11 +226,11 @@ def test_the_replan_jobs_last_pass_waits_out_every_wait_a_stale_write_may_make()
     """A write authenticated with the old policy just before the key cache expired may
     then wait for a connection and for a lock; the job's last pass comes after both,
     whatever they are configured to."""
-    from app.api.app import replan_settle
+    from app.api.app import cached_write_window
 
-    defaults = replan_settle(Settings(database_url="sqlite:///:memory:"))
+    defaults = cached_write_window(Settings(database_url="sqlite:///:memory:"))
     assert defaults == timedelta(seconds=Settings(database_url="sqlite:///:memory:").auth_cache_seconds + 20)
     slow = Settings(database_url="sqlite:///:memory:", auth_cache_seconds=60, db_pool_timeout=30, sqlite_busy_timeout_ms=90_000)
-    assert replan_settle(slow) == timedelta(seconds=60 + 30 + 90 + 5)
+    assert cached_write_window(slow) == timedelta(seconds=60 + 30 + 90 + 5)
     slow_pool = Settings(database_url="sqlite:///:memory:", db_pool_timeout=100)
-    assert replan_settle(slow_pool) == timedelta(seconds=slow_pool.auth_cache_seconds + 100 + 100 + 5)
+    assert cached_write_window(slow_pool) == timedelta(seconds=slow_pool.auth_cache_seconds + 100 + 100 + 5)
