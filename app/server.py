@@ -72,10 +72,12 @@ def log_config(log_level: str) -> dict[str, Any]:
     access log) fell through to Python's last-resort handler: bare messages,
     warnings only. Their lines name the request they were written for (its
     `X-Request-ID`, app.api.request_context); the access log goes to stdout
-    like uvicorn's did.
+    like uvicorn's did. An unforeseen error's traceback is printed once, by the
+    service with its request id, not again by uvicorn (problems.AlreadyLoggedFilter).
     """
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["request_id"] = {"()": "app.api.request_context.RequestIdFilter"}
+    config["filters"]["already_logged"] = {"()": "app.api.problems.AlreadyLoggedFilter"}
     config["formatters"]["followup"] = {
         "()": "uvicorn.logging.DefaultFormatter",
         "fmt": "%(levelprefix)s %(message)s [request %(request_id)s]",
@@ -95,6 +97,7 @@ def log_config(log_level: str) -> dict[str, Any]:
     level = log_level.upper()
     config["loggers"]["followup"] = {"handlers": ["followup"], "level": level, "propagate": False}
     config["loggers"]["followup.access"] = {"handlers": ["followup_access"], "level": level, "propagate": False}
+    config["loggers"]["uvicorn.error"]["filters"] = ["already_logged"]
     return config
 
 

@@ -232,3 +232,17 @@ def unexpected(exc: BaseException) -> Response:
 
 
 _LOGGED = "_followup_logged"
+
+
+class AlreadyLoggedFilter(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" for an error `unexpected` has logged.
+
+    The error is raised again after its 500 is answered (UnexpectedErrorMiddleware), and
+    uvicorn then prints the same traceback a second time, without the request id that
+    ties the first one to the access line; a log reader saw two failures for one.
+    Errors that never reached `unexpected` (a crash outside the app) still get uvicorn's line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not getattr(error, _LOGGED, False)

@@ -131,3 +131,37 @@ def test_served_processes_print_the_request_id_on_the_services_lines(capsys):
             logger = logging.getLogger(name)
             logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
     assert "something broke [request req-7]" in err and "a job line [request -]" in err
+
+
+def test_an_unforeseen_error_is_printed_once_with_its_request_id(capsys):
+    """uvicorn logs the error the app raised again after its 500; the service has logged it already."""
+    import logging.config
+
+    from app.api import request_context
+    from app.api.problems import unexpected
+
+    config = log_config("info")
+    names = ["", *config["loggers"]]
+    saved = {
+        n: (lg.handlers[:], lg.filters[:], lg.level, lg.propagate, lg.disabled) for n in names for lg in [logging.getLogger(n)]
+    }
+    logging.config.dictConfig(config)
+    try:
+        answered, crashed = RuntimeError("answered as a 500"), RuntimeError("outside the app")
+        token = request_context.current.set("req-9")
+        try:
+            assert unexpected(answered).status_code == 500
+        finally:
+            request_context.current.reset(token)
+        uvicorn_log = logging.getLogger("uvicorn.error")  # as uvicorn's protocols call it
+        uvicorn_log.error("Exception in ASGI application\n", exc_info=answered)
+        uvicorn_log.error("Exception in ASGI application\n", exc_info=crashed)
+        err = capsys.readouterr().err
+    finally:
+        for name, (handlers, filters, level, propagate, disabled) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:], logger.filters[:] = handlers, filters
+            logger.level, logger.propagate, logger.disabled = level, propagate, disabled
+    assert "unhandled error [request req-9]" in err
+    assert err.count("RuntimeError: answered as a 500") == 1
+    assert err.count("Exception in ASGI application") == 1 and "RuntimeError: outside the app" in err
