@@ -178,6 +178,10 @@ CREATE_422 = [
     ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/dana lee"}]}, "body.interviewers.0.linkedin_url"),
     # trailing whitespace too: the spec publishes the pattern, and the contract fuzzer sent "https://lëª\f \t\r\n"
     ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/d\r\n"}]}, "body.interviewers.0.linkedin_url"),
+    # Unicode spaces too, anywhere: a trailing one was silently stripped, an inner one kept
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/d\u00a0"}]}, "body.interviewers.0.linkedin_url"),
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/d\u3000"}]}, "body.interviewers.0.linkedin_url"),
+    ({"interviewers": [{"name": "D", "linkedin_url": "https://www.linkedin.com/in/da\u2009na"}]}, "body.interviewers.0.linkedin_url"),
     ({"interviewers": [{"name": "D", "role": "boss"}]}, "body.interviewers.0.role"),
     ({"interviewers": [{"name": "D", "rapport": "great"}]}, "body.interviewers.0.rapport"),
     ({"interviewers": [{"name": ""}]}, "body.interviewers.0.name"),
