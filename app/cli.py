@@ -109,7 +109,7 @@ def cmd_tenants_delete(args) -> int:
         print(f"revoked {revoked} key(s); waiting {wait:.0f} s for other processes to stop taking them", file=sys.stderr)
         time.sleep(wait)
     with db.session(write=True) as session:
-        tenants.delete_tenant(session, tenant_id)
+        count = tenants.delete_tenant(session, tenant_id)
     print(f"deleted tenant {args.tenant!r} ({tenant_id}) and its {count} interview(s)", file=sys.stderr)
     return 0
 

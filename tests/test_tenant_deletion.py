@@ -76,6 +76,23 @@ def test_deleting_a_tenant_removes_all_it_held_and_nothing_else(followup, databa
     assert after["interview"] and after["event"] and after["job"] and after["template"] and after["idempotency_record"]
 
 
+def test_the_count_reported_is_of_what_was_deleted_after_the_wait(followup, database_url, monkeypatch):
+    """A process that cached the key before the revoke may still write during the wait; the
+    line says how many interviews went, those included (it said the count read before)."""
+    code, acme_key, _ = followup("tenants", "create", "acme")
+    acme = TenantKey("?", acme_key)
+    cached = create_app(Settings(database_url=database_url, run_jobs=False, auth_cache_seconds=300))
+    with TestClient(cached) as client:
+        create_interview(client, acme)  # the key is now in this process's cache
+
+        def meanwhile(_seconds: float) -> None:
+            assert client.post("/v1/interviews", json=interview_body(), headers=acme.headers).status_code == 201
+
+        monkeypatch.setattr(cli.time, "sleep", meanwhile)
+        code, _, err = followup("tenants", "delete", "acme", "--yes")
+    assert code == 0 and "its 2 interview(s)" in err and "revoked 1 key(s)" in err
+
+
 def test_an_unknown_tenant_is_refused(followup):
     code, _, err = followup("tenants", "delete", "nobody", "--yes")
     assert code == 1 and "no tenant named 'nobody'" in err

@@ -17,6 +17,7 @@ KEY_PREFIX = "fu_"
 
 tenant_t = Tenant.__table__
 key_t = ApiKey.__table__
+interview_t = Interview.__table__
 
 
 def hash_key(key: str) -> str:
@@ -178,14 +179,18 @@ def store_policy(session: Connection, *, tenant_id: str, policy: dict) -> int:
 
 def interview_count(session: Connection, tenant_id: str) -> int:
     """How many interviews a tenant holds (for an operator about to delete it; never on a request)."""
-    interview_t = Interview.__table__
     return session.execute(select(func.count()).select_from(interview_t).where(interview_t.c.tenant_id == tenant_id)).scalar_one()
 
 
-def delete_tenant(session: Connection, tenant_id: str) -> None:
-    """Delete a tenant and everything it holds. The foreign keys cascade from the tenant
-    (keys, interviews with their contacts, events, plans and kept answers, templates);
-    jobs name their tenant without one, so they go first."""
+def delete_tenant(session: Connection, tenant_id: str) -> int:
+    """Delete a tenant and everything it holds; returns how many interviews went.
+
+    The foreign keys cascade from the tenant (keys, templates) and from each interview
+    (contacts, events, plans, kept answers); jobs name their tenant without one, so they
+    go first. The interviews are deleted by name so that the count is of what went,
+    including any a cached key wrote while the caller waited, not of an earlier read."""
     job_t = Job.__table__
     session.execute(delete(job_t).where(job_t.c.tenant_id == tenant_id))
+    interviews = session.execute(delete(interview_t).where(interview_t.c.tenant_id == tenant_id)).rowcount
     session.execute(delete(tenant_t).where(tenant_t.c.id == tenant_id))
+    return interviews
