@@ -46,6 +46,18 @@ def test_eml_structure():
     assert b"\r\n" in build() and b"\n\n" not in build().replace(b"\r\n", b"")
 
 
+def test_the_message_id_is_random_and_tells_nothing_of_the_server():
+    """Unique per file, but without the render time and the process id make_msgid puts in it."""
+    import os
+    import re
+
+    ids = [parse(build())["Message-ID"] for _ in range(3)]
+    assert len(set(ids)) == 3
+    for message_id in ids:
+        assert re.fullmatch(r"<[0-9a-f]{32}@followup\.example>", message_id), message_id
+        assert str(os.getpid()) not in message_id
+
+
 _pieces = st.one_of(
     st.characters(blacklist_categories=("Cs",)),
     st.sampled_from(NASTY + ['"', ",", ";", ":", "<", ">", "@", "\\", "=?utf-8?q?x?=", "  ", "😀", "é", "Bcc: a@b.c"]),
