@@ -109,59 +109,55 @@ def test_an_error_logged_while_answering_names_the_request(client, tenant, monke
     assert [r.request_id for r in caplog.records if r.name == "followup.jobs"] == ["-"]
 
 
-def test_served_processes_print_the_request_id_on_the_services_lines(capsys):
+@pytest.fixture
+def served_logging():
+    """Configures the loggers as `followup serve` does (app.server.log_config) when called,
+    inside the test: the handlers bind the sys.stderr of that moment, which capsys replaces
+    for each phase. They are put back afterwards for the tests that read records through caplog."""
     import logging.config
-
-    from app.api import request_context
-
-    config = log_config("info")
-    names = ["", *config["loggers"]]
-    saved = {n: (lg.handlers[:], lg.level, lg.propagate, lg.disabled) for n in names for lg in [logging.getLogger(n)]}
-    logging.config.dictConfig(config)
-    try:
-        token = request_context.current.set("req-7")
-        try:
-            logging.getLogger("followup.api").error("something broke")
-        finally:
-            request_context.current.reset(token)
-        logging.getLogger("followup.jobs").warning("a job line")
-        err = capsys.readouterr().err
-    finally:  # the loggers as they were, for the tests that read records through caplog
-        for name, (handlers, level, propagate, disabled) in saved.items():
-            logger = logging.getLogger(name)
-            logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
-    assert "something broke [request req-7]" in err and "a job line [request -]" in err
-
-
-def test_an_unforeseen_error_is_printed_once_with_its_request_id(capsys):
-    """uvicorn logs the error the app raised again after its 500; the service has logged it already."""
-    import logging.config
-
-    from app.api import request_context
-    from app.api.problems import unexpected
 
     config = log_config("info")
     names = ["", *config["loggers"]]
     saved = {
         n: (lg.handlers[:], lg.filters[:], lg.level, lg.propagate, lg.disabled) for n in names for lg in [logging.getLogger(n)]
     }
-    logging.config.dictConfig(config)
+    yield lambda: logging.config.dictConfig(config)
+    for name, (handlers, filters, level, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:], logger.filters[:] = handlers, filters
+        logger.level, logger.propagate, logger.disabled = level, propagate, disabled
+
+
+def test_served_processes_print_the_request_id_on_the_services_lines(served_logging, capsys):
+    from app.api import request_context
+
+    served_logging()
+    token = request_context.current.set("req-7")
     try:
-        answered, crashed = RuntimeError("answered as a 500"), RuntimeError("outside the app")
-        token = request_context.current.set("req-9")
-        try:
-            assert unexpected(answered).status_code == 500
-        finally:
-            request_context.current.reset(token)
-        uvicorn_log = logging.getLogger("uvicorn.error")  # as uvicorn's protocols call it
-        uvicorn_log.error("Exception in ASGI application\n", exc_info=answered)
-        uvicorn_log.error("Exception in ASGI application\n", exc_info=crashed)
-        err = capsys.readouterr().err
+        logging.getLogger("followup.api").error("something broke")
     finally:
-        for name, (handlers, filters, level, propagate, disabled) in saved.items():
-            logger = logging.getLogger(name)
-            logger.handlers[:], logger.filters[:] = handlers, filters
-            logger.level, logger.propagate, logger.disabled = level, propagate, disabled
+        request_context.current.reset(token)
+    logging.getLogger("followup.jobs").warning("a job line")
+    err = capsys.readouterr().err
+    assert "something broke [request req-7]" in err and "a job line [request -]" in err
+
+
+def test_an_unforeseen_error_is_printed_once_with_its_request_id(served_logging, capsys):
+    """uvicorn logs the error the app raised again after its 500; the service has logged it already."""
+    from app.api import request_context
+    from app.api.problems import unexpected
+
+    served_logging()
+    answered, crashed = RuntimeError("answered as a 500"), RuntimeError("outside the app")
+    token = request_context.current.set("req-9")
+    try:
+        assert unexpected(answered).status_code == 500
+    finally:
+        request_context.current.reset(token)
+    uvicorn_log = logging.getLogger("uvicorn.error")  # as uvicorn's protocols call it
+    uvicorn_log.error("Exception in ASGI application\n", exc_info=answered)
+    uvicorn_log.error("Exception in ASGI application\n", exc_info=crashed)
+    err = capsys.readouterr().err
     assert "unhandled error [request req-9]" in err
     assert err.count("RuntimeError: answered as a 500") == 1
     assert err.count("Exception in ASGI application") == 1 and "RuntimeError: outside the app" in err
