@@ -49,9 +49,14 @@ def validate(
             with contextlib.suppress(TemplateInvalid):  # the sample's data, not the template
                 _render_the_sample(source, now, tenant.policy)
     except TemplateError as refused:
-        parts = getattr(refused, "errors", [])
-        errors = [(f"body.{part}", message) for part, message in parts] or [("body", str(refused))]
-        raise InvalidInput(f"The template cannot be used: {refused}", errors=errors) from refused
+        raise refused_input(refused, at="body") from refused
+
+
+def refused_input(refused: TemplateError, *, at: str) -> InvalidInput:
+    """A template sent in the request and refused, as refused input: each error at
+    `<at>.<part>`, or at `at` when no part is named (a limit exhausted)."""
+    errors = [(f"{at}.{part}", message) for part, message in getattr(refused, "errors", [])] or [(at, str(refused))]
+    return InvalidInput(f"The template cannot be used: {refused}", errors=errors)
 
 
 def stored_problem(stored: StoredTemplate, *, now: datetime) -> str | None:

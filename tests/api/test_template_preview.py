@@ -116,3 +116,24 @@ def test_a_retried_template_upload_replays_before_the_sandbox_checks(client, ten
     assert_problem(other, 422)  # the same key with another body is still refused
     fresh = client.post("/v1/templates", json={**template, "locale": "de"}, headers={**tenant.headers, "Idempotency-Key": "upload-2"})
     assert_problem(fresh, 503)  # a first request still runs the checks
+
+
+@pytest.mark.parametrize(
+    ("template", "locs"),
+    [
+        ({"subject": "Hi {{ candidate_name }", "text": "Hello {% if %}"}, {"body.template.subject", "body.template.text"}),
+        ({"subject": "Hi", "text": "Hello {{ nobody }}"}, {"body.template.text"}),
+        ({"subject": "Hi", "text": "{{ candidate_name.upper }}"}, {"body.template.text"}),  # fails only when rendered
+        ({"subject": "Hi", "text": "{{ 'a' * 10**9 }}"}, {"body.template"}),  # past the sandbox's limits: no part named
+    ],
+    ids=["syntax", "unknown variable", "a method printed", "too large"],
+)
+def test_a_template_the_preview_refuses_is_refused_input_at_its_place_in_the_body(client, tenant, template, locs):
+    """The template is the preview's input, as the upload's body is the upload's: a template
+    refused there is `validation` at `body.template.<part>` (the upload's is at `body.<part>`),
+    not a stored template's render failure at `template.<part>`, a member the body does not have."""
+    body = {"template": {"message_kind": "follow_up", **template}}
+    problem = assert_problem(client.post("/v1/templates/preview", json=body, headers=tenant.headers), 422)
+    assert problem["type"] == "https://followup.invalid/problems/validation", problem
+    assert problem["title"] == "Invalid input"
+    assert {e["loc"] for e in problem["errors"]} == locs, problem

@@ -17,6 +17,7 @@ from app.api.presenters import json_bytes, message_dict, template_public
 from app.api.responses import problems
 from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.messages import MessagePublic, PreviewRequest, TemplateCreate, TemplatePublic, TemplatePut
+from app.messages.errors import TemplateError
 from app.messages.types import TemplateSource
 from app.messages.variables import VARIABLES
 from app.services import messages as messages_service
@@ -106,17 +107,20 @@ async def preview_template(body: PreviewRequest, tenant: TenantDep, now: NowDep)
         events = sample_events(interview, events, message_kind=template.message_kind, at=body.at or now)
     custom = TemplateSource(None, template.message_kind, template.locale, template.subject, template.text, template.html)
     source = messages_service.inline_input(interview, events, custom)
-    message = await asyncio.to_thread(
-        lambda: messages_service.render(
-            tenant=tenant,
-            source=source,
-            kind=template.message_kind,
-            contact_id=contact_id,
-            at=body.at or now,
-            locale=template.locale,
-            accept_language=None,
+    try:
+        message = await asyncio.to_thread(
+            lambda: messages_service.render(
+                tenant=tenant,
+                source=source,
+                kind=template.message_kind,
+                contact_id=contact_id,
+                at=body.at or now,
+                locale=template.locale,
+                accept_language=None,
+            )
         )
-    )
+    except TemplateError as refused:  # the template is this request's input, as an upload's body is
+        raise service.refused_input(refused, at="body.template") from refused
     return Response(json_bytes(message_dict(message)), media_type="application/json")
 
 
