@@ -477,6 +477,17 @@ def test_patch_refuses_bad_input(client, app, tenant):
     assert snapshot(app.state.db) == before
 
 
+def test_patch_names_every_required_field_sent_as_null_at_its_place(client, app, tenant):
+    """Each at `body.<field>`, all in one 422, as every other refused field is (a client
+    marks the form's fields by `loc`): it was one error at `body`, for the first only."""
+    created = create_interview(client, tenant)
+    before = snapshot(app.state.db)
+    sent = {"candidate_name": None, "starts_at": None, "timezone": None, "duration_minutes": None, "notes": None}
+    problem = assert_problem(client.patch(f"/v1/interviews/{created['id']}", json=sent, headers=tenant.headers), 422)
+    assert {e["loc"] for e in problem["errors"]} == {"body.candidate_name", "body.starts_at", "body.timezone", "body.duration_minutes"}
+    assert snapshot(app.state.db) == before
+
+
 def test_patch_duplicate_contact_ids_is_422(client, tenant):
     created = create_interview(client, tenant)
     dana = created["interviewers"][0]

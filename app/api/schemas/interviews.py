@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -15,7 +15,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    model_validator,
+    field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
@@ -176,12 +176,13 @@ class InterviewUpdate(InterviewWritable):
     topics: list[Topic] | None = Field(default=None, max_length=20, description="Specific things discussed.")
     interviewers: list[ContactPatch] | None = Field(default=None, max_length=20)
 
-    @model_validator(mode="after")
-    def _no_null_required(self) -> InterviewUpdate:
-        for name in _REQUIRED:
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator(*_REQUIRED)
+    @classmethod
+    def _no_null_required(cls, value: Any) -> Any:
+        """Run only on the fields sent: one 422 names every field sent as null, each at its place."""
+        if value is None:
+            raise ValueError("cannot be null: leave the field out to keep its value")
+        return value
 
 
 class InterviewPublic(BaseModel):
