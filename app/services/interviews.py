@@ -263,13 +263,21 @@ def update_interview(
             f"(the first happened at {min(e.occurred_at for e in events).isoformat()}).",
             errors=[("body.starts_at", "later than a recorded event")],
         )
+    notes = changes.get("notes", stored.notes)
+    if (interview, external_ref, notes) == (current, stored.external_ref, stored.notes):
+        # Nothing changes (`{}`, or every field sent as stored): no new version, ETag or
+        # updated_at, so a client syncing by `updated_after` is not sent it again for nothing.
+        if stored.plan_policy_version == tenant.policy_version:
+            return Planned(stored, schedule(current, events, tenant.policy))
+        steps = planning.replan(session, tenant=tenant, stored=stored, events=events)  # a plan from an older policy
+        return Planned(replace(stored, plan_policy_version=tenant.policy_version), steps)
     with taken_as_conflict(INTERVIEW_EXTERNAL_REF, _external_ref_taken(external_ref)):
         interviews_repo.update_interview(
             session,
             stored=stored,
             interview=interview,
             external_ref=external_ref,
-            notes=changes.get("notes", stored.notes),
+            notes=notes,
             replace_contacts="interviewers" in changes,
             now=now,
         )

@@ -396,6 +396,36 @@ def test_patch_changes_the_etag(client, tenant):
     assert client.get(r.headers["location"], headers=tenant.headers).headers["etag"] == patched.headers["etag"]
 
 
+def test_a_patch_that_changes_nothing_writes_nothing(client, app, tenant):
+    """`{}`, or fields sent as they are stored (contacts with their ids included): the same
+    version, ETag and updated_at, so a client syncing by updated_after is not sent it again."""
+    r = client.post("/v1/interviews", json=interview_body(notes="n", external_ref="R-1"), headers=tenant.headers)
+    created, path = r.json(), r.headers["location"]
+    before = snapshot(app.state.db)
+    same = {k: created[k] for k in ("candidate_name", "starts_at", "timezone", "notes", "external_ref", "topics", "agency")}
+    contacts = [{k: c[k] for k in ("id", "name", "email", "role", "is_human", "rapport", "linkedin_url")} for c in created["interviewers"]]
+    for body in ({}, same, {"interviewers": contacts}):
+        patched = client.patch(path, json=body, headers={**tenant.headers, "If-Match": r.headers["etag"]})
+        assert patched.status_code == 200, patched.text
+        assert patched.headers["etag"] == r.headers["etag"], body
+        assert patched.json() == created, body
+    assert snapshot(app.state.db) == before
+    changed = client.patch(path, json={"notes": "other"}, headers=tenant.headers)
+    assert changed.headers["etag"] != r.headers["etag"]
+    assert parse(changed.json()["updated_at"]) > parse(created["updated_at"])
+
+
+def test_a_patch_that_changes_nothing_answers_with_the_current_policys_plan(client, app, tenant):
+    r = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    policy = client.get("/v1/policy", headers=tenant.headers).json()
+    changed = {**policy, "thank_you_due_hours": 30, "thank_you_late_hours": 60}
+    assert client.put("/v1/policy", json=changed, headers=tenant.headers).status_code == 200
+    patched = client.patch(r.headers["location"], json={}, headers=tenant.headers)
+    assert patched.headers["etag"] == r.headers["etag"]
+    assert patched.json() == client.get(r.headers["location"], headers=tenant.headers).json()
+    assert patched.json()["next_action"] != r.json()["next_action"]
+
+
 def test_patch_can_clear_optional_fields_and_move_the_start(client, tenant):
     created = create_interview(client, tenant, notes="n", external_ref="R", missed_points="m")
     new_start = ago(days=5)
