@@ -155,8 +155,12 @@ def _close_out(f: Facts, walk: Walk, silence_ends: datetime, last_sent: datetime
                 sets_the_day=replied == opens,
             )  # fmt: skip
         else:
+            # the last follow-up's own recipient: it may have named someone other than rule 9's
             reason = reasons.close_out(
-                label, f.day(last_sent) if last_sent is not None else None, f.day(f.end), f.day(opens)
+                walk.last_follow_up_to or label,
+                f.day(last_sent) if last_sent is not None else None,
+                f.day(f.end),
+                f.day(opens),
             )
     elif outcome.type is _CLOSED:
         resolution = _DONE

@@ -554,3 +554,15 @@ def test_the_follow_up_sits_at_its_contact_position():
 
     iv = interview(interviewers=(kai(), sam(), dana()))
     assert [s.position for s in schedule(iv, [], Policy()) if s.kind is FOLLOW] == [2]
+
+
+def test_the_close_out_names_whoever_the_last_follow_up_went_to():
+    # The last follow-up went to Kai, not to rule 9's Dana: "no answer came from Dana" would be false.
+    iv = interview(interviewers=(dana(), kai()))
+    events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.FOLLOW_UP_SENT, END + days(16), "kai")]
+    close = one(actions(iv, events, END + days(17)), CLOSE)
+    assert close.available_at == END + days(23)
+    assert close.reason == (
+        "No answer came from Kai Berg to your last follow-up of Saturday 2 May, so close this application out on "
+        "Saturday 9 May."
+    )
