@@ -122,15 +122,18 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
             ))
         )
     else:
-        steps.append(_close_out(f, walk, opens, last_sent, label))
+        steps.append(_close_out(f, walk, opens, source, last_sent, label))
     return steps, first_open
 
 
-def _close_out(f: Facts, walk: Walk, silence_ends: datetime, last_sent: datetime | None, label: str) -> Step:
+def _close_out(
+    f: Facts, walk: Walk, silence_ends: datetime, source: str, last_sent: datetime | None, label: str
+) -> Step:
     """Rule 5: after the last follow-up, wait `close_out_after_days`, then close out.
 
     With a cap of 0 there is no follow-up to wait after: the close-out opens
-    when the first follow-up would have (`silence_ends`). A newer response
+    when the first follow-up would have (`silence_ends`, set by `source`),
+    and the reason names what set that day, as the follow-up's would. A newer response
     with a timeline pushes it back, so the candidate never closes out inside
     a promised wait (counted from the end if it came during the interview,
     as rule 4 counts it), and the reason then says so: that reply is why.
@@ -154,14 +157,14 @@ def _close_out(f: Facts, walk: Walk, silence_ends: datetime, last_sent: datetime
                 _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens),
                 sets_the_day=replied == opens,
             )  # fmt: skip
+        elif last_sent is None and source is DECISION:
+            reason = reasons.close_out_decision(_decided_by(f), f.interview.decision_timeline_days, f.day(opens))
+        elif last_sent is None:
+            what, since = ("interview", f.end) if source is THANKS else _since(f, walk)
+            reason = reasons.close_out_silence(what, f.day(since), f.day(opens))
         else:
             # the last follow-up's own recipient: it may have named someone other than rule 9's
-            reason = reasons.close_out(
-                walk.last_follow_up_to or label,
-                f.day(last_sent) if last_sent is not None else None,
-                f.day(f.end),
-                f.day(opens),
-            )
+            reason = reasons.close_out(walk.last_follow_up_to or label, f.day(last_sent), f.day(opens))
     elif outcome.type is _CLOSED:
         resolution = _DONE
         reason = reasons.close_out_done(f.day(outcome.occurred_at))
@@ -219,12 +222,9 @@ def _reason(
         return _silence_reason(f, walk, label, on, number, last, via_agency)
     to = reasons.agency_contact(label) if via_agency else label
     if source is DECISION:
-        who = f.follow_up_contact or next((c for _, c in f.humans), None)
         timeline = f.interview.decision_timeline_days
         assert timeline is not None
-        return reasons.follow_up_decision(
-            who.name if who is not None else "Your interviewer", timeline, on, to if via_agency else None
-        )
+        return reasons.follow_up_decision(_decided_by(f), timeline, on, to if via_agency else None)
     if source is RESPONSE:
         response = walk.response
         assert response is not None and response.timeline_days is not None
@@ -242,14 +242,23 @@ def _reason(
     )
 
 
-def _silence_reason(f: Facts, walk: Walk, label: str, on: str, number: int, last: bool, via_agency: bool) -> str:
-    """Rule 4 (rule 9 through an agency): heard nothing since the last outreach, or the interview."""
+def _decided_by(f: Facts) -> str:
+    """Rule 3: who the reasons say gave the decision timeline."""
+    who = f.follow_up_contact or next((c for _, c in f.humans), None)
+    return who.name if who is not None else "Your interviewer"
+
+
+def _since(f: Facts, walk: Walk) -> tuple[str, datetime]:
+    """Rule 4: what the silence counts from, the last outreach or the interview, and when."""
     outreach = walk.outreach
     if outreach is not None and outreach.occurred_at >= f.end:  # a thank-you sent as the interview ended counts
-        since = outreach.occurred_at
-        what = "thank-you" if outreach.type is _THANK_YOU_SENT else "follow-up"
-    else:
-        what, since = "interview", f.end
+        return ("thank-you" if outreach.type is _THANK_YOU_SENT else "follow-up"), outreach.occurred_at
+    return "interview", f.end
+
+
+def _silence_reason(f: Facts, walk: Walk, label: str, on: str, number: int, last: bool, via_agency: bool) -> str:
+    """Rule 4 (rule 9 through an agency): heard nothing since the last outreach, or the interview."""
+    what, since = _since(f, walk)
     if via_agency:
         return reasons.follow_up_agency(label, what, f.day(since), on, number, last)
     return reasons.follow_up_silence(label, what, f.day(since), on, number, last)

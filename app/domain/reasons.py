@@ -169,14 +169,22 @@ def no_recipient_hint(reason: str) -> str:
 # Rule 5: closing out.
 
 
-def close_out(recipient: str, last_follow_up: str | None, ended: str, on: str) -> str:
-    """Rule 5: after the last follow-up (or none, with a cap of 0), close out."""
-    if last_follow_up is None:
-        return f"You have heard nothing since your interview on {ended}, so close this application out on {on}."
+def close_out(recipient: str, last_follow_up: str, on: str) -> str:
+    """Rule 5: after the last follow-up, close out."""
     return (
         f"No answer came from {recipient} to your last follow-up of {last_follow_up}, "
         f"so close this application out on {on}."
     )
+
+
+def close_out_silence(since_what: str, since: str, on: str) -> str:
+    """Rule 5 with a cap of 0: close out when the first follow-up would have opened (rule 4's silence)."""
+    return f"You have heard nothing since your {since_what} on {since}, so close this application out on {on}."
+
+
+def close_out_decision(who: str, days: int, on: str) -> str:
+    """Rule 5 with a cap of 0, when rule 3's decision timeline set the day."""
+    return f"{who} said a decision would come within {_days(days)}, so close this application out on {on} if none has come by then."
 
 
 def close_out_reply(who: str, replied: str, days: int, on: str, *, sets_the_day: bool) -> str:

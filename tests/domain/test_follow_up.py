@@ -237,7 +237,7 @@ def test_a_cap_of_zero_closes_out_when_the_follow_up_would_have_opened():
     assert follow_ups(acts) == []
     close = one(acts, CLOSE)
     assert close.available_at == END + hours(3) + days(7)
-    assert close.reason.startswith("You have heard nothing since your interview on Thursday 16 April")
+    assert close.reason.startswith("You have heard nothing since your thank-you on Thursday 16 April")
 
 
 @pytest.mark.parametrize(
@@ -566,3 +566,21 @@ def test_the_close_out_names_whoever_the_last_follow_up_went_to():
         "No answer came from Kai Berg to your last follow-up of Saturday 2 May, so close this application out on "
         "Saturday 9 May."
     )
+
+
+@pytest.mark.parametrize(
+    ("timeline", "opens", "reason"),
+    [
+        # the silence counted from the thank-you of Saturday 18 April, as the follow-up would have
+        (None, END + days(9), "You have heard nothing since your thank-you on Saturday 18 April, so close this "
+                              "application out on Saturday 25 April."),
+        # the decision timeline set the day, not the interview seven days before it
+        (20, END + days(20), "Dana Lee said a decision would come within 20 days, so close this application out on "
+                             "Wednesday 6 May if none has come by then."),
+    ],
+)
+def test_a_cap_of_zero_close_out_names_what_set_its_day(timeline, opens, reason):
+    events = [ev(EventType.THANK_YOU_SENT, END + days(2), "dana")]
+    acts = actions(interview(decision_timeline_days=timeline), events, END + days(3), Policy(max_follow_ups=0))
+    close = one(acts, CLOSE)
+    assert (close.available_at, close.reason) == (opens, reason)

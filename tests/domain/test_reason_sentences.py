@@ -101,9 +101,19 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
         (lambda: reasons.agency_contact("Ann Agent at Talent Co"), "your agency contact Ann Agent at Talent Co"),
         (lambda: reasons.follow_up_done("Dana Lee", D2), "You followed up with Dana Lee on Friday 17 April."),
         (
-            lambda: reasons.close_out("someone at Acme", D1, D1, D3),
+            lambda: reasons.close_out("someone at Acme", D1, D3),
             ("No answer came from someone at Acme to your last follow-up of Thursday 16 April, so close this "
             "application out on Thursday 23 April."),
+        ),
+        (
+            lambda: reasons.close_out_silence("thank-you", D2, D3),
+            "You have heard nothing since your thank-you on Friday 17 April, so close this application out on "
+            "Thursday 23 April.",
+        ),
+        (
+            lambda: reasons.close_out_decision("Dana Lee", 1, D3),
+            "Dana Lee said a decision would come within 1 day, so close this application out on Thursday 23 April "
+            "if none has come by then.",
         ),
         (
             lambda: reasons.close_out_reply("Dana Lee", D1, 1, D2, sets_the_day=True),
