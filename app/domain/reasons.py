@@ -44,6 +44,11 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+def _within(n: int) -> str:
+    """A promised delay: a timeline of 0 days reads "the same day", not "within 0 days"."""
+    return "the same day" if n == 0 else f"within {_days(n)}"
+
+
 # Rule 1 and rule 2: thank-yous.
 
 
@@ -102,13 +107,13 @@ def follow_up_silence(recipient: str, since_what: str, since: str, on: str, numb
 def follow_up_decision(who: str, days: int, on: str, through: str | None) -> str:
     """Rule 3: respect the decision timeline the interviewer gave."""
     tail = f" through {through}" if through else ""
-    return f"{who} said a decision would come within {_days(days)}, so wait until {on} before following up{tail}."
+    return f"{who} said a decision would come {_within(days)}, so wait until {on} before following up{tail}."
 
 
 def follow_up_response(who: str, replied: str, days: int, recipient: str, on: str) -> str:
     """Rule 4: a response with a new timeline restarts the count from the response."""
     return (
-        f"{who} replied on {replied} that news would come within {_days(days)}, "
+        f"{who} replied on {replied} that news would come {_within(days)}, "
         f"so follow up with {recipient} on {on}."
     )
 
@@ -184,7 +189,7 @@ def close_out_silence(since_what: str, since: str, on: str) -> str:
 
 def close_out_decision(who: str, days: int, on: str) -> str:
     """Rule 5 with a cap of 0, when rule 3's decision timeline set the day."""
-    return f"{who} said a decision would come within {_days(days)}, so close this application out on {on} if none has come by then."
+    return f"{who} said a decision would come {_within(days)}, so close this application out on {on} if none has come by then."
 
 
 def close_out_reply(who: str, replied: str, days: int, on: str, *, sets_the_day: bool) -> str:
@@ -192,11 +197,11 @@ def close_out_reply(who: str, replied: str, days: int, on: str, *, sets_the_day:
     day, or the follow-ups' wait ends later than the news it promised."""
     if sets_the_day:
         return (
-            f"{who} replied on {replied} that news would come within {_days(days)}, "
+            f"{who} replied on {replied} that news would come {_within(days)}, "
             f"so close this application out on {on} if none has come by then."
         )
     return (
-        f"{who} replied on {replied} that news would come within {_days(days)}; "
+        f"{who} replied on {replied} that news would come {_within(days)}; "
         f"if none has come by {on}, close this application out."
     )
 

@@ -115,6 +115,10 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             "Dana Lee said a decision would come within 1 day, so close this application out on Thursday 23 April "
             "if none has come by then.",
         ),
+        (  # a timeline of 0 days
+            lambda: reasons.follow_up_response("Dana Lee", D1, 0, "Sam Reed", D3),
+            "Dana Lee replied on Thursday 16 April that news would come the same day, so follow up with Sam Reed on Thursday 23 April.",
+        ),
         (
             lambda: reasons.close_out_reply("Dana Lee", D1, 1, D2, sets_the_day=True),
             ("Dana Lee replied on Thursday 16 April that news would come within 1 day, so close this application "
