@@ -472,7 +472,7 @@ def test_spacing_and_response_reasons_word_for_word():
     follow_up = one(actions(interview(), events, END + days(10)), FOLLOW)
     assert follow_up.available_at == END + days(10)
     assert follow_up.reason == (
-        "Acme replied on Sunday 26 April that news would come within 0 days, so follow up with Dana Lee on "
+        "Acme replied on Sunday 26 April that news would come the same day, so follow up with Dana Lee on "
         "Sunday 26 April."
     )
 
