@@ -67,6 +67,8 @@ def realistic_events(interview, rng: random.Random) -> list[Event]:
         events.append(Event(EventType.LINKEDIN_REQUEST_SENT, end + timedelta(days=1)))
     if rng.random() < 0.4:
         events.append(Event(EventType.FOLLOW_UP_SENT, end + timedelta(days=rng.randint(8, 12))))
+        if rng.random() < 0.3:  # the second and last: a close_out follows (rule 5)
+            events.append(Event(EventType.FOLLOW_UP_SENT, end + timedelta(days=rng.randint(20, 24))))
     if rng.random() < 0.3:
         events.append(Event(EventType.RESPONSE_RECEIVED, end + timedelta(days=13), timeline_days=rng.choice([None, 7])))
     outcome = rng.random()
@@ -90,16 +92,28 @@ def base_plans(count: int) -> list[tuple[dict, list]]:
 
 
 def rows_for(tenant_id: str, interviews: int, bases: list, rng: random.Random):
-    """Yield (interview_row, action_rows) with ids and week shifts."""
+    """Yield (interview_row, action_rows) with ids and week shifts.
+
+    The interviews were created over the two years before NOW, and 70% of them
+    were changed later (events), on average 10 days later, never after NOW: the
+    recently changed ones are mostly the newest, last in the list's (created_at,
+    id) order, as on a live tenant (bench/list_filters.py). These stamps come from
+    a generator of their own, so the plans are the same as without them.
+    """
+    stamps = random.Random(17)
     for _ in range(interviews):
         fields, steps = bases[rng.randrange(len(bases))]
         shift = timedelta(weeks=rng.randint(-30, 30))
         interview_id = str(uuid.uuid4())
         starts = fields["starts_at"] + shift
+        ends = starts + timedelta(minutes=fields["duration_minutes"])
+        created = NOW - timedelta(seconds=stamps.randint(1, 730 * 86_400))
+        updated = created + timedelta(seconds=stamps.expovariate(1 / (10 * 86_400)) if stamps.random() < 0.7 else 0)
+        if updated > NOW:
+            updated = created + (NOW - created) * stamps.random()
         interview = (
             interview_id, tenant_id, fields["candidate_name"], fields["job_title"], fields["company_name"], starts,
-            starts + timedelta(minutes=fields["duration_minutes"]), fields["duration_minutes"], fields["timezone"],
-            fields["format"], 1, 1, NOW, NOW,
+            ends, fields["duration_minutes"], fields["timezone"], fields["format"], 1, 1, created, updated,
         )
         actions = [
             (
