@@ -174,6 +174,18 @@ class PlannedAction(SQLModel, table=True):
             "seq",
             postgresql_include=["id", "resolution", "available_at", "late_after", "missed_at", "shown_from"],
         ),
+        # `kind=close_out`: one row per interview, rare in the two indexes above
+        # (app.db.plans._due_keys); every state, decided on index entries.
+        Index(
+            "ix_planned_action_close_out_due",
+            "tenant_id",
+            "due_at",
+            "interview_id",
+            "seq",
+            postgresql_include=["id", "resolution", "available_at", "late_after", "missed_at", "shown_from"],
+            sqlite_where=text("kind = 'close_out'"),
+            postgresql_where=text("kind = 'close_out'"),
+        ),
         Index("ix_planned_action_interview", "interview_id", "seq"),
     )
 

@@ -294,3 +294,52 @@ def test_stateless_contacts_without_an_id_get_one_no_other_contact_has(client, t
     render = {"interview": interview, "message_kind": "thank_you", "contact_id": "#1-2"}
     message = client.post("/v1/render", json=render, headers=tenant.headers)
     assert message.status_code == 200 and message.json()["recipient"]["name"] == "Cat Cole", message.text
+
+
+@pytest.fixture
+def closing(client, tenant, interviews) -> dict[str, dict]:
+    """Interviews whose close_out is open, upcoming, done (closed) and cancelled (rejected),
+    next to the `interviews` fixture's."""
+    made = dict(interviews)
+    # Two follow-ups (the most) and then: nothing (close_out open), a recent last one
+    # (upcoming), `closed` (done), a rejection (cancelled).
+    for name, last, then in (
+        ("silent", 20, None), ("chased", 2, None), ("closed", 20, "closed"), ("turned_down", 20, "rejection_received"),
+        ("silent_too", 18, None), ("closed_too", 16, "closed"),
+    ):
+        made[name] = create_interview(client, tenant, starts_at=iso(ago(days=last + 25)), decision_timeline_days=None)
+        for days in (last + 8, last):
+            record_event(client, tenant, made[name]["id"], type="follow_up_sent", occurred_at=iso(ago(days=days)))
+        if then:
+            record_event(client, tenant, made[name]["id"], type=then, occurred_at=iso(ago(days=1)))
+    return made
+
+
+ALL_STATES = ",".join(s.value for s in ActionState)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["close_out", "wait,close_out", "close_out,send_thank_you", "close_out,send_follow_up,wait", ALL_KINDS, "send_follow_up"],
+)
+@pytest.mark.parametrize("state", [None, "done", "cancelled", "upcoming", "due,done", ALL_STATES])
+def test_tenant_actions_of_some_kinds_are_the_matching_part_of_the_whole_list(client, tenant, closing, kind, state):
+    """`kind=` (close_out read from an index of its own, merged with the other kinds asked
+    for) lists exactly the matching actions of the whole list, in its order, page by page
+    (pages of 2, so cursors land in either stream)."""
+    at = iso(datetime.now(UTC).replace(microsecond=0))
+    everything = _tenant_actions(client, tenant, at=at, state=ALL_STATES, kind=ALL_KINDS)
+    assert {"close_out"} <= {a["kind"] for a in everything}
+    assert {"done", "cancelled"} <= {a["state"] for a in everything if a["kind"] == "close_out"}
+    states = set(state.split(",")) if state else OPEN
+    expected = [a for a in everything if a["kind"] in kind.split(",") and a["state"] in states]
+    pages, cursor = [], None
+    while True:
+        params = {"at": at, "limit": 2, "kind": kind, **({"state": state} if state else {}), **({"cursor": cursor} if cursor else {})}
+        r = client.get("/v1/actions", params=params, headers=tenant.headers)
+        assert r.status_code == 200, r.text
+        pages += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == expected

@@ -209,3 +209,15 @@ def test_interviews_of_one_company_are_found_without_reading_the_others(big, com
     engine.dispose()
     body = _assert_lean(big, f"/v1/interviews?company_name={company}")
     assert [item["id"] for item in body["items"]] == (["i-001000", "i-002000"] if company == "Globex" else [])
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("kind=close_out", 0), ("kind=close_out&state=done", 0), ("kind=close_out&state=due,done,cancelled", 0), ("kind=wait,close_out", 24)],
+)
+def test_a_rare_kind_is_found_without_reading_the_others(big, query, listed):
+    """`close_out` (none here; one per interview at most) is read from an index of its own,
+    merged with the other kinds asked for, instead of walking every action of the tenant."""
+    body = _assert_lean(big, f"/v1/actions?{query}")
+    assert len(body["items"]) == listed
+    assert {item["kind"] for item in body["items"]} <= {"wait", "close_out"}
