@@ -10,7 +10,7 @@ states are asked for; `ix_planned_action_close_out_due` for the rare
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, literal_column, select, tuple_, union_all
@@ -301,9 +301,24 @@ def _keys_of(query: DueQuery, kinds: frozenset[ActionKind] | None):
         # and the index scan starts there instead of walking the tenant's past (0.7 s
         # for `state=upcoming`, 0.55 s for `kind=wait`, at 1,000,000 interviews).
         stmt = stmt.where(c.due_at > query.at)
+        if query.after is not None and query.after[0] < query.at:
+            # Every row due after `at` is after a cursor due before it: without the cursor's
+            # bound the scan starts at `at` (with it, at the cursor: 0.3-0.4 s for the
+            # waits' side of `kind=wait,close_out` at 1,000,000 interviews).
+            query = replace(query, after=None)
     if query.due_before is not None:
         stmt = stmt.where(c.due_at < query.due_before)
-    if query.after is not None:
+    if query.after is not None and kinds == {ActionKind.CLOSE_OUT}:
+        # The same bound on the columns of `ix_planned_action_close_out_due` (kind is one
+        # value there), so the scan starts at the cursor: a row comparison naming kind did not.
+        due_at, interview_id, kind, seq = query.after
+        if kind == ActionKind.CLOSE_OUT.value:
+            stmt = stmt.where(tuple_(c.due_at, c.interview_id, c.seq) > tuple_(due_at, interview_id, seq))
+        elif kind < ActionKind.CLOSE_OUT.value:
+            stmt = stmt.where(tuple_(c.due_at, c.interview_id) >= tuple_(due_at, interview_id))
+        else:
+            stmt = stmt.where(tuple_(c.due_at, c.interview_id) > tuple_(due_at, interview_id))
+    elif query.after is not None:
         stmt = stmt.where(tuple_(c.due_at, c.interview_id, c.kind, c.seq) > tuple_(*query.after))
     return stmt.order_by(c.due_at, c.interview_id, c.kind, c.seq).limit(query.limit + 1)
 
