@@ -75,8 +75,8 @@ def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[s
             primary = primary_language(tag)
             if primary in SUPPORTED_LOCALES:
                 return primary, None
-        if tags:
-            return DEFAULT_LOCALE, "None of the languages in Accept-Language is available; using English."
+        # Also when every range was refused (`en;q=0, de;q=0`): English is given anyway.
+        return DEFAULT_LOCALE, "None of the languages in Accept-Language is available; using English."
     return DEFAULT_LOCALE, None
 
 

@@ -192,6 +192,8 @@ def test_unknown_locale_falls_back_to_english_with_a_warning():
         (None, "de;q=abc, fr;q=0.1", ("fr", False)),
         (None, "xx;q=1", ("en", True)),
         ("", "de", ("de", False)),
+        (None, "en;q=0, de;q=0", ("en", True)),  # every language refused, English too: said so
+        (None, "*;q=0", ("en", True)),
     ],
 )
 def test_negotiate_locale(locale, accept, expected):
