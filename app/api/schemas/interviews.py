@@ -211,7 +211,15 @@ class InterviewPublic(BaseModel):
 class ContactInline(ContactFields):
     """A contact in a stateless request; `id` is yours, needed only where an event or `contact_id` names it."""
 
-    id: str | None = Field(default=None, min_length=1, max_length=100, description="Yours: what events and `contact_id` name.")
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description=(
+            "Yours: what events and `contact_id` name. Left out, the contact is named by its place in the list, "
+            "`#1`, `#2`... (`#1-2` if one of your ids is `#1`), and the actions' `contact_id` carries that name."
+        ),
+    )
 
 
 class InterviewInline(InterviewWritable):
