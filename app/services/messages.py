@@ -96,11 +96,13 @@ def render(
 
 
 def as_eml(message: RenderedMessage, *, interview: Interview, at: datetime, message_id_domain: str) -> bytes:
+    """The `.eml`, dated `at` in the candidate's time zone (the interview's), as the mail
+    program of its sender would write it (RFC 5322 3.3: the local time and its offset)."""
     return build_eml(
         message,
         candidate_name=interview.candidate_name,
         candidate_email=interview.candidate_email,
-        at=at,
+        at=at.astimezone(interview.zone),
         message_id_domain=message_id_domain,
     )
 

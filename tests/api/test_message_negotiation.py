@@ -67,3 +67,19 @@ def test_a_contact_id_naming_nobody_is_refused_for_every_kind(client, tenant):
     follow_up = client.get(f"/v1/interviews/{interview['id']}/messages/follow_up?contact_id={named}", headers=tenant.headers)
     plain = client.get(f"/v1/interviews/{interview['id']}/messages/follow_up", headers=tenant.headers)
     assert follow_up.status_code == 200 and follow_up.json()["recipient"] == plain.json()["recipient"]
+
+
+def test_the_eml_is_dated_in_the_candidates_time_zone(client, tenant):
+    """The same moment as `at`, written with the interview zone's offset (it was always +0000)."""
+    from datetime import UTC, datetime, timedelta
+    from email import policy
+    from email.parser import BytesParser
+
+    interview = create_interview(client, tenant, timezone="America/New_York", candidate_email="jordan@example.com")
+    dana = interview["interviewers"][0]["id"]
+    at = datetime.fromisoformat(interview["starts_at"]) + timedelta(hours=5)
+    path = f"/v1/interviews/{interview['id']}/messages/thank_you"
+    answer = client.get(path, params={"contact_id": dana, "at": at.astimezone(UTC).isoformat()}, headers={**tenant.headers, "Accept": EML})
+    assert answer.status_code == 200, answer.text
+    date = BytesParser(policy=policy.default).parsebytes(answer.content)["Date"].datetime
+    assert date == at and date.utcoffset() in (timedelta(hours=-5), timedelta(hours=-4))
