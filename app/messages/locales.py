@@ -37,6 +37,12 @@ def asked_languages(locale: str | None, accept_language: str | None) -> list[str
 
 def parse_accept_language(header: str) -> list[str]:
     """Language ranges of an Accept-Language header, best first (q=0 dropped)."""
+    ranges = [(-quality, index, tag) for quality, index, tag in _ranges(header) if 0.0 < quality <= 1.0]
+    return [tag for _, _, tag in sorted(ranges)]
+
+
+def _ranges(header: str) -> list[tuple[float, int, str]]:
+    """(quality, position, range) of each named range; -1.0 for a quality that is not a number."""
     ranges: list[tuple[float, int, str]] = []
     for index, part in enumerate(header[:_MAX_ACCEPT_LANGUAGE].split(",")):
         tag, _, params = part.partition(";")
@@ -51,9 +57,8 @@ def parse_accept_language(header: str) -> list[str]:
                     quality = float(value.strip())
                 except ValueError:
                     quality = -1.0
-        if 0.0 < quality <= 1.0:
-            ranges.append((-quality, index, tag))
-    return [tag for _, _, tag in sorted(ranges)]
+        ranges.append((quality, index, tag))
+    return ranges
 
 
 def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[str, str | None]:
@@ -75,8 +80,10 @@ def negotiate_locale(locale: str | None, accept_language: str | None) -> tuple[s
             primary = primary_language(tag)
             if primary in SUPPORTED_LOCALES:
                 return primary, None
-        # Also when every range was refused (`en;q=0, de;q=0`): English is given anyway.
-        return DEFAULT_LOCALE, "None of the languages in Accept-Language is available; using English."
+        # Also when every range was refused (`en;q=0, de;q=0`): English is given anyway. Not
+        # when none was named validly (`de;q=abc`, `,`): nothing was refused, and German is written.
+        if tags or any(quality == 0.0 for quality, _, _ in _ranges(accept_language)):
+            return DEFAULT_LOCALE, "None of the languages in Accept-Language is available; using English."
     return DEFAULT_LOCALE, None
 
 

@@ -194,6 +194,12 @@ def test_unknown_locale_falls_back_to_english_with_a_warning():
         ("", "de", ("de", False)),
         (None, "en;q=0, de;q=0", ("en", True)),  # every language refused, English too: said so
         (None, "*;q=0", ("en", True)),
+        # a header that names nothing validly refuses nothing: English without a note, as
+        # before (the note would say that German, asked for with a broken q, is not written)
+        (None, "de;q=abc", ("en", False)),
+        (None, "en;q=1.5", ("en", False)),
+        (None, ",", ("en", False)),
+        (None, "de;q=abc, en;q=0", ("en", True)),
     ],
 )
 def test_negotiate_locale(locale, accept, expected):
