@@ -18,43 +18,17 @@ Create Date: 2026-11-27 03:00:00
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-import sqlalchemy as sa
-from alembic import op
-
-import app.db.types
+from app.db.rule_changes import replan_every_tenant
 
 revision: str = "b5e8d2c4a1f7"
 down_revision: str | None = "9c4e1a7b3d25"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: app.services.policy.REPLAN_TENANT, as it was when this revision was written.
-REPLAN_TENANT = "replan_tenant"
-
 
 def upgrade() -> None:
-    tenant = sa.table("tenant", sa.column("id", sa.String), sa.column("policy_version", sa.Integer))
-    job = sa.table(
-        "job",
-        sa.column("kind", sa.String),
-        sa.column("tenant_id", sa.String),
-        sa.column("payload", sa.JSON),
-        sa.column("run_after", app.db.types.UTCDateTime(timezone=True)),
-        sa.column("attempts", sa.Integer),
-        sa.column("created_at", app.db.types.UTCDateTime(timezone=True)),
-    )
-    bind = op.get_bind()
-    bind.execute(tenant.update().values(policy_version=tenant.c.policy_version + 1))
-    now = datetime.now(UTC)
-    rows = [
-        {"kind": REPLAN_TENANT, "tenant_id": tenant_id, "payload": {"policy_version": version},
-         "run_after": now, "attempts": 0, "created_at": now}  # fmt: skip
-        for tenant_id, version in bind.execute(sa.select(tenant.c.id, tenant.c.policy_version))
-    ]
-    if rows:
-        op.bulk_insert(job, rows)
+    replan_every_tenant()
 
 
 def downgrade() -> None:
