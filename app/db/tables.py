@@ -63,6 +63,17 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = _utc(nullable=True)
 
 
+#: The bucket of an interview's last change, by how long after its creation it came:
+#: floor(log2(seconds)), at least 0, at most 33 (272 years and more). A row of bucket k < 33
+#: was changed less than 2^(k+2) s after it was created (twice the bucket's top, a margin for
+#: the logarithm's rounding). `{t}` is the table's alias with its dot, or nothing.
+#: Written as SQLAlchemy reflects it back (less the casts), so that autogenerate sees the same index.
+CHANGE_SPAN_BUCKET = (
+    "LEAST(floor(log(2.0, GREATEST(EXTRACT(epoch FROM {t}updated_at - {t}created_at), 1))), 33)"
+)
+CHANGE_SPAN_TOP = 33
+
+
 class Interview(SQLModel, table=True):
     """One interview of one tenant; contacts and events hang off it."""
 
@@ -71,6 +82,17 @@ class Interview(SQLModel, table=True):
         UniqueConstraint("tenant_id", "external_ref", name=INTERVIEW_EXTERNAL_REF),
         Index("ix_interview_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_interview_tenant_updated", "tenant_id", "updated_at", "id"),
+        # `updated_after=X`: the interviews created at or before X and changed after it
+        # (app.db.interviews._window_ids), by the length of that change, PostgreSQL only.
+        Index(
+            "ix_interview_tenant_change_span",
+            "tenant_id",
+            text(CHANGE_SPAN_BUCKET.format(t="")),
+            "created_at",
+            "id",
+            postgresql_include=["updated_at"],
+            postgresql_where=text("updated_at > created_at"),
+        ).ddl_if(dialect="postgresql"),
         Index("ix_interview_tenant_plan_version", "tenant_id", "plan_policy_version"),
         # `company_name=`, in the list's order.
         Index("ix_interview_tenant_company", "tenant_id", "company_name", "created_at", "id"),
