@@ -9,7 +9,7 @@ from app.db.migrate import downgrade, upgrade
 from app.db.tables import Contact, Job, Tenant
 from tests.api.helpers import create_interview
 
-BEFORE = "c3a9e7d1f542"
+BEFORE = "e4b7c2a9d610"
 
 
 def test_upgrading_replans_every_tenant_and_encodes_stored_unicode_spaces(client, app, tenant, other_tenant, database_url):

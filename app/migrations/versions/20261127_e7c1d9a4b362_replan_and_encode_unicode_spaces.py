@@ -13,7 +13,7 @@ Two things stored by earlier versions that this one would otherwise trip on:
   now without a space in it.
 
 Revision ID: e7c1d9a4b362
-Revises: c3a9e7d1f542
+Revises: e4b7c2a9d610
 Create Date: 2026-11-27 05:30:00
 """
 
@@ -26,7 +26,7 @@ from alembic import op
 from app.db.rule_changes import replan_every_tenant
 
 revision: str = "e7c1d9a4b362"
-down_revision: str | None = "c3a9e7d1f542"
+down_revision: str | None = "e4b7c2a9d610"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
