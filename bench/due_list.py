@@ -38,6 +38,7 @@ from app.domain.model import Event, EventType  # noqa: E402
 from app.domain.planner import schedule  # noqa: E402
 from app.domain.policy import Policy  # noqa: E402
 from app.services.interviews import build_interview, contact_from  # noqa: E402
+from bench import in_process  # noqa: E402
 from bench.seed import interview_fields  # noqa: E402
 
 TARGET_P95_MS = 20.0
@@ -224,25 +225,9 @@ async def _measure(url: str, key: str, requests: int) -> tuple[list[float], str]
     timings: list[float] = []
 
     async def call(query: str) -> bytes:
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": "/v1/actions", "raw_path": b"/v1/actions", "query_string": query.encode(), "root_path": "",
-            "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {key}".encode())],
-            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
-        }
-        sent: list[dict] = []
-
-        async def receive():
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message):
-            sent.append(message)
-
-        started = time.perf_counter()
-        await app(scope, receive, send)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert sent[0]["status"] == 200, sent
-        return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        elapsed, body = await in_process.get(app, key, "/v1/actions", query)
+        timings.append(elapsed)
+        return body
 
     import orjson
 

@@ -37,6 +37,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app.db.migrate import upgrade  # noqa: E402
+from bench import in_process  # noqa: E402
 from bench.due_list import NOW, PG_ADMIN, _create_key, base_plans, load_postgres  # noqa: E402
 
 AT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -79,25 +80,7 @@ class App:
         self.key = key
 
     async def get(self, path: str, query: str) -> tuple[float, dict]:
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-            "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {self.key}".encode())],
-            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
-        }  # fmt: skip
-        sent: list[dict] = []
-
-        async def receive():
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message):
-            sent.append(message)
-
-        started = time.perf_counter()
-        await self.app(scope, receive, send)
-        elapsed = (time.perf_counter() - started) * 1000
-        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        assert sent[0]["status"] == 200, (path, query, sent[0], body[:500])
+        elapsed, body = await in_process.get(self.app, self.key, path, query)
         return elapsed, orjson.loads(body)
 
 
