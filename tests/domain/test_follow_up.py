@@ -584,3 +584,14 @@ def test_a_cap_of_zero_close_out_names_what_set_its_day(timeline, opens, reason)
     acts = actions(interview(decision_timeline_days=timeline), events, END + days(3), Policy(max_follow_ups=0))
     close = one(acts, CLOSE)
     assert (close.available_at, close.reason) == (opens, reason)
+
+
+def test_a_cap_of_zero_close_out_waits_for_a_pending_thank_you_and_says_since_the_interview():
+    # Kai's thank-you is still due when the silence would end: the close-out waits for it, as the
+    # first follow-up would (rule 1), and counts from the interview, not from Dana's thank-you.
+    policy = Policy(max_follow_ups=0, thank_you_due_hours=72, thank_you_late_hours=72, follow_up_wait_days=1, follow_up_spacing_days=1)
+    close = one(actions(interview(interviewers=(dana(), kai())), [THANKED], END + hours(5), policy), CLOSE)
+    assert (close.available_at, close.reason) == (
+        END + hours(72),
+        "You have heard nothing since your interview on Thursday 16 April, so close this application out on Sunday 19 April.",
+    )
