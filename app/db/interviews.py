@@ -383,10 +383,10 @@ def list_page(
     three times until the page is full.
     """
     with RawSQL(session) as reader:
-        where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=after)
         postgres = session.dialect.name == "postgresql"
         source, source_params = _source(reader, tenant_id=tenant_id, filters=filters, now=now, fence=postgres)
         if postgres and source == "interview i" and filters.updated_after is not None:
+            # The cursor bounds each of _window_ids' parts on its own, not the page's filter.
             where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=None)
             bare = _page_filter(
                 reader, tenant_id=tenant_id, filters=InterviewFilter(updated_after=filters.updated_after), now=now, after=None
@@ -397,6 +397,7 @@ def list_page(
             page = f"FROM interview i WHERE i.id = ANY(ARRAY({ids})) ORDER BY i.created_at, i.id"
             ids = f"SELECT unnest(ARRAY({ids}))"
         else:
+            where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=after)
             page = f"FROM {source} WHERE {where} ORDER BY i.created_at, i.id LIMIT ?"
             params = (*source_params, *params, limit + 1)
             ids = f"SELECT i.id {page}"
