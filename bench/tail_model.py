@@ -81,6 +81,22 @@ one core instead of two. Running wrk at nice -10 or SCHED_FIFO again gave
 with a SCHED_IDLE spinner on each (a guess that waking a halted vCPU makes
 the spread) halved the maximum (774 against 1,350 req/s) and gave 6.16
 against 4.82: not kept.
+Two more suspects, ruled out on 2026-11-27 (fifteenth session):
+- Python's garbage collector. A gc.callbacks probe in every process of a
+  whole bench/load.py run (loaded from a .pth file, not kept) counted, per
+  worker over ~150 s, ~400 young collections of 0.13-0.15 ms (p99 0.5 ms)
+  and ~36 middle ones of 1.3-1.6 ms (p99 3.5-10 ms); the 60-110 ms full
+  collections all ran at start-up, before app_factory freezes the heap.
+  About 120 ms of pauses in 150 s cannot make a p99 that 1% of ~130,000
+  requests per worker reach; the bare app's workers showed the same.
+- A write waiting for PostgreSQL holds up the reads queued behind it on its
+  worker (each worker serves one request at a time). Running the fast
+  lane's event write in a thread (anyio.to_thread), so the loop serves
+  reads meanwhile, made things worse, interleaved with HEAD: maxima 704 and
+  669 against 931 and 892 req/s, p99/p50 at 70% 7.87 and 7.32 against 6.17
+  and 5.64, writes' p50 at 70% 22.4 and 8.1 ms against 5.0 and 8.6: the
+  write thread and the loop contend for the GIL, and the hop costs more than
+  the overlap wins. Not kept.
 """
 
 from __future__ import annotations
