@@ -388,12 +388,11 @@ def list_page(
         if postgres and source == "interview i" and filters.updated_after is not None:
             # The cursor bounds each of _window_ids' parts on its own, not the page's filter.
             where, params = _page_filter(reader, tenant_id=tenant_id, filters=filters, now=now, after=None)
-            bare = _page_filter(
-                reader, tenant_id=tenant_id, filters=InterviewFilter(updated_after=filters.updated_after), now=now, after=None
-            )
-            ids, params = _window_ids(
-                reader, (where, params), None if bare[0] == where else bare, filters.updated_after, after, limit
-            )
+            window_only = InterviewFilter(updated_after=filters.updated_after)
+            window_filter = None  # the tenant and `updated_after` alone, when the page filters on more
+            if filters != window_only:
+                window_filter = _page_filter(reader, tenant_id=tenant_id, filters=window_only, now=now, after=None)
+            ids, params = _window_ids(reader, (where, params), window_filter, filters.updated_after, after, limit)
             page = f"FROM interview i WHERE i.id = ANY(ARRAY({ids})) ORDER BY i.created_at, i.id"
             ids = f"SELECT unnest(ARRAY({ids}))"
         else:
