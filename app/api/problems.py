@@ -92,10 +92,43 @@ def _validation_message(error: dict) -> str:
     return message.removeprefix("Value error, ").rstrip(".")
 
 
-def validation_problem(errors: list[dict]) -> Response:
+def malformed_json(message: str) -> Response:
+    """The one problem for a body that cannot be parsed, whatever the parser tripped on.
+    Its error sits at `body`: a character offset is no field a client could show it at."""
+    return problem(400, f"The request body {message}.", title="Malformed JSON", errors=[{"loc": "body", "message": message}])
+
+
+def _syntax_error(error: dict, document: object) -> str:
+    """`is not valid JSON: <what> at line L, column C` for the parser's first error."""
+    what = str((error.get("ctx") or {}).get("error", "")).removesuffix(" at").strip() or "a syntax error"
+    position = error.get("loc", ("body", None))[-1]
+    if not isinstance(position, int) or not isinstance(document, str):
+        return f"is not valid JSON: {what[:1].lower()}{what[1:]}"
+    line = document.count("\n", 0, position) + 1
+    column = position - (document.rfind("\n", 0, position) + 1) + 1
+    return f"is not valid JSON: {what[:1].lower()}{what[1:]} at line {line}, column {column}"
+
+
+def _unparsable(cause: BaseException | None) -> str:
+    """Why the parser gave up where FastAPI only says "There was an error parsing the body"."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"is not UTF-8 text: the byte at position {cause.start} (0x{cause.object[cause.start]:02x}) is not valid UTF-8"
+    if isinstance(cause, RecursionError):
+        return "nests arrays or objects too deeply to be read"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return "holds an integer with too many digits to be read"
+    return "is not valid JSON"
+
+
+#: What FastAPI says for a body its parser raised anything but a syntax error on (fastapi.routing).
+_PARSE_FAILURE = "There was an error parsing the body"
+
+
+def validation_problem(errors: list[dict], document: object = None) -> Response:
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return malformed_json(_syntax_error(error, document))
     items = [{"loc": _loc(e.get("loc", ())), "message": _validation_message(e)} for e in errors]
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(400, "The request body is not valid JSON.", title="Malformed JSON", errors=items)
     summary = "; ".join(f"{i['loc']}: {i['message']}" for i in items[:5])
     more = f" (and {len(items) - 5} more)" if len(items) > 5 else ""
     return problem(422, f"The request is not valid: {summary}{more}.", title="Invalid input", errors=items, slug="validation")
@@ -146,7 +179,7 @@ def install(app: FastAPI, *, retry_after: int) -> None:
                 "The request body must be JSON: send it with `Content-Type: application/json`.",
                 title="Unsupported media type",
             )
-        return validation_problem(errors)
+        return validation_problem(errors, exc.body)
 
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, exc: ServiceError) -> Response:
@@ -176,6 +209,8 @@ def install(app: FastAPI, *, retry_after: int) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 400 and detail == _PARSE_FAILURE:
+            return malformed_json(_unparsable(exc.__cause__))
         if exc.status_code == 404 and detail == "Not Found":
             path = request.url.path
             if len(path) > 1 and path.endswith("/"):
