@@ -54,13 +54,14 @@ from app.services import messages as messages_service
 from app.services.errors import ServiceError
 from app.services.tenancy import TenantContext
 
-_ACTIONS = re.compile(r"/v1/interviews/([^/]{1,100})/actions")
-_MESSAGES = re.compile(r"/v1/interviews/([^/]{1,100})/messages/([a-z_]{1,32})")
+#: An id with a NUL is refused by FastAPI's parameter (app.api.params), never looked up here.
+_ACTIONS = re.compile(r"/v1/interviews/([^/\x00]{1,100})/actions")
+_MESSAGES = re.compile(r"/v1/interviews/([^/\x00]{1,100})/messages/([a-z_]{1,32})")
 #: `Vary` as FastAPI's path sends it: CORS adds Origin to every answer, the messages
 #: route its own (`messages.VARY`) before it.
 _VARY = (b"vary", b"Origin")
 _MESSAGE_VARY = (b"vary", f"{messages.VARY['Vary']}, Origin".encode())
-_EVENTS = re.compile(r"/v1/interviews/([^/]{1,100})/events")
+_EVENTS = re.compile(r"/v1/interviews/([^/\x00]{1,100})/events")
 _KINDS = {kind.value: kind for kind in MessageKind}
 #: An event's body is a few hundred bytes; a longer one goes through FastAPI (and its body limit).
 _EVENT_BODY_MAX = 64 * 1024

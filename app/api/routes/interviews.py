@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.api import cursors
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import IdempotencyDep, json_response
-from app.api.params import InterviewId
+from app.api.params import InterviewId, NoNul
 from app.api.presenters import interview_public
 from app.api.responses import problems
 from app.api.schemas.common import Cursor, Limit, Page, Timestamp
@@ -76,8 +76,8 @@ async def list_interviews(
     tenant: TenantDep,
     now: NowDep,
     status: Annotated[InterviewStatus | None, Query(description="Only interviews in this status.")] = None,
-    company_name: Annotated[str | None, Query(max_length=200, description="Only this company (the exact name, as stored).")] = None,
-    external_ref: Annotated[str | None, Query(max_length=200, description="Only the interview with this ATS id.")] = None,
+    company_name: Annotated[str | None, Query(max_length=200, description="Only this company (the exact name, as stored)."), NoNul] = None,
+    external_ref: Annotated[str | None, Query(max_length=200, description="Only the interview with this ATS id."), NoNul] = None,
     updated_after: Annotated[Timestamp | None, Query(description=UPDATED_AFTER_DOC)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from app.api.deps import DbDep, NowDep, SettingsDep, TenantDep
-from app.api.params import InterviewId
+from app.api.params import InterviewId, NoNul
 from app.api.presenters import json_bytes, message_dict
 from app.api.responses import problems
 from app.api.schemas.common import Timestamp
@@ -87,7 +87,7 @@ async def render_interview_message(
     now: NowDep,
     contact_id: Annotated[str | None, Query(max_length=100, description="Required for thank_you (but for the one thank-you of an AI interview with no human contact) and linkedin_note; the rules choose a follow-up's or rejection reply's recipient, and an id naming no contact is refused.")] = None,
     at: Annotated[Timestamp | None, Query(description="The moment the message is written at; default now.")] = None,
-    locale: Annotated[str | None, Query(max_length=35, description="en, de, fr or es; else Accept-Language.")] = None,
+    locale: Annotated[str | None, Query(max_length=35, description="en, de, fr or es; else Accept-Language."), NoNul] = None,
 ) -> Response:
     """Render a message (thank-you, follow-up, LinkedIn note, rejection reply) for an interview.
 
