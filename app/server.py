@@ -14,6 +14,10 @@ Two things uvicorn's `--workers N` does not do well on its own:
   generator) lands on whichever worker wakes first (wrk's 16 connections all
   went to one of two workers). app.connection_balance makes the workers share
   connections out evenly (tests/e2e/test_workers.py).
+
+And one thing it does on its own that the API contract rules out: a request
+httptools cannot parse (two Content-Lengths, a control character in a header)
+was answered `text/plain`; the protocol answers it as problem+json.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import gc
 import socket
 from typing import Any
 
+import orjson
 import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
@@ -32,6 +37,20 @@ from uvicorn.supervisors import Multiprocess
 
 from app import connection_balance
 from app.api.app import create_app
+from app.api.middleware import REQUEST_ID, request_id_of
+from app.api.problems import PROBLEM, TYPE_BASE
+
+#: The answer to a request httptools cannot parse, which no ASGI app ever sees.
+_UNPARSABLE = orjson.dumps(
+    {
+        "type": TYPE_BASE + "bad-request",
+        "title": "Bad request",
+        "status": 400,
+        "detail": "The request is not valid HTTP/1.1 (a malformed request line or header, a header value with a "
+        "control character, or a Content-Length that is not one number or comes with Transfer-Encoding); it was not read.",
+        "errors": None,
+    }
+)
 
 
 class NoDelayHttpToolsProtocol(HttpToolsProtocol):
@@ -50,6 +69,22 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         connection_balance.connection_closed(self.loop)
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """What httptools refuses, as problem+json like every other error (uvicorn
+        writes `text/plain` "Invalid HTTP request received."), then close, as uvicorn does."""
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        for name, value in self.server_state.default_headers:
+            head.append(name + b": " + value + b"\r\n")
+        for name, value in (
+            (b"content-type", PROBLEM.encode()),
+            (b"content-length", str(len(_UNPARSABLE)).encode()),
+            (b"connection", b"close"),
+            (REQUEST_ID, request_id_of({"headers": []})),
+        ):
+            head.append(name + b": " + value + b"\r\n")
+        self.transport.write(b"".join(head) + b"\r\n" + _UNPARSABLE)
+        self.transport.close()
 
 
 def app_factory() -> FastAPI:
