@@ -46,8 +46,8 @@ _UNPARSABLE = orjson.dumps(
         "type": TYPE_BASE + "bad-request",
         "title": "Bad request",
         "status": 400,
-        "detail": "The request is not valid HTTP/1.1 (a malformed request line or header, a header value with a "
-        "control character, or a Content-Length that is not one number or comes with Transfer-Encoding); it was not read.",
+        "detail": "The request is not valid HTTP/1.1 (a request line or header that is malformed or too long, a header value "
+        "with a control character, or a Content-Length that is not one number or comes with Transfer-Encoding); it was not read.",
         "errors": None,
     }
 )

@@ -3,7 +3,7 @@
 uvicorn answers what httptools cannot parse itself, before any ASGI app sees it, with
 `text/plain` "Invalid HTTP request received.": two Content-Length headers, both
 Content-Length and Transfer-Encoding (request smuggling's shape), a control character
-in a header value, a header line without a colon. A client (or a proxy's error page)
+in a header value, a header line without a colon, a URL too long to parse. A client (or a proxy's error page)
 that reads every 4xx as RFC 9457 got plain text.
 """
 
@@ -24,6 +24,7 @@ MALFORMED = {
     "a control character in a header": b"GET /v1/interviews HTTP/1.1\r\nHost: x\r\nAccept-Language: de\x01\r\n\r\n",
     "a header without a colon": b"GET /v1/interviews HTTP/1.1\r\nHost: x\r\nBogus\r\n\r\n",
     "a negative Content-Length": b"POST /v1/plan HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    "a URL of 10,000 parameters": b"GET /v1/interviews?" + b"&".join(b"p%d=v" % n for n in range(10_000)) + b" HTTP/1.1\r\nHost: x\r\n\r\n",
 }
 
 
