@@ -85,6 +85,8 @@ def _validation_message(error: dict) -> str:
         return "must not be blank"
     if kind == "too_long" and "max_length" in ctx:
         return f"must have at most {ctx['max_length']} items"
+    if kind == "too_short" and "min_length" in ctx:
+        return f"must have at least {ctx['min_length']} item{'s' if ctx['min_length'] != 1 else ''}"
     raw = error.get("input")
     if kind.startswith(("datetime_", "date_")) and tuple(error.get("loc", ()))[:1] == ("query",) and isinstance(raw, str) and " " in raw:
         # An unescaped "+" in a query string arrives as a space (form encoding).

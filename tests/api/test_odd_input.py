@@ -86,3 +86,11 @@ def test_a_nul_in_a_path_id_or_a_filter_is_refused_at_its_parameter_on_every_dat
             continue
         problem = assert_problem(r, 422)
         assert problem["errors"] == [{"loc": loc, "message": "must not contain a NUL character"}], (r.request.url, problem)
+
+
+def test_an_empty_list_that_needs_an_item_reads_as_a_sentence(client, tenant):
+    """Pydantic says "List should have at least 1 item after validation, not 0": the
+    validation it means is its own, not one the client ran."""
+    policy = client.get("/v1/policy", headers=tenant.headers).json()
+    r = client.put("/v1/policy", json={**policy, "send_days": []}, headers=tenant.headers)
+    assert assert_problem(r, 422)["errors"] == [{"loc": "body.send_days", "message": "must have at least 1 item"}]
