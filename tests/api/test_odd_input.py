@@ -50,7 +50,8 @@ def test_a_malformed_event_body_reads_the_same_on_the_fast_lane(client, tenant):
 
 
 def _nul_requests(client, tenant, victim):
-    """(request, the parameter at fault) for each path id and text filter that reaches a query."""
+    """(request, the parameter at fault) for each path id and text that reaches a query (the
+    locale picks the tenant's template: the victim has one)."""
     interview, event, template = victim["interview_id"], victim["event_id"], victim["template_id"]
     put = {"message_kind": "follow_up", "locale": "it", "subject": "Ciao", "text": "Grazie"}
     h = tenant.headers
@@ -67,6 +68,8 @@ def _nul_requests(client, tenant, victim):
         (lambda: client.get(f"/v1/interviews/{interview}/events/e%00", headers=h), "path.event_id"),
         (lambda: client.get(f"/v1/interviews/{interview}/messages/follow_up", params={"locale": "i\x00t"}, headers=h),
          "query.locale"),  # fmt: skip
+        (lambda: client.post("/v1/render", json={"interview": interview_body(), "message_kind": "follow_up", "locale": "i\x00t"},
+                             headers=h), "body.locale"),  # fmt: skip
         (lambda: client.get("/v1/templates/t%00", headers=h), "path.template_id"),
         (lambda: client.put("/v1/templates/t%00", json=put, headers=h), "path.template_id"),
         (lambda: client.delete("/v1/templates/t%00", headers=h), "path.template_id"),

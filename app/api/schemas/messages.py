@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.api.params import NoNul
 from app.api.patterns import readable
 from app.api.schemas.actions import RecipientPublic
 from app.api.schemas.common import NO_NUL, Strict, Timestamp, UtcOut
@@ -58,7 +59,8 @@ class RenderRequest(Strict):
     message_kind: MessageKind
     contact_id: str | None = Field(default=None, max_length=100, description="Required for thank_you and linkedin_note: the `id` you gave the contact.")
     at: Timestamp | None = Field(default=None, description="The moment the message is written at; default now.")
-    locale: Annotated[str | None, StringConstraints(max_length=35)] = Field(default=None, description="en, de, fr or es; else Accept-Language.")
+    # NoNul: it picks the tenant's template, as the message route's `locale` does (app.api.params).
+    locale: Annotated[str | None, StringConstraints(max_length=35), NoNul] = Field(default=None, description="en, de, fr or es; else Accept-Language.")
 
 
 class TemplateFields(Strict):
