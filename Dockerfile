@@ -30,4 +30,7 @@ EXPOSE 8000
 # Probes the port of the CMD below: a `serve --port N` of your own needs a HEALTHCHECK of its own.
 HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-CMD ["followup", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# Arguments after the image name are the command's: `docker run IMAGE serve --workers 4`,
+# `docker run IMAGE tenants create acme` (without an ENTRYPOINT they named a program).
+ENTRYPOINT ["followup"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
