@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/actions_route.py
 	$(BIN)/python bench/message_route.py
 	$(BIN)/python bench/due_list.py
+	$(BIN)/python bench/list_filters.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/tail_model.py
 
