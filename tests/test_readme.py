@@ -32,3 +32,10 @@ def test_every_benchmark_is_in_the_readme_table_and_in_make_bench():
     }
     unnamed = sorted(script for script in runnable if f"`{script}`" not in README)
     assert not unnamed, f"add these benchmarks to README.md's table and to `make bench`: {unnamed}"
+
+
+def test_the_tests_table_counts_the_sandbox_payloads_there_are():
+    from tests.messages.test_sandbox import INJECTIONS, RESOURCE_PAYLOADS
+
+    claim = f"the tenant sandbox against {len(INJECTIONS)} injection and {len(RESOURCE_PAYLOADS)} resource payloads"
+    assert claim in " ".join(README.split()), f"README.md's tests table should say: {claim}"
