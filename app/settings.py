@@ -66,6 +66,17 @@ class Settings(BaseSettings):
                 what = "not a URL it can read (is the port a number?)"
         raise ValueError(f"{what}: use sqlite:///PATH or postgresql+psycopg://user:pass@host/db")
 
+    @field_validator("message_id_domain")
+    @classmethod
+    def _message_id_domain(cls, value: str) -> str:
+        """Checked at start-up: a bad one made every `.eml` a 422, a client error for the
+        operator's typo, while the service looked healthy."""
+        from app.messages.eml import valid_message_id_domain
+
+        if not valid_message_id_domain(value):
+            raise ValueError("not a domain name (letters, digits, hyphens and dots, e.g. mail.example.com)")
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -108,7 +108,11 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(url, args, monkeypa
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("FOLLOWUP_DB_POOL_SIZE", "abc"), ("FOLLOWUP_RUN_JOBS", "maybe"), ("FOLLOWUP_DB_POOL_TIMEOUT", "-1")],
+    [
+        ("FOLLOWUP_DB_POOL_SIZE", "abc"), ("FOLLOWUP_RUN_JOBS", "maybe"), ("FOLLOWUP_DB_POOL_TIMEOUT", "-1"),
+        # every .eml was then a 422 (a client error) for the operator's typo
+        ("FOLLOWUP_MESSAGE_ID_DOMAIN", "mail example.com"), ("FOLLOWUP_MESSAGE_ID_DOMAIN", "<x>"),
+    ],
 )
 @pytest.mark.parametrize("args", [("migrate",), ("serve",), ("keys", "list")])
 def test_an_invalid_setting_is_one_line_naming_it_not_a_traceback(variable, value, args, tmp_path, monkeypatch, capsys):

@@ -50,6 +50,13 @@ EML_POLICY = policy.default.clone(linesep="\r\n", max_line_length=998)
 BODY_POLICY = EML_POLICY.clone(max_line_length=76)
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+
+def valid_message_id_domain(value: str) -> bool:
+    """A host name that can stand right of the `@` of a Message-ID (FOLLOWUP_MESSAGE_ID_DOMAIN)."""
+    return bool(_DOMAIN.match(value or ""))
+
+
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 
 
@@ -117,7 +124,7 @@ def build_eml(
         raise EmlError(f"No email address is known for {who}, so no .eml file can be built.")
     if at.tzinfo is None or at.utcoffset() is None:
         raise EmlError("The message date must be a timezone-aware timestamp.")
-    if not _DOMAIN.match(message_id_domain or ""):
+    if not valid_message_id_domain(message_id_domain):
         raise EmlError(f"{message_id_domain!r} is not a valid domain for a Message-ID.")
 
     msg = EmailMessage(policy=BODY_POLICY)  # bodies encoded to RFC 2045 line lengths
