@@ -285,8 +285,8 @@ def parser() -> argparse.ArgumentParser:
     klist = keys.add_parser("list", help="list keys (never the keys themselves)")
     klist.add_argument("--tenant", type=_named)
     klist.set_defaults(func=cmd_keys_list)
-    krevoke = keys.add_parser("revoke", help="revoke a key by id or prefix")
-    krevoke.add_argument("key", type=_named)
+    krevoke = keys.add_parser("revoke", help="revoke a key by the key itself, its id or its prefix")
+    krevoke.add_argument("key", type=_named, help="the key (fu_...), its id, or its prefix as `keys list` prints it")
     krevoke.set_defaults(func=cmd_keys_revoke)
 
     spec = commands.add_parser("openapi", help="print the OpenAPI document")
