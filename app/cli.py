@@ -245,10 +245,30 @@ def cmd_templates_check(_args) -> int:
 
 
 def cmd_jobs_run(_args) -> int:
+    """Run the pending jobs until none is left to run within the next few seconds.
+
+    A re-plan after a policy change finishes only by a pass once no process can still
+    write with the old policy (`cached_write_window`, as the service's job loop): this
+    command waits for that pass instead of finishing the job at once, which left plans a
+    service process wrote meanwhile stale in /v1/actions. A job that failed and waits
+    longer than that window for its retry is left for the next run (or a service process).
+    """
+    from app.api.app import cached_write_window
+    from app.db import jobs as jobs_repo
     from app.services import jobs
 
+    settings = get_settings()
+    settle = cached_write_window(settings)
     db = _db()
-    steps = jobs.run_until_idle(db, now=_now, batch_size=get_settings().replan_batch_size)
+    steps = 0
+    while True:
+        steps += jobs.run_until_idle(db, now=_now, batch_size=settings.replan_batch_size, settle=settle)
+        with db.session(write=False) as session:
+            next_at = jobs_repo.next_run_after(session)
+        if next_at is None or next_at > _now() + settle:
+            break
+        print(f"the next job step is due at {next_at.isoformat()}: waiting for it", file=sys.stderr)
+        time.sleep(max(0.0, (next_at - _now()).total_seconds()) + 0.01)
     print(f"ran {steps} job step(s)", file=sys.stderr)
     return 0
 
@@ -299,7 +319,9 @@ def parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_templates_check)
 
     jobs = commands.add_parser("jobs", help="background jobs").add_subparsers(dest="action", required=True)
-    jobs.add_parser("run", help="run pending jobs until the queue is empty").set_defaults(func=cmd_jobs_run)
+    jobs.add_parser(
+        "run", help="run pending jobs until the queue is empty (a re-plan's last pass comes about 22 s after its policy change)"
+    ).set_defaults(func=cmd_jobs_run)
     return root
 
 

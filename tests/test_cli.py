@@ -230,3 +230,50 @@ def test_templates_check_lists_stored_templates_that_fail_todays_checks(followup
     with db.session(write=True) as session:
         templates_service.delete_template(session=session, tenant_id=tenant_id, template_id=bad.id, if_match=None)
     assert followup("templates", "check")[0] == 0
+
+
+def test_jobs_run_finishes_a_replan_only_after_the_old_policy_can_no_longer_be_written(followup, db, database_url, monkeypatch):
+    """`followup jobs run` (the job runner where service processes set FOLLOWUP_RUN_JOBS=false)
+    finished a re-plan at once: a plan a service process wrote with the old policy still in its
+    key cache, after the job's pass, stayed stale in /v1/actions for good. It waits for the
+    same last pass as the service's job loop (cached_write_window, shortened here)."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    import app.api.app as api_app
+    from app.db import jobs as jobs_repo
+    from app.db.tables import Interview as InterviewRow
+    from app.services import jobs
+    from tests.api.helpers import ago, create_interview, iso
+    from tests.api.test_policy_api import DEFAULTS
+    from tests.conftest import make_tenant
+
+    monkeypatch.setattr(api_app, "WORK_MARGIN_SECONDS", 0)
+    for variable, value in [("FOLLOWUP_AUTH_CACHE_SECONDS", "0.2"), ("FOLLOWUP_DB_POOL_TIMEOUT", "0.2"),
+                            ("FOLLOWUP_SQLITE_BUSY_TIMEOUT_MS", "200")]:  # fmt: skip
+        monkeypatch.setenv(variable, value)
+    tenant = make_tenant(db)
+    with TestClient(api_app.create_app(Settings(database_url=database_url, run_jobs=False))) as client:
+        interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2)]
+        changed = {**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90}
+        assert client.put("/v1/policy", json=changed, headers=tenant.headers).status_code == 200
+    table = InterviewRow.__table__
+    first_pass = jobs.replan_batch
+    passes = []
+
+    def replan_then_a_late_write(db_, **kwargs):
+        stale = first_pass(db_, **kwargs)
+        if not passes:  # another process, its old policy cached, writes a plan of version 1 now
+            with db.engine.begin() as connection:
+                connection.execute(table.update().where(table.c.id == interviews[0]["id"]).values(plan_policy_version=1))
+        passes.append(stale)
+        return stale
+
+    monkeypatch.setattr(jobs, "replan_batch", replan_then_a_late_write)
+    code, _, err = followup("jobs", "run")
+    assert code == 0, err
+    with db.engine.connect() as connection:
+        versions = set(connection.execute(select(table.c.plan_policy_version)).scalars())
+    assert versions == {2}, "a plan written with the old policy after the job's first pass stayed stale"
+    with db.session(write=False) as session:
+        assert jobs_repo.pending_count(session) == 0, "the job is finished"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from app.db.tables import Job
 
@@ -63,6 +63,11 @@ def reschedule(session: Connection, *, job_id: int, run_after: datetime, error: 
     if error is None:
         values["attempts"] = 0
     session.execute(update(job_t).where(job_t.c.id == job_id).values(**values))
+
+
+def next_run_after(session: Connection) -> datetime | None:
+    """When the soonest unfinished job may run (None without one)."""
+    return session.execute(select(func.min(job_t.c.run_after)).where(job_t.c.done_at.is_(None))).scalar()
 
 
 def pending_count(session: Connection, *, tenant_id: str | None = None) -> int:

@@ -64,8 +64,8 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
     meanwhile stores a plan of the old version after this job may have looked:
     without a later pass, /v1/actions kept such plans for good (5-9 of 40
     interviews written just after a PUT, in a review's 4-worker race). The
-    service passes the cache's lifetime plus a margin for writes still waiting
-    on a lock; `run_until_idle` (tests, the CLI) passes none.
+    service and `followup jobs run` pass the cache's lifetime plus a margin for
+    writes still waiting on a lock; tests of the re-plan itself pass none.
     """
     with db.session(write=True) as session:
         job = jobs_repo.claim_next(session, now=now())
@@ -105,9 +105,11 @@ def purge_idempotency_records(db: Database, *, now: datetime) -> int:
         return idempotency_repo.purge_expired(session, before=now - IDEMPOTENCY_KEEP)
 
 
-def run_until_idle(db: Database, *, now: Callable[[], datetime], batch_size: int, max_jobs: int = 10_000) -> int:
-    """Drain the queue (tests and the CLI); returns how many job steps ran."""
+def run_until_idle(
+    db: Database, *, now: Callable[[], datetime], batch_size: int, max_jobs: int = 10_000, settle: timedelta = timedelta(0)
+) -> int:
+    """Run the jobs due now until none is (tests, the CLI); returns how many job steps ran."""
     steps = 0
-    while steps < max_jobs and run_one(db, now=now, batch_size=batch_size):
+    while steps < max_jobs and run_one(db, now=now, batch_size=batch_size, settle=settle):
         steps += 1
     return steps
