@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,8 +50,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 @contextmanager
 def server(command: Sequence[str], *, env: dict[str, str] | None = None, health: str = "/healthz") -> Iterator[str]:
+    """A server process in a session of its own (so a Ctrl-C to the benchmark reaches wrk, not
+    it), stopped on leaving. SIGTERM (`timeout`, a cancelled CI job) ends the benchmark through
+    the same exit: by default it killed the benchmark without one, and the server ran on."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     port = free_port()
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     process = subprocess.Popen(

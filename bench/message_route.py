@@ -8,6 +8,7 @@ and locales. Exits non-zero when the target is missed.
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 import tempfile
@@ -56,4 +57,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     raise SystemExit(main())
