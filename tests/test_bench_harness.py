@@ -41,6 +41,7 @@ def _alive(pid: int) -> bool:
         return stat.read().split(")")[-1].split()[0] != "Z"
 
 
+@pytest.mark.e2e
 def test_a_benchmark_ended_by_sigterm_stops_the_servers_it_started(tmp_path):
     pid_file = tmp_path / "server.pid"
     script = textwrap.dedent(f"""
