@@ -184,6 +184,8 @@ class FastLane:
         except Exception as error:  # noqa: BLE001 - answered by the app's handler for it, never run twice
             response, unexpected = await self._problem(scope, error)
         response.raw_headers.append((REQUEST_ID, request_id_of(scope)))
+        if not any(name == b"vary" for name, _ in response.raw_headers):
+            response.raw_headers.append(_VARY)  # as FastAPI's path answers it (its CORS middleware)
         await response(scope, receive, send)
         if unexpected is not None:
             raise unexpected  # after the 500 is sent, as Starlette's ServerErrorMiddleware does
