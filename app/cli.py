@@ -260,15 +260,18 @@ def cmd_jobs_run(_args) -> int:
     settings = get_settings()
     settle = cached_write_window(settings)
     db = _db()
-    steps = 0
+    steps, announced = 0, None
     while True:
         steps += jobs.run_until_idle(db, now=_now, batch_size=settings.replan_batch_size, settle=settle)
         with db.session(write=False) as session:
             next_at = jobs_repo.next_run_after(session)
         if next_at is None or next_at > _now() + settle:
             break
-        print(f"the next job step is due at {next_at.isoformat()}: waiting for it", file=sys.stderr)
-        time.sleep(max(0.0, (next_at - _now()).total_seconds()) + 0.01)
+        if next_at != announced:
+            print(f"the next job step is due at {next_at.isoformat()}: waiting for it", file=sys.stderr)
+            announced = next_at
+        # A job due now that could not be claimed runs in another process: look again shortly, not in a spin.
+        time.sleep(max(0.25, (next_at - _now()).total_seconds() + 0.01))
     print(f"ran {steps} job step(s)", file=sys.stderr)
     return 0
 
