@@ -16,7 +16,8 @@ so an HTML part always escapes them. That is why `safe` is gone, why
 an escape apart in text already escaped (markup, e.g. `{{ name|e }}`, a
 `{% set %}` block) are refused: slicing it, `.split()`, `.splitlines()`,
 `.strip()`/`.lstrip()`/`.rstrip()` and the `trim` filter with characters to
-remove, and `.replace()`; the `replace` filter always escapes what it inserts.
+remove, `.replace()`, and the `reverse` filter (reversed, `truncate` cuts the
+front off: `&lt;` and all); the `replace` filter always escapes what it inserts.
 Markup a template makes itself (a `{% set %}` block, a macro, `paragraphs`)
 only ever holds the template's own HTML or escaped values.
 
@@ -54,7 +55,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.filters import do_replace, do_trim
+from jinja2.filters import do_replace, do_reverse, do_trim
 from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
@@ -215,6 +216,15 @@ def trim_text(eval_ctx: EvalContext, value: Any, chars: str | None = None) -> An
     return do_trim(value, chars)
 
 
+def reverse_text(value: Any) -> Any:
+    """The `reverse` filter; refuses escaped text. Reversed, an escaped value's front is its
+    end, which `truncate` cuts: reversed again, `&lt;img ...` has lost its `&lt;` and a `<`
+    the template prints before it makes the rest a tag."""
+    if isinstance(value, Markup):
+        raise SecurityError("reversing escaped text is not allowed: it could cut an escape apart")
+    return do_reverse(value)
+
+
 @pass_eval_context
 def replace_text(eval_ctx: EvalContext, value: Any, old: Any, new: Any, count: int | None = None) -> Any:
     """The `replace` filter, with `old` and `new` always taken as text, never as markup.
@@ -275,6 +285,7 @@ class TenantEnvironment(ImmutableSandboxedEnvironment):
         self.filters["paragraphs"] = paragraphs
         self.filters["replace"] = replace_text
         self.filters["trim"] = trim_text
+        self.filters["reverse"] = reverse_text
         for name, func in self.filters.items():
             self.filters[name] = _guarded_filter(func)
 

@@ -360,6 +360,10 @@ UNESCAPING = [
     "{% set lt %}<{% endset %}{{ lt ~ (topic|e).lstrip('&lt;') }}",
     "{% set lt %}<{% endset %}{{ lt ~ (topic|e)|trim('&lt;') }}",
     "{% set lt %}<{% endset %}{{ lt ~ (candidate_name|e).rpartition('&lt;')[2] }}",
+    # reversed, the front is the end that truncate cuts; reversed again, the escape is gone
+    "{% set lt %}<{% endset %}{% set v = topic|e %}{{ lt ~ (v|reverse|truncate(v|length - 4, true, '', 0)|reverse) }}",
+    "{% set lt %}<{% endset %}{% set v = candidate_name|e %}"
+    "{{ lt ~ (v|reverse|truncate(v|length - v.find('&lt;') - 4, true, '', 0)|reverse) }}",
 ]
 
 
@@ -370,6 +374,11 @@ def test_no_template_can_print_a_value_as_raw_html(html):
     except TemplateInvalid:
         return  # refused (at validation or while rendering)
     assert not any(raw in message.html for raw in RAW_HTML), message.html
+
+
+def test_the_reverse_filter_still_works_on_text_and_lists():
+    message = hostile_render("<p>{{ topic|reverse }} {{ topics|reverse|join(',') }}</p>")
+    assert message.html == "<p>&gt;tpircs/&lt;)2(trela&gt;tpircs&lt; &lt;script&gt;alert(2)&lt;/script&gt;</p>"
 
 
 def test_the_replace_filter_still_works_on_text():
