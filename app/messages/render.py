@@ -17,7 +17,7 @@ from app.domain.recipients import follow_up_recipient, human_contacts, recipient
 from app.messages.applicability import check_applicable
 from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
-from app.messages.errors import MessageRequestError
+from app.messages.errors import MessageRequestError, TemplateTooLarge
 from app.messages.linkedin import fit_note, note_length
 from app.messages.locales import asked_languages, knows_language, negotiate_locale, primary_language
 from app.messages.types import (
@@ -28,6 +28,10 @@ from app.messages.types import (
     WarningCode,
 )
 
+#: RFC 5322's limit for one header line. A tenant template's subject may be longer (the
+#: sandbox caps a message at 256 KiB), but no mail reader shows it, and the email package
+#: takes seconds to fold one of a few thousand non-ASCII characters into an .eml.
+MAX_SUBJECT_CHARS = 998
 LINKEDIN_MIN_CHARS = 100
 LINKEDIN_MAX_CHARS = 300
 _NEEDS_CONTACT = (MessageKind.THANK_YOU, MessageKind.LINKEDIN_NOTE)
@@ -140,6 +144,10 @@ def _render_custom(kind: MessageKind, custom: TemplateSource, context: dict[str,
     text = tidy_text(parts["text"])
     html = parts["html"].strip() or text_to_html(text)
     subject = None if kind is MessageKind.LINKEDIN_NOTE else one_line(parts["subject"])
+    if subject is not None and len(subject) > MAX_SUBJECT_CHARS:
+        raise TemplateTooLarge(
+            f"the rendered subject has {len(subject)} characters; a subject is at most {MAX_SUBJECT_CHARS}"
+        )
     return subject, text, html
 
 

@@ -64,6 +64,16 @@ def test_a_template_that_exhausts_the_sandbox_on_any_data_is_refused_on_upload(c
     assert client.get(f"/v1/templates/{fine.json()['id']}", headers=tenant.headers).json()["text"] == "Hello"
 
 
+def test_a_subject_longer_than_an_email_header_line_is_refused_on_upload(client, tenant):
+    """A subject of thousands of characters reads as nothing in a mail reader, and folding it
+    into an .eml took the email package seconds (13 s for 60,000 non-ASCII characters)."""
+    long = {"message_kind": "thank_you", "subject": "{% for i in range(1000) %}Жé {% endfor %}", "text": "Hello"}
+    refused = assert_problem(client.post("/v1/templates", json=long, headers=tenant.headers), 422)
+    assert "subject" in refused["detail"] and "998" in refused["detail"], refused
+    fits = {**long, "subject": "{% for i in range(332) %}Жé {% endfor %}"}  # 996 characters
+    assert client.post("/v1/templates", json=fits, headers=tenant.headers).status_code == 201
+
+
 def test_a_template_the_sample_cannot_fill_is_still_accepted(client, tenant):
     """The sample's follow-up goes to its agency, where no interviewer is named; the
     tenant's own interviews may have no agency, so the upload does not judge by it."""

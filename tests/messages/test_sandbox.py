@@ -376,6 +376,14 @@ def test_no_template_can_print_a_value_as_raw_html(html):
     assert not any(raw in message.html for raw in RAW_HTML), message.html
 
 
+def test_a_subject_is_at_most_one_email_header_line():
+    """998 characters (RFC 5322): longer, the email package took seconds to fold it into an .eml."""
+    assert len(render(source("x", subject="{{ 'é' * 998 }}")).subject) == 998
+    with pytest.raises(TemplateTooLarge, match="subject has 999 characters"):
+        render(source("x", subject="{{ 'é' * 999 }}"))
+    assert render(source("x", subject="{{ 'é' * 998 }}\n\n  ")).subject == "é" * 998  # as sent: one line
+
+
 def test_the_reverse_filter_still_works_on_text_and_lists():
     message = hostile_render("<p>{{ topic|reverse }} {{ topics|reverse|join(',') }}</p>")
     assert message.html == "<p>&gt;tpircs/&lt;)2(trela&gt;tpircs&lt; &lt;script&gt;alert(2)&lt;/script&gt;</p>"
