@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from app.api.routes.messages import wants_eml
-from tests.api.helpers import create_interview
+from tests.api.helpers import create_interview, interview_body
 
 EML, JSON = "message/rfc822", "application/json"
 
@@ -83,3 +83,35 @@ def test_the_eml_is_dated_in_the_candidates_time_zone(client, tenant):
     assert answer.status_code == 200, answer.text
     date = BytesParser(policy=policy.default).parsebytes(answer.content)["Date"].datetime
     assert date == at and date.utcoffset() in (timedelta(hours=-5), timedelta(hours=-4))
+
+
+@pytest.mark.parametrize("path", ["stored", "inline"])
+def test_the_eml_is_built_off_the_event_loop(client, tenant, monkeypatch, path):
+    """Folding a long non-ASCII header takes the email package long (a 998-character subject:
+    half a second); on the event loop, every other request of every tenant waited for it."""
+    import asyncio
+
+    from app.services import messages
+
+    loops = []
+    build = messages.build_eml
+
+    def recording(*args, **kwargs):
+        try:
+            loops.append(asyncio.get_running_loop())
+        except RuntimeError:
+            loops.append(None)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(messages, "build_eml", recording)
+    interview = create_interview(client, tenant)
+    dana = interview["interviewers"][0]["id"]
+    headers = {**tenant.headers, "Accept": EML}
+    if path == "stored":
+        answer = client.get(f"/v1/interviews/{interview['id']}/messages/thank_you", params={"contact_id": dana}, headers=headers)
+    else:
+        body = {"interview": interview_body(interviewers=[{"id": "d", "name": "Dana Lee", "email": "dana@acme.example"}]),
+                "message_kind": "thank_you", "contact_id": "d"}
+        answer = client.post("/v1/render", json=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert loops == [None]
