@@ -92,6 +92,10 @@ _REFUSED_MARKUP_METHODS = frozenset({"replace", "split", "rsplit", "splitlines",
 #: ... and these only when given characters to remove (`.lstrip('&lt;')` removes an escape).
 _MARKUP_STRIP_METHODS = frozenset({"strip", "lstrip", "rstrip"})
 _NOT_TEXT = "functions, methods and iterators cannot be turned into text in templates"
+#: Half of a UTF-16 pair, which a string literal's escape (`'\\ud800'`) or `'%c' % 55296` makes:
+#: no encoding writes it, so a message holding one could be neither answered nor sent.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_TEXT = "a lone surrogate ({}) is not a character: no message can carry it"
 
 
 class OutputTooLarge(Exception):
@@ -367,10 +371,17 @@ def static_errors(ast: nodes.Template) -> list[str]:
     for node in ast.find_all(nodes.Getitem):
         if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
             errors.append(f"line {node.lineno}: item {node.arg.value!r} is not allowed (names starting with '_')")
+    for node in ast.find_all(nodes.Const):
+        if isinstance(node.value, str) and (found := _SURROGATE.search(node.value)):
+            errors.append(f"line {node.lineno}: {_SURROGATE_TEXT.format(_escaped(found.group()))}")
     for node in ast.find_all(nodes.Name):
         if node.name == "self":
             errors.append(f"line {node.lineno}: 'self' is not available in templates")
     return errors
+
+
+def _escaped(char: str) -> str:
+    return char.encode("unicode-escape").decode("ascii")
 
 
 def _clean(message: str) -> str:
@@ -508,7 +519,10 @@ def render(fields: dict[str, str | None], context: dict[str, Any]) -> dict[str, 
             raise
         except Exception as exc:  # noqa: BLE001 - any render failure is the template's
             raise _Invalid([(field, describe(exc))]) from None
-        out[field] = "".join(chunks)
+        text = "".join(chunks)
+        if found := _SURROGATE.search(text):
+            raise _Invalid([(field, _SURROGATE_TEXT.format(_escaped(found.group())))])
+        out[field] = text
     return out
 
 
