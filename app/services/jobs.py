@@ -48,8 +48,11 @@ def replan_batch(db: Database, *, tenant_id: str, batch_size: int) -> int:
                 # Locked like every other plan writer's, so an event recorded meanwhile
                 # is either in the timeline read below or waits for this commit.
                 stored = interviews_repo.load_interview(session, tenant_id=tenant_id, interview_id=interview_id, for_update=True)
-                if stored is None or stored.plan_policy_version == version:
-                    continue  # deleted, or re-planned by a write since the ids were read
+                if stored is None or stored.plan_policy_version >= version:
+                    # Deleted, or re-planned since the ids were read: by a write, or by the job of
+                    # a newer policy (versions only grow), which a pass that read this one before
+                    # the newer PUT must not undo: that job's last pass may be over already.
+                    continue
                 events = events_repo.timeline(session, interview_id=interview_id)
                 planning.replan(session, tenant=tenant, stored=stored, events=events)
     return len(ids)

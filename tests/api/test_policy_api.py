@@ -234,3 +234,39 @@ def test_the_replan_jobs_last_pass_waits_out_every_wait_a_stale_write_may_make()
     assert cached_write_window(slow) == timedelta(seconds=60 + 30 + 90 + 5)
     slow_pool = Settings(database_url="sqlite:///:memory:", db_pool_timeout=100)
     assert cached_write_window(slow_pool) == timedelta(seconds=slow_pool.auth_cache_seconds + 100 + 100 + 5)
+
+
+def test_a_pass_of_an_older_re_plan_does_not_put_back_the_policy_a_newer_one_replaced(client, app, tenant, monkeypatch):
+    """Two PUTs queue two jobs, which two processes may run at once. A pass of the first
+    that read its policy before the second PUT, and locks an interview only after the
+    second job's last pass, must leave that interview on the newer policy: nothing
+    would re-plan it again (a pass spans its whole batch, up to
+    FOLLOWUP_REPLAN_BATCH_SIZE interviews, and may well outlast the second job's wait)."""
+    from app.services import jobs
+
+    db = app.state.db
+    interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
+    end = parse(interview["starts_at"]) + timedelta(minutes=30)
+    assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                      headers=tenant.headers).status_code == 200  # fmt: skip
+    start, settle = datetime.now(UTC), timedelta(seconds=30)
+    real_policy_of = jobs.policy_of
+
+    def the_next_policy_and_its_whole_job_meanwhile(tenant_id, stored, version):
+        monkeypatch.setattr(jobs, "policy_of", real_policy_of)  # the second job's passes run as they are
+        assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 70, "thank_you_late_hours": 90},
+                          headers=tenant.headers).status_code == 200  # fmt: skip
+        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle)
+        assert _plan_versions(db) == {3}, "the second job's one pass, its last, re-planned it"
+        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle) is False
+        return real_policy_of(tenant_id, stored, version)
+
+    monkeypatch.setattr(jobs, "policy_of", the_next_policy_and_its_whole_job_meanwhile)
+    # The first job's last pass (its wait is over), which reads the first policy before the second PUT.
+    assert jobs.run_one(db, now=lambda: start + timedelta(seconds=40), batch_size=10, settle=settle)
+    while jobs.run_one(db, now=lambda: start + timedelta(minutes=10), batch_size=10, settle=settle):
+        pass  # whatever is left to do
+    assert _plan_versions(db) == {3}
+    assert _stored_thank_you_due(db, interview["id"]) == {end + timedelta(hours=70)}
+    wide = client.get("/v1/actions", params={"kind": "send_thank_you", "state": "upcoming,due,overdue,done"}, headers=tenant.headers)
+    assert {parse(a["due_at"]) for a in wide.json()["items"]} == {end + timedelta(hours=70)}
