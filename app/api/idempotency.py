@@ -21,7 +21,7 @@ from starlette.responses import Response
 from app.api.deps import NowDep, TenantDep
 from app.api.patterns import readable
 from app.db import idempotency as repo
-from app.services.errors import IdempotencyMismatch, InvalidInput
+from app.services.errors import IdempotencyMismatch, InvalidInput, Unavailable
 from app.services.jobs import IDEMPOTENCY_KEEP
 
 KEEP = IDEMPOTENCY_KEEP
@@ -55,12 +55,17 @@ class Idempotency:
         """The stored answer, now that the key was found taken; None when its record had
         expired (or its first request rolled back): the key is claimed afresh."""
         args = {"tenant_id": self.tenant_id, "key": self.key}
-        record = repo.find(session, **args)
-        if record is None or record.created_at < self.now - KEEP:
-            repo.forget(session, **args)
-            repo.claim(session, request_hash=self.request_hash, now=self.now, **args)
-            return None
-        return self._answer(record)
+        for _ in range(3):
+            record = repo.find(session, **args)
+            if record is not None and record.created_at >= self.now - KEEP:
+                return self._answer(record)
+            # Only an expired record goes: a concurrent copy of this request may have replaced
+            # it with its own since it was read. When that copy claimed the key first, the claim
+            # waits for it (PostgreSQL) and fails: its answer is replayed, as to any duplicate.
+            repo.forget(session, before=self.now - KEEP, **args)
+            if repo.claim(session, request_hash=self.request_hash, now=self.now, **args):
+                return None
+        raise Unavailable("This Idempotency-Key is being claimed by other requests; retry it.")
 
     def stored(self, session: Connection) -> Response | None:
         """The stored answer to this key, if a first request completed, without claiming

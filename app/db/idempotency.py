@@ -96,9 +96,12 @@ def complete(
         )
 
 
-def forget(session: Connection, *, tenant_id: str, key: str) -> None:
-    """Drop an expired record so the key can serve a new request."""
-    session.execute(delete(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key))
+def forget(session: Connection, *, tenant_id: str, key: str, before: datetime) -> None:
+    """Drop the key's record if it is expired (created before `before`), so the key can serve
+    a new request; a fresh one (a concurrent copy's, stored since) stays."""
+    session.execute(
+        delete(record_t).where(record_t.c.tenant_id == tenant_id, record_t.c.key == key, record_t.c.created_at < before)
+    )
 
 
 def purge_expired(session: Connection, *, before: datetime) -> int:

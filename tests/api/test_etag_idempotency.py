@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from app.db.tables import Interview as InterviewRow
@@ -313,3 +314,43 @@ def _refuses_oversized_bodies(url: str, headers: dict[str, str]) -> None:
     assert {(r.json()["type"], r.json()["title"]) for r in (declared, chunked)} == {
         ("https://followup.invalid/problems/payload-too-large", "Payload too large")
     }
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite serialises the two writers
+def test_two_retries_of_an_expired_key_at_once_write_once(client, app, tenant, monkeypatch):
+    """A key whose answer has expired serves a new request; two copies of it at once are
+    a concurrent duplicate like any other: one write, one answer. The second to find the
+    expired record deleted the first's fresh one and claimed the key again (two interviews,
+    two different answers to one key, 7 of 20 rounds of 4 copies on a 2-worker server)."""
+    from datetime import UTC, datetime, timedelta
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import update
+
+    from app.db import idempotency as records
+    from app.db.tables import IdempotencyRecord
+
+    headers = {**tenant.headers, "Idempotency-Key": "once-a-day"}
+    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    assert first.status_code == 201
+    with app.state.db.engine.begin() as connection:
+        connection.execute(update(IdempotencyRecord.__table__).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
+    other_client = TestClient(app, raise_server_exceptions=False)  # its own event loop: runs while this one waits
+    real_find, copies, started = records.find, [], threading.Event()
+
+    def the_other_copy_runs_whole_meanwhile(session, **key):
+        found = real_find(session, **key)
+        if not started.is_set():  # this copy has found the key taken and read its expired record
+            started.set()
+            copies.append(other_client.post("/v1/interviews", json=interview_body(), headers=headers))
+        return found
+
+    monkeypatch.setattr(records, "find", the_other_copy_runs_whole_meanwhile)
+    this = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    (other,) = copies
+    assert (other.status_code, this.status_code) == (201, 201)
+    assert other.json()["id"] != first.json()["id"], "the expired key served a new request"
+    assert this.content == other.content and this.headers["location"] == other.headers["location"]
+    assert this.headers.get("idempotent-replayed") == "true"
+    listed = client.get("/v1/interviews", headers=tenant.headers).json()["items"]
+    assert sorted(i["id"] for i in listed) == sorted([first.json()["id"], other.json()["id"]])
