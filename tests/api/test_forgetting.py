@@ -72,10 +72,11 @@ def test_a_retried_create_after_the_delete_does_not_replay_the_deleted_interview
 def test_other_interviews_idempotency_answers_survive_a_delete(client, tenant):
     """Only the deleted interview's answers are forgotten: another one's retry still replays."""
     headers = {**tenant.headers, "Idempotency-Key": "create-3"}
-    kept = client.post("/v1/interviews", json=interview_body(external_ref="kept"), headers=headers)
+    body = interview_body(external_ref="kept")  # built once: its starts_at is "3 days ago" to the second
+    kept = client.post("/v1/interviews", json=body, headers=headers)
     gone = create_interview(client, tenant)
     assert client.delete(f"/v1/interviews/{gone['id']}", headers=tenant.headers).status_code == 204
 
-    again = client.post("/v1/interviews", json=interview_body(external_ref="kept"), headers=headers)
+    again = client.post("/v1/interviews", json=body, headers=headers)
     assert again.headers.get("idempotent-replayed") == "true"
     assert again.json()["id"] == kept.json()["id"]
