@@ -331,7 +331,8 @@ def test_two_retries_of_an_expired_key_at_once_write_once(client, app, tenant, m
     from app.db.tables import IdempotencyRecord
 
     headers = {**tenant.headers, "Idempotency-Key": "once-a-day"}
-    first = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    body = interview_body()  # built once: it holds a time relative to now, to the second
+    first = client.post("/v1/interviews", json=body, headers=headers)
     assert first.status_code == 201
     with app.state.db.engine.begin() as connection:
         connection.execute(update(IdempotencyRecord.__table__).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
@@ -342,11 +343,11 @@ def test_two_retries_of_an_expired_key_at_once_write_once(client, app, tenant, m
         found = real_find(session, **key)
         if not started.is_set():  # this copy has found the key taken and read its expired record
             started.set()
-            copies.append(other_client.post("/v1/interviews", json=interview_body(), headers=headers))
+            copies.append(other_client.post("/v1/interviews", json=body, headers=headers))
         return found
 
     monkeypatch.setattr(records, "find", the_other_copy_runs_whole_meanwhile)
-    this = client.post("/v1/interviews", json=interview_body(), headers=headers)
+    this = client.post("/v1/interviews", json=body, headers=headers)
     (other,) = copies
     assert (other.status_code, this.status_code) == (201, 201)
     assert other.json()["id"] != first.json()["id"], "the expired key served a new request"
