@@ -34,14 +34,20 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     ("no interviewer was human"): its one thank-you says that nobody is
     recorded, not that an AI ran the interview, which nobody said. An outcome
     cancels the thank-yous still pending (rules 7, 8); one already missed
-    stays missed.
+    stays missed. A pending one's suggested send time (rule 11) comes before
+    it is late or missed, whichever is first, else it is the end itself.
     """
     targets = f.humans or ((-1, None),)
     p = f.policy
     end = f.end
     due = end + hours(p.thank_you_due_hours)
     late = end + hours(p.thank_you_late_hours)
-    send_at = f.send_at(end, late)
+    settled_send_at = pending_send_at = f.send_at(end, late)
+    if missed_at is not None and missed_at < late and pending_send_at >= missed_at:
+        # Rule 11 sends at once when no window comes before the thank-you turns late, and a
+        # follow-up taking over (`missed_at`) ends a pending one sooner: never suggest a day its
+        # own reason says it is no longer worth sending (the follow-up's own moment, at the earliest).
+        pending_send_at = f.send_at(end, missed_at)
     outcome = f.outcome
     cancels = outcome is not None and (missed_at is None or missed_at > outcome.occurred_at)
     rule, priority = _AI_RULE if f.ai or not f.humans else _HUMAN_RULE
@@ -55,6 +61,7 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
             sent = first_of(f.thank_you_at, contact.id)
             name, contact_id, recipient = contact.name, contact.id, f.recipient(contact)
         resolution = missed = None
+        send_at = settled_send_at
         if sent is not None:
             resolution = _DONE
             reason = reasons.thank_you_done(name, f.day(sent))
@@ -63,7 +70,7 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
             what = f"the thank-you to {name}" if name else "the thank-you"
             reason = reasons.cancelled(what, outcome.type, f.day(outcome.occurred_at))  # type: ignore[union-attr]
         else:
-            missed = missed_at
+            missed, send_at = missed_at, pending_send_at
             if days is None:
                 days = f.day(end), f.day(due), f.day(missed_at) if missed_at is not None else None
             if f.ai:

@@ -532,14 +532,30 @@ def test_a_follow_up_through_an_agency_says_so(case):
 @PROPERTIES
 @given(st.one_of(cases(), cases(CHAIN_MIX)))
 def test_every_action_but_wait_is_suggested_at_rule_11s_time(case):
-    """Rule 11 for every action, close-out included; rule 10's wait points at the opening itself."""
+    """Rule 11 for every action, close-out included; rule 10's wait points at the opening itself.
+    A thank-you a follow-up takes over before it turns late is sent no later than that (rule 1)."""
     iv, events, policy, now = case
+    deadlines = send_deadlines(iv, events, policy, now)
     for a in plan(iv, events, policy, now):
         if a.kind is ActionKind.WAIT:
             assert a.suggested_send_at == a.available_at
         else:
             event(f"send time of {a.kind}")
-            assert a.suggested_send_at == suggested_send_at(a.available_at, a.late_after, ZoneInfo(iv.timezone), policy)
+            deadline = deadlines[(a.kind, a.contact_id, a.available_at)]
+            assert a.suggested_send_at == suggested_send_at(a.available_at, deadline, ZoneInfo(iv.timezone), policy)
+
+
+def send_deadlines(iv, events, policy, now):
+    """Rule 11's deadline of each step, by (kind, contact, available_at): `late_after`, or a
+    thank-you's `missed_at` when a follow-up takes over before it turns late (rule 1)."""
+    deadlines = {}
+    for s in schedule(iv, known(events, now), policy):
+        deadline = s.late_after
+        if s.missed_at is not None and (deadline is None or s.missed_at < deadline):
+            event("a follow-up takes over before the thank-you turns late")
+            deadline = s.missed_at
+        deadlines[(s.kind, s.contact_id, s.available_at)] = deadline
+    return deadlines
 
 
 @PROPERTIES

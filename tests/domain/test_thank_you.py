@@ -214,3 +214,26 @@ def test_with_a_cap_of_zero_the_reason_promises_no_follow_up():
         "Thursday 16 April; it stays worth sending even when late."
     )
     assert one(acts, ActionKind.CLOSE_OUT).available_at == END + days(7)  # closing out is still suggested
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        # Late after two weeks, but a follow-up takes over on Friday 17 April at 11:00 (a 1-day wait
+        # after the 1-hour due): the only send day, Sunday 19 April, comes after that, so at once.
+        (Policy(thank_you_due_hours=1, thank_you_late_hours=336, follow_up_wait_days=1, send_days=(7,)), END),
+        # The window opens on Friday 17 April at 09:00 (Berlin), before the follow-up takes over at 11:00.
+        (Policy(thank_you_due_hours=1, thank_you_late_hours=336, follow_up_wait_days=1, send_days=(5,)), END + hours(22)),
+        # No follow-up ever takes over (a cap of 0): the late moment alone bounds the suggestion.
+        (Policy(thank_you_due_hours=1, thank_you_late_hours=336, max_follow_ups=0, send_days=(7,)), END + hours(70)),
+    ],
+)
+def test_a_thank_you_is_never_suggested_after_a_follow_up_takes_over(policy, expected):
+    """Rules 1 and 11: a thank-you a follow-up overtakes before it turns late is suggested no later
+    than that moment, else at once; never on a day its own reason says it is no longer worth sending."""
+    acts = actions(interview(), [], END + hours(2), policy)
+    thank_you = one(acts, THANK, "dana")
+    assert thank_you.suggested_send_at == expected
+    follow_ups = of_kind(acts, ActionKind.SEND_FOLLOW_UP)
+    if follow_ups:
+        assert thank_you.suggested_send_at < follow_ups[0].available_at
