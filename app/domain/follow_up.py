@@ -100,7 +100,9 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
 
     response = walk.response
     if response is not None and response.timeline_days is None:
-        return steps, first_open  # rule 4 ended the chain: only a follow-up already sent took over (rule 1)
+        # Rule 4 ended the chain: only the follow-ups sent are listed; one open before the answer
+        # still took over from a late thank-you then (rule 1, `first_open`).
+        return steps, first_open
     opens, source = walk.opening(response)
     if first_open is None and p.max_follow_ups:
         first_open = opens

@@ -207,6 +207,23 @@ def test_with_a_cap_of_zero_a_late_thank_you_stays_recommended(events, now, stat
     assert (thank_you.state, thank_you.priority) == (state, priority)
 
 
+@pytest.mark.parametrize(
+    ("answered", "state"),
+    [
+        # An answer before the follow-up opens ends the chain first: no follow-up ever takes over.
+        (END + days(7) - TINY, ActionState.OVERDUE),
+        # One at or after that moment comes after the follow-up took over (rule 1), which then
+        # is not listed: the answer ended the chain (rule 4).
+        (END + days(7), ActionState.MISSED),
+        (END + days(8), ActionState.MISSED),
+    ],
+)
+def test_an_answer_ending_the_chain_leaves_a_late_thank_you_as_it_stood_then(answered, state):
+    acts = actions(interview(), [ev(EventType.RESPONSE_RECEIVED, answered)], END + days(9))
+    assert one(acts, THANK).state is state
+    assert of_kind(acts, ActionKind.SEND_FOLLOW_UP) == []
+
+
 def test_with_a_cap_of_zero_the_reason_promises_no_follow_up():
     acts = actions(interview(), [], END + days(8), NO_FOLLOW_UPS)
     assert one(acts, THANK).reason == (
