@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -241,6 +241,10 @@ def test_with_a_cap_of_zero_the_reason_promises_no_follow_up():
         (Policy(thank_you_due_hours=1, thank_you_late_hours=336, follow_up_wait_days=1, send_days=(7,)), END),
         # The window opens on Friday 17 April at 09:00 (Berlin), before the follow-up takes over at 11:00.
         (Policy(thank_you_due_hours=1, thank_you_late_hours=336, follow_up_wait_days=1, send_days=(5,)), END + hours(22)),
+        # The window opens on Friday 17 April at 11:00, the very moment the follow-up takes over:
+        # missed by then, so at once.
+        (Policy(thank_you_due_hours=1, thank_you_late_hours=336, follow_up_wait_days=1, send_days=(5,),
+                send_window_start=time(11, 0)), END),
         # No follow-up ever takes over (a cap of 0): the late moment alone bounds the suggestion.
         (Policy(thank_you_due_hours=1, thank_you_late_hours=336, max_follow_ups=0, send_days=(7,)), END + hours(70)),
     ],
