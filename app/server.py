@@ -28,7 +28,6 @@ import gc
 import socket
 from typing import Any
 
-import orjson
 import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
@@ -38,19 +37,14 @@ from uvicorn.supervisors import Multiprocess
 from app import connection_balance
 from app.api.app import create_app
 from app.api.middleware import REQUEST_ID, request_id_of
-from app.api.problems import PROBLEM, TYPE_BASE
+from app.api.problems import PROBLEM, problem
 
 #: The answer to a request httptools cannot parse, which no ASGI app ever sees.
-_UNPARSABLE = orjson.dumps(
-    {
-        "type": TYPE_BASE + "bad-request",
-        "title": "Bad request",
-        "status": 400,
-        "detail": "The request is not valid HTTP/1.1 (a request line or header that is malformed or too long, a header value "
-        "with a control character, or a Content-Length that is not one number or comes with Transfer-Encoding); it was not read.",
-        "errors": None,
-    }
-)
+_UNPARSABLE = problem(
+    400,
+    "The request is not valid HTTP/1.1 (a request line or header that is malformed or too long, a header value "
+    "with a control character, or a Content-Length that is not one number or comes with Transfer-Encoding); it was not read.",
+).body
 
 
 class NoDelayHttpToolsProtocol(HttpToolsProtocol):
