@@ -103,12 +103,13 @@ def malformed_json(message: str) -> Response:
 def _syntax_error(error: dict, document: object) -> str:
     """`is not valid JSON: <what> at line L, column C` for the parser's first error."""
     what = str((error.get("ctx") or {}).get("error", "")).removesuffix(" at").strip() or "a syntax error"
+    reason = f"is not valid JSON: {what[:1].lower()}{what[1:]}"
     position = error.get("loc", ("body", None))[-1]
     if not isinstance(position, int) or not isinstance(document, str):
-        return f"is not valid JSON: {what[:1].lower()}{what[1:]}"
+        return reason
     line = document.count("\n", 0, position) + 1
     column = position - (document.rfind("\n", 0, position) + 1) + 1
-    return f"is not valid JSON: {what[:1].lower()}{what[1:]} at line {line}, column {column}"
+    return f"{reason} at line {line}, column {column}"
 
 
 def _unparsable(cause: BaseException | None) -> str:
