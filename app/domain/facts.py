@@ -250,3 +250,8 @@ def first_of(index: dict[str | None, datetime], contact_id: str | None) -> datet
         return anyone
     return named if anyone is None else min(named, anyone)
 
+
+def who_replied(f: Facts, response: Event) -> str:
+    """Who a response came from, for a reason: the contact it names, else the company."""
+    named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
+    return named.name if named is not None else f.interview.company_name

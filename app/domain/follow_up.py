@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import reasons
-from app.domain.facts import Facts, is_human
+from app.domain.facts import Facts, is_human, who_replied
 from app.domain.model import (
     ActionKind,
     ActionState,
@@ -34,8 +34,8 @@ _DECISION_RULE, _PESTER_RULE, _AGENCY_RULE, _FOLLOW_UP_RULE, _THANK_YOU_RULE = (
 )  # read once: an enum member lookup is slow
 
 
-def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
-    """The follow-ups done, the next one (or the close-out), and when thank-yous are missed.
+def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None, Event | None]:
+    """The follow-ups done, the next one (or the close-out), when thank-yous are missed, and why.
 
     Rule 5: only the next follow-up is listed, never a queue; after the cap a
     `close_out` opens `close_out_after_days` after the last follow-up. A latest
@@ -44,7 +44,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     or None when none ever will (a cap of 0, or a chain a response ended
     before any follow-up opened): no follow-up takes over, so a late
     thank-you stays recommended. A follow-up open before an answer came
-    took over then, whatever the answer does to the next one.
+    took over then, whatever the answer does to the next one. The third
+    value is that answer when it ended the chain at or after the takeover,
+    else None: a missed thank-you's reason names it, since the ended chain
+    lists no pending follow-up to show the takeover.
     """
     p = f.policy
     recipient, contact = f.follow_up_to, f.follow_up_contact
@@ -102,7 +105,8 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
     if response is not None and response.timeline_days is None:
         # Rule 4 ended the chain: only the follow-ups sent are listed; one open before the answer
         # still took over from a late thank-you then (rule 1, `first_open`).
-        return steps, first_open
+        ended_by = response if first_open is not None and response.occurred_at >= first_open else None
+        return steps, first_open, ended_by
     opens, source = walk.opening(response)
     if first_open is None and p.max_follow_ups:
         first_open = opens
@@ -125,7 +129,7 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None]:
         )
     else:
         steps.append(_close_out(f, walk, opens, source, last_sent, label))
-    return steps, first_open
+    return steps, first_open, None
 
 
 def _close_out(
@@ -156,7 +160,7 @@ def _close_out(
         if replied is not None and (replied == opens or last_sent is None or response.occurred_at >= last_sent):
             assert response is not None and response.timeline_days is not None
             reason = reasons.close_out_reply(
-                _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens),
+                who_replied(f, response), f.day(response.occurred_at), response.timeline_days, f.day(opens),
                 sets_the_day=replied == opens,
             )  # fmt: skip
         elif last_sent is None and source is DECISION:
@@ -192,12 +196,6 @@ def _rule(source: str, via_agency: bool) -> Rule:
     return _FOLLOW_UP_RULE
 
 
-def _who_replied(f: Facts, response: Event) -> str:
-    """Who a response came from, for its reason: the contact it names, else the company."""
-    named = f.contacts.get(response.contact_id)  # type: ignore[arg-type]
-    return named.name if named is not None else f.interview.company_name
-
-
 def _recipient_label(f: Facts, via_agency: bool) -> str:
     """How reasons name the follow-up recipient (rule 9: the agency says so)."""
     recipient = f.follow_up_to
@@ -231,7 +229,7 @@ def _reason(
         response = walk.response
         assert response is not None and response.timeline_days is not None
         return reasons.follow_up_response(
-            _who_replied(f, response), f.day(response.occurred_at), response.timeline_days, to, on
+            who_replied(f, response), f.day(response.occurred_at), response.timeline_days, to, on
         )
     if source is SPACING:
         assert walk.last_email is not None

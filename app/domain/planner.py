@@ -47,8 +47,8 @@ def _steps(interview: Interview, events: Iterable[Event], policy: Policy, now: d
     Given `now` (`plan`), the waits not shown at `now` are left out (`wait_steps`).
     """
     f = Facts(interview, events, policy)
-    follow_ups, first_follow_up = follow_up_steps(f)
-    steps = thank_you_steps(f, first_follow_up)
+    follow_ups, first_follow_up, ended_by = follow_up_steps(f)
+    steps = thank_you_steps(f, first_follow_up, ended_by)
     steps += follow_ups
     steps += linkedin_steps(f)
     steps += rejection_reply_steps(f)

@@ -52,38 +52,54 @@ def _within(n: int) -> str:
 # Rule 1 and rule 2: thank-yous.
 
 
-def thank_you(name: str, ended: str, due: str, due_hours: int, until: str | None) -> str:
+def thank_you(name: str, ended: str, due: str, due_hours: int, until: str | None, then: str | None = None) -> str:
     """Rule 1: thank each human interviewer by name, soon after the interview.
 
     `until` is the day a follow-up takes over, None when none ever will (a
-    policy allowing no follow-ups): the sentence then promises none.
+    policy allowing no follow-ups): the sentence then promises none. `then`
+    (`taken_over_then_ended`) replaces that promise once a reply has ended
+    the follow-ups after one took over: the plan lists none to take over.
     """
-    lasts = "even when late" if until is None else f"until {until}, when a follow-up takes over"
-    return (
-        f"Send {name} a thank-you by {due}, within {_hours(due_hours)} of your interview "
-        f"on {ended}; it stays worth sending {lasts}."
-    )
+    if then is None:
+        lasts = "even when late" if until is None else f"until {until}, when a follow-up takes over"
+        then = f"it stays worth sending {lasts}"
+    return f"Send {name} a thank-you by {due}, within {_hours(due_hours)} of your interview on {ended}; {then}."
 
 
-def thank_you_nobody_recorded(ended: str, due: str) -> str:
-    """Rule 2 with no contact recorded: ask for one, without claiming who ran the interview."""
+def thank_you_nobody_recorded(ended: str, due: str, then: str | None = None) -> str:
+    """Rule 2 with no contact recorded: ask for one, without claiming who ran the interview.
+
+    `then` as in `thank_you`: it replaces "until then no one can be thanked".
+    """
     return (
         f"Nobody you met at your interview on {ended} is recorded, so add the interviewer or the "
-        f"recruiter and send them a thank-you by {due}; until then no one can be thanked."
+        f"recruiter and send them a thank-you by {due}; {then or 'until then no one can be thanked'}."
     )
 
 
-def thank_you_ai(name: str | None, ended: str, due: str) -> str:
-    """Rule 2: after an AI interview no person has met the candidate yet."""
+def thank_you_ai(name: str | None, ended: str, due: str, then: str | None = None) -> str:
+    """Rule 2: after an AI interview no person has met the candidate yet (`then` as in `thank_you`)."""
     if name is None:
-        return (
+        text = (
             f"Your interview on {ended} was with an AI and no person has met you yet, so find "
-            f"the name of the recruiter or hiring contact and send them a thank-you by {due}."
+            f"the name of the recruiter or hiring contact and send them a thank-you by {due}"
         )
-    return (
-        f"Your interview on {ended} was with an AI and no person has met you yet, so send "
-        f"{name} a thank-you by {due} to put a human face on your application."
-    )
+    else:
+        text = (
+            f"Your interview on {ended} was with an AI and no person has met you yet, so send "
+            f"{name} a thank-you by {due} to put a human face on your application"
+        )
+    return f"{text}; {then}." if then else f"{text}."
+
+
+def taken_over_then_ended(took_over: str, who: str, replied: str) -> str:
+    """Rules 1 and 4: why a thank-you is missed when no follow-up is left to show for it.
+
+    A follow-up took over from the late thank-you, then a reply without a
+    timeline ended the chain, after which only the follow-ups sent are listed
+    (often none): the thank-you's own reason says both, with their days.
+    """
+    return f"a follow-up took over from it on {took_over}, and the reply from {who} on {replied} then ended the follow-ups"
 
 
 def thank_you_done(name: str | None, sent: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import reasons
-from app.domain.facts import Facts, first_of
+from app.domain.facts import Facts, first_of, who_replied
 from app.domain.model import (
     ActionKind,
     ActionState,
     Channel,
+    Event,
     MessageKind,
     Priority,
     Rule,
@@ -22,7 +23,7 @@ _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
 _AI_RULE, _HUMAN_RULE = (Rule.AI_INTERVIEW, Priority.HIGH), (Rule.THANK_YOU, Priority.NORMAL)
 
 
-def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
+def thank_you_steps(f: Facts, missed_at: datetime | None, ended_by: Event | None) -> list[Step]:
     """Every human contact gets their own thank-you, addressed by name (rule 1).
 
     Available at the interview end, due and late after the policy's hours; a
@@ -36,6 +37,9 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     cancels the thank-yous still pending (rules 7, 8); one already missed
     stays missed. A pending one's suggested send time (rule 11) comes before
     it is late or missed, whichever is first, else it is the end itself.
+    `ended_by` is the reply that ended the follow-ups after one took over
+    (rule 4 after rule 1): the reason then says both, as no pending
+    follow-up is left to show why the thank-you is missed.
     """
     targets = f.humans or ((-1, None),)
     p = f.policy
@@ -53,6 +57,7 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
     rule, priority = _AI_RULE if f.ai or not f.humans else _HUMAN_RULE
     steps = []
     days: tuple[str, str, str | None] | None = None  # the dates a pending thank-you's reason names, built once
+    then = None  # how a reply ended the follow-ups after one took over, said once for every thank-you
     for position, contact in targets:
         if contact is None:
             sent = min(f.thank_you_at.values(), default=None)
@@ -73,12 +78,14 @@ def thank_you_steps(f: Facts, missed_at: datetime | None) -> list[Step]:
             missed, send_at = missed_at, pending_send_at
             if days is None:
                 days = f.day(end), f.day(due), f.day(missed_at) if missed_at is not None else None
+                if ended_by is not None and days[2] is not None:
+                    then = reasons.taken_over_then_ended(days[2], who_replied(f, ended_by), f.day(ended_by.occurred_at))
             if f.ai:
-                reason = reasons.thank_you_ai(name, days[0], days[1])
+                reason = reasons.thank_you_ai(name, days[0], days[1], then)
             elif contact is None:
-                reason = reasons.thank_you_nobody_recorded(days[0], days[1])
+                reason = reasons.thank_you_nobody_recorded(days[0], days[1], then)
             else:
-                reason = reasons.thank_you(name, days[0], days[1], p.thank_you_due_hours, days[2])
+                reason = reasons.thank_you(name, days[0], days[1], p.thank_you_due_hours, days[2], then)
         steps.append(
             new_step(Step, (
                 _KIND, contact_id, recipient, _EMAIL, end, due, late, send_at,

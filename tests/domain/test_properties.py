@@ -33,6 +33,7 @@ from app.domain.model import (
 )
 from app.domain.planner import materialize, plan, schedule
 from app.domain.policy import Policy
+from app.domain.reasons import format_day
 from app.domain.recipients import follow_up_recipient, recipient_of
 from app.domain.send_time import suggested_send_at
 from app.domain.steps import step_order
@@ -389,17 +390,25 @@ def test_the_send_time_around_an_offset_change_is_the_first_moment_inside_the_wi
 def test_a_thank_you_is_missed_only_when_a_follow_up_takes_over(case):
     """Rule 1: missed means a follow-up took over, so the checklist shows one (done, open or
     cancelled), unless an answer without a timeline has since ended the chain (rule 4): a
-    follow-up open when it came took over, and is not listed after it (follow_up_steps)."""
+    follow-up open when it came took over, and is not listed after it (follow_up_steps). The
+    missed thank-you's reason then says so, naming that answer's day: it must not leave the
+    reader looking for a follow-up the checklist does not show."""
     iv, events, policy, now = case
     acts = plan(iv, events, policy, now)
-    if any(a.kind is ActionKind.SEND_THANK_YOU and a.state is ActionState.MISSED for a in acts):
+    missed = [a for a in acts if a.kind is ActionKind.SEND_THANK_YOU and a.state is ActionState.MISSED]
+    if missed:
         event("missed thank-you")
         answers = [e for e in events if e.type is EventType.RESPONSE_RECEIVED and e.occurred_at <= now]
         latest = max(answers, key=lambda e: e.occurred_at, default=None)
+        listed = any(a.kind is ActionKind.SEND_FOLLOW_UP for a in acts)
         if latest is not None and latest.timeline_days is None:
             event("missed thank-you, chain ended by an answer")
+            if not listed:
+                event("missed thank-you, chain ended by an answer, no follow-up listed")
+                ended = f"on {format_day(latest.occurred_at, iv.timezone)} then ended the follow-ups."
+                assert all(a.reason.endswith(ended) and "a follow-up took over from it on " in a.reason for a in missed)
         else:
-            assert any(a.kind is ActionKind.SEND_FOLLOW_UP for a in acts)
+            assert listed
 
 
 def emails_to(iv, policy, past, person):

@@ -8,6 +8,8 @@ from app.domain import reasons
 from app.domain.model import EventType
 
 D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
+#: The clause `taken_over_then_ended` builds (its own row below pins it): a reply ended the follow-ups.
+THEN = "a follow-up took over from it on Thursday 23 April, and the reply from Acme on Friday 24 April then ended the follow-ups"
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,40 @@ D1, D2, D3 = "Thursday 16 April", "Friday 17 April", "Thursday 23 April"
             lambda: reasons.thank_you_ai(None, D1, D2),
             ("Your interview on Thursday 16 April was with an AI and no person has met you yet, so find the name "
             "of the recruiter or hiring contact and send them a thank-you by Friday 17 April."),
+        ),
+        (
+            lambda: reasons.taken_over_then_ended(D3, "Acme", "Friday 24 April"),
+            ("a follow-up took over from it on Thursday 23 April, and the reply from Acme on Friday 24 April "
+            "then ended the follow-ups"),
+        ),
+        (
+            lambda: reasons.thank_you("Dana Lee", D1, D2, 24, D3, THEN),
+            ("Send Dana Lee a thank-you by Friday 17 April, within 24 hours of your interview on Thursday 16 April; "
+            "a follow-up took over from it on Thursday 23 April, and the reply from Acme on Friday 24 April then "
+            "ended the follow-ups."),
+        ),
+        (
+            lambda: reasons.thank_you_ai("Sam Reed", D1, D2, THEN),
+            ("Your interview on Thursday 16 April was with an AI and no person has met you yet, so send Sam Reed "
+            "a thank-you by Friday 17 April to put a human face on your application; a follow-up took over from it "
+            "on Thursday 23 April, and the reply from Acme on Friday 24 April then ended the follow-ups."),
+        ),
+        (
+            lambda: reasons.thank_you_ai(None, D1, D2, THEN),
+            ("Your interview on Thursday 16 April was with an AI and no person has met you yet, so find the name "
+            "of the recruiter or hiring contact and send them a thank-you by Friday 17 April; a follow-up took over "
+            "from it on Thursday 23 April, and the reply from Acme on Friday 24 April then ended the follow-ups."),
+        ),
+        (
+            lambda: reasons.thank_you_nobody_recorded(D1, D2),
+            ("Nobody you met at your interview on Thursday 16 April is recorded, so add the interviewer or the "
+            "recruiter and send them a thank-you by Friday 17 April; until then no one can be thanked."),
+        ),
+        (
+            lambda: reasons.thank_you_nobody_recorded(D1, D2, THEN),
+            ("Nobody you met at your interview on Thursday 16 April is recorded, so add the interviewer or the "
+            "recruiter and send them a thank-you by Friday 17 April; a follow-up took over from it on Thursday "
+            "23 April, and the reply from Acme on Friday 24 April then ended the follow-ups."),
         ),
         (lambda: reasons.thank_you_done("Sam Reed", D2), "You sent Sam Reed a thank-you on Friday 17 April."),
         (lambda: reasons.thank_you_done(None, D2), "You sent your contact a thank-you on Friday 17 April."),

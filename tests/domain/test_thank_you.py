@@ -22,6 +22,7 @@ from tests.domain.domain_builders import (
     InterviewFormat,
     Rapport,
     actions,
+    bot,
     dana,
     days,
     ev,
@@ -221,6 +222,64 @@ def test_with_a_cap_of_zero_a_late_thank_you_stays_recommended(events, now, stat
 def test_an_answer_ending_the_chain_leaves_a_late_thank_you_as_it_stood_then(answered, state):
     acts = actions(interview(), [ev(EventType.RESPONSE_RECEIVED, answered)], END + days(9))
     assert one(acts, THANK).state is state
+    assert of_kind(acts, ActionKind.SEND_FOLLOW_UP) == []
+
+
+PROMISE = "Send Dana Lee a thank-you by Friday 17 April, within 24 hours of your interview on Thursday 16 April; "
+TOOK_OVER = "a follow-up took over from it on Thursday 23 April, and the reply from "
+
+
+@pytest.mark.parametrize(
+    ("events", "reason"),
+    [
+        # The chain ended before a follow-up opened: none ever takes over, and the reason promises none.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(7) - TINY, "dana")], PROMISE + "it stays worth sending even when late."),
+        # After the follow-up took over, the answer ended the chain and no follow-up is listed: the
+        # missed thank-you says both, or it would point at a follow-up the plan does not show.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(7), "dana")],
+         PROMISE + TOOK_OVER + "Dana Lee on Thursday 23 April then ended the follow-ups."),
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(8))], PROMISE + TOOK_OVER + "Acme on Friday 24 April then ended the follow-ups."),
+        # The same with the follow-up sent (and listed as done), and with an outcome after the answer.
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(7)), ev(EventType.RESPONSE_RECEIVED, END + days(8))],
+         PROMISE + TOOK_OVER + "Acme on Friday 24 April then ended the follow-ups."),
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(8)), ev(EventType.OFFER_RECEIVED, END + days(8) + hours(1))],
+         PROMISE + TOOK_OVER + "Acme on Friday 24 April then ended the follow-ups."),
+        # A later answer with a timeline reopens the chain: its follow-up is listed, the promise stands.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(8)), ev(EventType.RESPONSE_RECEIVED, END + days(8), timeline=3)],
+         PROMISE + "it stays worth sending until Thursday 23 April, when a follow-up takes over."),
+        # An answer that ended the chain before a follow-up sent anyway took over is not what ended it then.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(3))],
+         PROMISE + "it stays worth sending until Sunday 19 April, when a follow-up takes over."),
+    ],
+)  # fmt: skip
+def test_a_thank_you_missed_before_an_answer_ended_the_chain_says_so(events, reason):
+    """Rules 1 and 4: the reason of a thank-you a follow-up took over from names the reply that then
+    ended the follow-ups, with both days; the plan itself (states, times, actions) is unchanged."""
+    acts = actions(interview(), events, END + days(9))
+    assert one(acts, THANK).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("interviewers", "reason"),
+    [
+        ((bot(), sam()),
+         "Your interview on Thursday 16 April was with an AI and no person has met you yet, so send Sam Reed a "
+         "thank-you by Friday 17 April to put a human face on your application; " + TOOK_OVER
+         + "HireBot on Friday 24 April then ended the follow-ups."),
+        ((bot(),),
+         "Your interview on Thursday 16 April was with an AI and no person has met you yet, so find the name of the "
+         "recruiter or hiring contact and send them a thank-you by Friday 17 April; " + TOOK_OVER
+         + "HireBot on Friday 24 April then ended the follow-ups."),
+        ((),
+         "Nobody you met at your interview on Thursday 16 April is recorded, so add the interviewer or the recruiter "
+         "and send them a thank-you by Friday 17 April; " + TOOK_OVER + "Acme on Friday 24 April then ended the follow-ups."),
+    ],
+)  # fmt: skip
+def test_rule_2s_missed_thank_you_names_the_answer_that_ended_the_chain(interviewers, reason):
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(8), "bot" if interviewers else None)]
+    acts = actions(interview(interviewers=interviewers), events, END + days(9))
+    thank_you = one(acts, THANK)
+    assert (thank_you.state, thank_you.reason) == (ActionState.MISSED, reason)
     assert of_kind(acts, ActionKind.SEND_FOLLOW_UP) == []
 
 
