@@ -25,6 +25,9 @@ from app.domain.opening import APART, DECISION, RESPONSE, SILENCE, SPACING, THAN
 from app.domain.steps import Step, new_step
 from app.domain.timecalc import to_utc
 
+#: What set a done follow-up's opening when an answer had ended the chain: its own sending (rule 4).
+_SENT_ANYWAY = "sent anyway"
+
 _KIND, _EMAIL, _MESSAGE, _NORMAL = ActionKind.SEND_FOLLOW_UP, Channel.EMAIL, MessageKind.FOLLOW_UP, Priority.NORMAL
 _DONE, _CANCELLED = ActionState.DONE, ActionState.CANCELLED
 _THANK_YOU_SENT, _FOLLOW_UP_SENT = EventType.THANK_YOU_SENT, EventType.FOLLOW_UP_SENT
@@ -44,7 +47,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None, Event | None
     or None when none ever will (a cap of 0, or a chain a response ended
     before any follow-up opened): no follow-up takes over, so a late
     thank-you stays recommended. A follow-up open before an answer came
-    took over then, whatever the answer does to the next one. The third
+    took over then, whatever the answer does to the next one; one sent
+    after an answer ended the chain took over as it was sent, and that is
+    when it is listed as available (or when one would have opened, if
+    that is later, as for any follow-up sent early). The third
     value is that answer when it ended the chain at or after the takeover,
     else None: a missed thank-you's reason names it, since the ended chain
     lists no pending follow-up to show the takeover.
@@ -69,6 +75,10 @@ def follow_up_steps(f: Facts) -> tuple[list[Step], datetime | None, Event | None
         if sent or (first_open is None and p.max_follow_ups and not ended):
             opens, source = walk.opening(walk.response)  # the next follow-up's, before this event
             at = to_utc(event.occurred_at)
+            if ended and at > opens:
+                # Rule 4: no follow-up was open (a plan made since the answer showed none); this one,
+                # sent anyway, opened and took over as it went out, not when one would have opened.
+                opens, source = at, _SENT_ANYWAY
             if first_open is None and (sent or opens <= at):
                 # Rule 1: a follow-up sent, or open before this event (an answer, a late
                 # thank-you to someone else), took over from a late thank-you then,
@@ -184,7 +194,11 @@ def _close_out(
 
 
 def _rule(source: str, via_agency: bool) -> Rule:
-    """The slug that set the timing; rule 9 names a plain silence wait through an agency."""
+    """The slug that set the timing; rule 9 names a plain silence wait through an agency.
+
+    A follow-up sent anyway after an answer ended the chain (`_SENT_ANYWAY`)
+    gets rule 4's: its answer, not a wait, is why none was open before.
+    """
     if source is DECISION:
         return _DECISION_RULE
     if source is SPACING or source is APART:

@@ -534,6 +534,43 @@ def test_done_follow_ups_keep_the_rule_that_timed_them():
     assert of_kind(actions(agency, named, END + days(9)), FOLLOW)[0].rule is Rule.FOLLOW_UP
 
 
+@pytest.mark.parametrize(
+    ("events", "opens", "send", "rule", "sent"),
+    [
+        # An answer without a timeline ended the chain (rule 4); the follow-up sent anyway, after one
+        # would have opened had no answer come (Thursday 23 April), opened as it went out: no plan
+        # before it showed a follow-up.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(10))],
+         END + days(10), local(2026, 4, 27, 9), Rule.FOLLOW_UP, "Sunday 26 April"),  # rule 11: Monday's window
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(12))],
+         END + days(12), END + days(12), Rule.FOLLOW_UP, "Tuesday 28 April"),
+        # Sent before that day, it is listed as opening then, as any follow-up sent early is.
+        ([ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(3))],
+         END + days(7), END + days(7), Rule.FOLLOW_UP, "Sunday 19 April"),
+        # Without the answer, the follow-up opened when the silence ended, whenever it went out.
+        ([ev(EventType.FOLLOW_UP_SENT, END + days(10))], END + days(7), END + days(7), Rule.FOLLOW_UP, "Sunday 26 April"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_sent_after_an_answer_ended_the_chain_opened_when_sent(events, opens, send, rule, sent):
+    done = of_kind(actions(interview(), events, END + days(30)), FOLLOW)[0]
+    assert (done.state, done.available_at, done.due_at, done.suggested_send_at, done.rule, done.reason) == (
+        ActionState.DONE, opens, opens, send, rule, f"You followed up with Dana Lee on {sent}."
+    )
+
+
+def test_a_follow_up_sent_after_an_answer_ended_the_chain_keeps_a_later_timeline_and_its_rule():
+    from app.domain.model import Agency
+
+    events = [ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(10))]
+    # Sent before rule 3's day, it is listed from that day, as any follow-up sent early is.
+    done = of_kind(actions(interview(decision_timeline_days=14), events, END + days(11)), FOLLOW)[0]
+    assert (done.available_at, done.rule) == (END + days(14), Rule.DECISION_TIMELINE)
+    # Through an agency no silence wait timed it (rule 9's slug names one): the answer of rule 4 did.
+    agency = interview(agency=Agency("Talent Co", "Ann Agent", "ann@talent.test"))
+    done = of_kind(actions(agency, events, END + days(11)), FOLLOW)[0]
+    assert (done.available_at, done.rule) == (END + days(10), Rule.FOLLOW_UP)
+
+
 def test_a_response_after_a_follow_up_times_the_next_one():
     events = [ev(EventType.FOLLOW_UP_SENT, END + days(8)), ev(EventType.RESPONSE_RECEIVED, END + days(9), timeline=20)]
     pending = of_kind(actions(interview(), events, END + days(10)), FOLLOW)[-1]

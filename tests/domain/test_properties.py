@@ -155,6 +155,27 @@ def chain(events):
     return out
 
 
+@st.composite
+def answered_then_followed_up(draw):
+    """A reply without a timeline (rule 4 ends the chain), then follow-ups sent anyway, before or after
+    one would have opened; thank-yous unsent, or sent late, so one is pending when the follow-ups go out."""
+    people = (Contact(id="c0", name="Dana Lee", email="d@acme.test", role=ContactRole.HIRING_MANAGER),
+              Contact(id="c1", name="Kai Berg", email="k@acme.test", role=ContactRole.INTERVIEWER))  # fmt: skip
+    iv = Interview(id="iv", candidate_name="Alex Kim", job_title="Engineer", company_name="Acme",
+                   starts_at=datetime(2026, 3, 20, 9, tzinfo=UTC), timezone=draw(st.sampled_from(ZONES)),
+                   interviewers=people[: draw(st.integers(1, 2))],
+                   decision_timeline_days=draw(st.one_of(st.none(), st.integers(0, 20))))  # fmt: skip
+    minutes = st.integers(0, 60 * 24 * 30)
+    at = [iv.ends_at + timedelta(minutes=draw(minutes)) for _ in range(4)]
+    events = [Event(type=EventType.RESPONSE_RECEIVED, occurred_at=min(at[:2])),
+              Event(type=EventType.FOLLOW_UP_SENT, occurred_at=max(at[:2]))]  # fmt: skip
+    for moment in at[2:]:
+        kind = draw(st.sampled_from([None, EventType.FOLLOW_UP_SENT, EventType.THANK_YOU_SENT]))
+        if kind is not None:
+            events.append(Event(type=kind, occurred_at=moment, contact_id=draw(st.sampled_from([None, "c0", "c1"]))))
+    return iv, events, draw(policies), max(at) + timedelta(minutes=draw(minutes))
+
+
 @PROPERTIES
 @given(cases())
 def test_same_input_same_output(case):
@@ -188,7 +209,7 @@ def test_times_are_ordered(case):
 
 
 @PROPERTIES
-@given(st.one_of(cases(), cases(CHAIN_MIX)))
+@given(st.one_of(cases(), cases(CHAIN_MIX), answered_then_followed_up()))
 def test_no_thank_you_before_the_end_no_follow_up_before_the_timelines(case):
     iv, events, policy, now = case
     acts = plan(iv, events, policy, now)
@@ -386,7 +407,7 @@ def test_the_send_time_around_an_offset_change_is_the_first_moment_inside_the_wi
 
 
 @PROPERTIES
-@given(st.one_of(cases(REPLY_MIX), cases(CHAIN_MIX), cases()))
+@given(st.one_of(cases(REPLY_MIX), cases(CHAIN_MIX), answered_then_followed_up(), cases()))
 def test_a_thank_you_is_missed_only_when_a_follow_up_takes_over(case):
     """Rule 1: missed means a follow-up took over, so the checklist shows one (done, open or
     cancelled), unless an answer without a timeline has since ended the chain (rule 4): a
@@ -409,6 +430,22 @@ def test_a_thank_you_is_missed_only_when_a_follow_up_takes_over(case):
                 assert all(a.reason.endswith(ended) and "a follow-up took over from it on " in a.reason for a in missed)
         else:
             assert listed
+
+
+@PROPERTIES
+@given(st.one_of(answered_then_followed_up(), cases(CHAIN_MIX), cases()))
+def test_a_thank_you_missed_now_was_missed_when_planned_at_its_missed_at(case):
+    """Rule 1 and "planning at `at` gives the plan of that moment": the moment a plan says a
+    follow-up took over from a thank-you is one whose own plan said so, not a day when a plan
+    made then, an answer having ended the chain, still recommended the thank-you."""
+    iv, events, policy, now = case
+    states = {a.contact_id: a.state for a in plan(iv, events, policy, now) if a.kind is ActionKind.SEND_THANK_YOU}
+    for s in schedule(iv, known(events, now), policy):
+        if s.kind is ActionKind.SEND_THANK_YOU and states[s.contact_id] is ActionState.MISSED:
+            event("missed thank-you, planned again at its missed_at")
+            then = {a.contact_id: a.state for a in plan(iv, events, policy, s.missed_at)
+                    if a.kind is ActionKind.SEND_THANK_YOU}  # fmt: skip
+            assert then[s.contact_id] is ActionState.MISSED
 
 
 def emails_to(iv, policy, past, person):
@@ -575,7 +612,7 @@ def send_deadlines(iv, events, policy, now):
 
 
 @PROPERTIES
-@given(st.one_of(cases(THANKS_MIX), cases(REPLY_MIX), cases()))
+@given(st.one_of(cases(THANKS_MIX), cases(REPLY_MIX), answered_then_followed_up(), cases()))
 def test_a_missed_thank_you_stays_missed(case):
     """Rule 1: once a follow-up took over from a late thank-you, nothing that happens
     later (an answer, a late thank-you to someone else) makes it recommended again.

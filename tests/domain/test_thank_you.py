@@ -259,6 +259,33 @@ def test_a_thank_you_missed_before_an_answer_ended_the_chain_says_so(events, rea
     assert one(acts, THANK).reason == reason
 
 
+#: An answer without a timeline ends the chain (rule 4) before a follow-up opens; one is sent anyway later.
+ENDED_THEN_SENT = [ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(10))]
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "missed_at", "lasts"),
+    [
+        # No follow-up was open after the answer: the late thank-you stayed recommended...
+        (END + days(8), ActionState.OVERDUE, None, "even when late."),
+        (END + days(10) - TINY, ActionState.OVERDUE, None, "even when late."),
+        # ...until the follow-up sent anyway took over, as it went out: not from the day one would have
+        # opened had no answer come (Thursday 23 April), when the plans of those days said overdue.
+        (END + days(10), ActionState.MISSED, END + days(10), "until Sunday 26 April, when a follow-up takes over."),
+        (END + days(20), ActionState.MISSED, END + days(10), "until Sunday 26 April, when a follow-up takes over."),
+    ],
+)
+def test_a_follow_up_sent_after_an_answer_ended_the_chain_takes_over_when_sent(now, state, missed_at, lasts):
+    """Rules 1 and 4: planning at an earlier moment gives the plan of that moment, so the thank-you
+    is missed from the follow-up's sending, and its reason names that day."""
+    from app.domain.planner import schedule
+
+    thank_you = one(actions(interview(), ENDED_THEN_SENT, now), THANK)
+    assert (thank_you.state, thank_you.reason) == (state, PROMISE + "it stays worth sending " + lasts)
+    past = [e for e in ENDED_THEN_SENT if e.occurred_at <= now]
+    assert [s.missed_at for s in schedule(interview(), past, Policy()) if s.kind is THANK] == [missed_at]
+
+
 @pytest.mark.parametrize(
     ("interviewers", "reason"),
     [
