@@ -4,7 +4,14 @@ A thank-you a follow-up took over from (rule 1), in a chain a reply without a
 timeline then ended (rule 4), now says so in its reason: "a follow-up took over
 from it on <day>, and the reply from <name> on <day> then ended the follow-ups".
 Its reason promised a follow-up taking over that the plan no longer lists.
-Stored plans keep the old wording until re-planned (app.db.rule_changes).
+
+A follow-up sent after such a reply had already ended the chain now takes over
+from a late thank-you when it is sent, not on the day one would have opened had
+no reply come (plans made in between said the thank-you was overdue): the
+thank-you's `missed_at` and reason ("until <day>, when a follow-up takes
+over") name the sending, and the done follow-up is available and due from then
+(from its rule-set opening, if that is later), with rule 4's slug.
+Stored plans keep the old wording and times until re-planned (app.db.rule_changes).
 
 Revision ID: a6d3f1c8e925
 Revises: f2d8a6c1b947
