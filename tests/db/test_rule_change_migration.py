@@ -12,7 +12,7 @@ from tests.api.helpers import create_interview
 BEFORE = "e4b7c2a9d610"
 
 
-def test_upgrading_replans_every_tenant_and_encodes_stored_unicode_spaces(client, app, tenant, other_tenant, database_url):
+def test_upgrading_replans_every_tenant_and_encodes_stored_unicode_spaces(client, app, tenant, other_tenant, database_url, request):
     interview = create_interview(client, tenant)
     create_interview(client, other_tenant)
     dana, sam = (c["id"] for c in interview["interviewers"])
@@ -34,6 +34,7 @@ def test_upgrading_replans_every_tenant_and_encodes_stored_unicode_spaces(client
     app.state.db.engine.dispose()
     downgrade(database_url, BEFORE)
     upgrade(database_url, "e7c1d9a4b362")  # this revision only: a later one re-plans again
+    request.addfinalizer(lambda: upgrade(database_url))  # later tests share the PostgreSQL database
 
     with app.state.db.engine.begin() as connection:
         urls = dict(connection.execute(select(contact_t.c.id, contact_t.c.linkedin_url).where(contact_t.c.id.in_([dana, sam]))).all())
