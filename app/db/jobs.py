@@ -7,6 +7,7 @@ two processes never run the same job; on SQLite the write transaction's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +26,9 @@ class ClaimedJob:
     tenant_id: str | None
     payload: dict | None
     attempts: int
-    created_at: datetime
+    #: This claim's time, and the first claim's (the same on the first claim).
+    claimed_at: datetime
+    first_claimed_at: datetime
 
 
 def enqueue(session: Connection, *, kind: str, tenant_id: str | None, payload: dict | None, now: datetime) -> None:
@@ -34,21 +37,31 @@ def enqueue(session: Connection, *, kind: str, tenant_id: str | None, payload: d
     )
 
 
-def claim_next(session: Connection, *, now: datetime) -> ClaimedJob | None:
-    """Lease the oldest due job: it runs again after LEASE if its worker dies."""
+def claim_next(session: Connection, *, now: Callable[[], datetime]) -> ClaimedJob | None:
+    """Lease the oldest due job: it runs again after LEASE if its worker dies.
+
+    The claim's time is read after the SELECT that found the job, so it is no earlier
+    than the commit that queued the job: the SELECT saw the row. A time read before the
+    SELECT may be earlier: that commit may come while the SELECT waits for SQLite's
+    write lock, or before PostgreSQL starts it. The first claim's time is kept.
+    """
     row = session.execute(
-        select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts, job_t.c.created_at)
-        .where(job_t.c.done_at.is_(None), job_t.c.run_after <= now)
+        select(job_t.c.id, job_t.c.kind, job_t.c.tenant_id, job_t.c.payload, job_t.c.attempts, job_t.c.first_claimed_at)
+        .where(job_t.c.done_at.is_(None), job_t.c.run_after <= now())
         .order_by(job_t.c.run_after, job_t.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).first()
     if row is None:
         return None
+    claimed_at = now()
+    first_claimed_at = row.first_claimed_at or claimed_at
     session.execute(
-        update(job_t).where(job_t.c.id == row.id).values(run_after=now + LEASE, attempts=row.attempts + 1)
+        update(job_t)
+        .where(job_t.c.id == row.id)
+        .values(run_after=claimed_at + LEASE, attempts=row.attempts + 1, first_claimed_at=first_claimed_at)
     )
-    return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1, row.created_at)
+    return ClaimedJob(row.id, row.kind, row.tenant_id, row.payload, row.attempts + 1, claimed_at, first_claimed_at)
 
 
 def finish(session: Connection, *, job_id: int, now: datetime) -> None:

@@ -272,6 +272,8 @@ class Job(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc()
+    #: After the commit that queued the job, unlike `created_at` (app.services.jobs.run_one).
+    first_claimed_at: datetime | None = _utc(nullable=True)
     done_at: datetime | None = _utc(nullable=True)
 
 

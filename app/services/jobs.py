@@ -62,16 +62,25 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
     """Claim and advance one job; False when there was nothing to do.
 
     A re-plan is finished only by a pass that finds nothing stale once `settle`
-    has passed since the policy changed. Other processes keep the old policy in
+    has passed since the policy change committed. Other processes keep the old policy in
     their key cache for a while (`auth_cache_seconds`), and a write they make
     meanwhile stores a plan of the old version after this job may have looked:
     without a later pass, /v1/actions kept such plans for good (5-9 of 40
     interviews written just after a PUT, in a review's 4-worker race). The
     service and `followup jobs run` pass the cache's lifetime plus a margin for
     writes still waiting on a lock; tests of the re-plan itself pass none.
+
+    The window counts from the job's first claim, which comes after that commit
+    (jobs_repo.claim_next), and usually within `job_poll_seconds` of it while a
+    service runs jobs; `followup jobs run` started long after a PUT waits the whole
+    window too. Not from `created_at`: that is when the PUT arrived, and the PUT itself
+    may wait for a connection and a lock, so its commit, and plans written with the
+    policy it replaced, may come up to `late_write` later. Nor from a database clock
+    read at the insert: that too comes before the commit (PostgreSQL's now() is the
+    transaction's start), and it would be compared with the workers' clocks.
     """
     with db.session(write=True) as session:
-        job = jobs_repo.claim_next(session, now=now())
+        job = jobs_repo.claim_next(session, now=now)
     if job is None:
         return False
     try:
@@ -86,7 +95,7 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
             delay = timedelta(seconds=min(300, 2**job.attempts))
             jobs_repo.reschedule(session, job_id=job.id, run_after=now() + delay, error=described(error)[:2000])
         return True
-    settled = job.created_at + settle
+    settled = job.first_claimed_at + settle
     with db.session(write=True) as session:
         if done and now() >= settled:
             jobs_repo.finish(session, job_id=job.id, now=now())

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.db import jobs as jobs_repo
 from app.db.tables import Interview as InterviewRow
 from app.db.tables import PlannedAction
 from app.services.jobs import run_until_idle
@@ -206,6 +207,101 @@ def test_a_replan_is_finished_only_by_a_pass_after_the_old_policy_can_no_longer_
     assert not run_one(db, now=lambda: put_at + timedelta(seconds=41), batch_size=10, settle=settle), "finished"
 
 
+def test_the_replan_waits_out_plans_of_the_old_policy_written_after_the_put_arrived_but_committed_late(client, app, tenant):
+    """A PUT is stamped when it arrives, then may wait for a connection and a lock: it
+    commits up to 20 s later (`late_write`), and a process that read the old policy just
+    before that commit may still write a plan with it until `settle` after the commit.
+    Counted from the PUT's arrival, the job's last pass came before such a plan, and the
+    interview kept the old policy's plan for good."""
+    from app.api.deps import get_now
+    from app.db import events as events_repo
+    from app.db import interviews as interviews_repo
+    from app.domain.policy import Policy
+    from app.services import planning
+    from app.services.jobs import run_one
+    from app.services.tenancy import TenantContext
+
+    db = app.state.db
+    interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2)]
+    arrived = datetime.now(UTC)
+    committed = arrived + timedelta(seconds=20)
+    settle = timedelta(seconds=22)  # cached_write_window with the defaults
+
+    def run_jobs(at: datetime) -> None:
+        while run_one(db, now=lambda: at, batch_size=10, settle=settle):
+            pass
+
+    app.dependency_overrides[get_now] = lambda: arrived
+    try:
+        assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                          headers=tenant.headers).status_code == 200  # fmt: skip
+    finally:
+        app.dependency_overrides.pop(get_now)
+    run_jobs(committed + timedelta(seconds=1))  # no worker can claim the job before the commit
+    assert _plan_versions(db) == {2}
+    run_jobs(arrived + settle + timedelta(seconds=1))
+    # A request that read the old policy before the commit writes its plan now.
+    stale_id = interviews[0]["id"]
+    with db.session(write=True) as session:
+        stored = interviews_repo.load_interview(session, tenant_id=tenant.tenant_id, interview_id=stale_id, for_update=True)
+        events = events_repo.timeline(session, interview_id=stale_id)
+        planning.replan(session, tenant=TenantContext(tenant.tenant_id, Policy(), 1), stored=stored, events=events)
+    assert _plan_versions(db) == {1, 2}
+    run_jobs(committed + settle + timedelta(seconds=1))
+    assert _plan_versions(db) == {2}, "a plan of the old policy, written within settle of the PUT's commit, stayed"
+    for interview in interviews:
+        end = parse(interview["starts_at"]) + timedelta(minutes=30)
+        assert _stored_thank_you_due(db, interview["id"]) == {end + timedelta(hours=60)}
+    with db.session(write=False) as session:
+        assert jobs_repo.pending_count(session, tenant_id=tenant.tenant_id) == 0, "the job finished"
+
+
+def test_a_policy_change_committed_while_a_worker_looks_for_jobs_is_waited_out_from_its_commit(client, app, tenant):
+    """A worker reads its clock, then looks for due jobs; a PUT that arrived before that
+    reading may commit before the look finds its job (on SQLite the look waits for the
+    PUT's write lock). The first claim's time, where the wait counts from, is read after
+    the look, so it comes after the commit."""
+    from app.api.deps import get_now
+    from app.db import events as events_repo
+    from app.db import interviews as interviews_repo
+    from app.domain.policy import Policy
+    from app.services import planning
+    from app.services.jobs import run_one
+    from app.services.tenancy import TenantContext
+
+    db = app.state.db
+    interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
+    arrived = datetime.now(UTC)
+    looked, committed = arrived + timedelta(seconds=5), arrived + timedelta(seconds=20)
+    settle = timedelta(seconds=22)
+    readings = []
+
+    def clock() -> datetime:
+        readings.append(len(readings))
+        if len(readings) > 1:
+            return committed
+        # The worker's first reading: the PUT, in flight since `arrived`, commits right after it.
+        app.dependency_overrides[get_now] = lambda: arrived
+        try:
+            assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                              headers=tenant.headers).status_code == 200  # fmt: skip
+        finally:
+            app.dependency_overrides.pop(get_now)
+        return looked
+
+    assert run_one(db, now=clock, batch_size=10, settle=settle), "the look found the job the PUT committed"
+    assert _plan_versions(db) == {2}
+    while run_one(db, now=lambda: looked + settle + timedelta(seconds=1), batch_size=10, settle=settle):
+        pass
+    with db.session(write=True) as session:  # a request that read the old policy before the commit
+        stored = interviews_repo.load_interview(session, tenant_id=tenant.tenant_id, interview_id=interview["id"], for_update=True)
+        events = events_repo.timeline(session, interview_id=interview["id"])
+        planning.replan(session, tenant=TenantContext(tenant.tenant_id, Policy(), 1), stored=stored, events=events)
+    while run_one(db, now=lambda: committed + settle + timedelta(seconds=1), batch_size=10, settle=settle):
+        pass
+    assert _plan_versions(db) == {2}, "the job finished within settle of the PUT's commit"
+
+
 def test_per_interview_answers_use_the_new_policy_at_once(client, app, tenant):
     interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
     end = parse(interview["starts_at"]) + timedelta(minutes=30)
@@ -250,6 +346,10 @@ def test_a_pass_of_an_older_re_plan_does_not_put_back_the_policy_a_newer_one_rep
     assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
                       headers=tenant.headers).status_code == 200  # fmt: skip
     start, settle = datetime.now(UTC), timedelta(seconds=30)
+    assert jobs.run_one(db, now=lambda: start + timedelta(seconds=1), batch_size=10, settle=settle)  # the first pass
+    table = InterviewRow.__table__
+    with db.engine.begin() as connection:  # a plan written meanwhile with the first policy cached: version 1
+        connection.execute(table.update().where(table.c.id == interview["id"]).values(plan_policy_version=1))
     real_policy_of = jobs.policy_of
 
     def the_next_policy_and_its_whole_job_meanwhile(tenant_id, stored, version):
@@ -257,8 +357,9 @@ def test_a_pass_of_an_older_re_plan_does_not_put_back_the_policy_a_newer_one_rep
         assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 70, "thank_you_late_hours": 90},
                           headers=tenant.headers).status_code == 200  # fmt: skip
         assert jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle)
-        assert _plan_versions(db) == {3}, "the second job's one pass, its last, re-planned it"
-        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle) is False
+        assert _plan_versions(db) == {3}, "the second job's first pass re-planned it"
+        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle)
+        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle) is False, "its last"
         return real_policy_of(tenant_id, stored, version)
 
     monkeypatch.setattr(jobs, "policy_of", the_next_policy_and_its_whole_job_meanwhile)
