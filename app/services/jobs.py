@@ -78,6 +78,10 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
     policy it replaced, may come up to `late_write` later. Nor from a database clock
     read at the insert: that too comes before the commit (PostgreSQL's now() is the
     transaction's start), and it would be compared with the workers' clocks.
+
+    The last pass is one claimed once the window is over, not one that ends after it:
+    a pass reads the stale interviews first, and a plan of the old policy written
+    between that read and the window's end escaped one that began earlier.
     """
     with db.session(write=True) as session:
         job = jobs_repo.claim_next(session, now=now)
@@ -97,7 +101,7 @@ def run_one(db: Database, *, now: Callable[[], datetime], batch_size: int, settl
         return True
     settled = job.first_claimed_at + settle
     with db.session(write=True) as session:
-        if done and now() >= settled:
+        if done and job.claimed_at >= settled:
             jobs_repo.finish(session, job_id=job.id, now=now())
         else:
             jobs_repo.reschedule(session, job_id=job.id, run_after=now() if not done else settled, error=None)

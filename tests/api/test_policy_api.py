@@ -162,6 +162,20 @@ def _plan_versions(db) -> set[int]:
         return set(connection.execute(select(table.c.plan_policy_version)).scalars())
 
 
+def _write_a_plan_of_the_old_policy(db, tenant, interview_id: str) -> None:
+    """What a request that read the tenant's first policy (version 1, the defaults) writes."""
+    from app.db import events as events_repo
+    from app.db import interviews as interviews_repo
+    from app.domain.policy import Policy
+    from app.services import planning
+    from app.services.tenancy import TenantContext
+
+    with db.session(write=True) as session:
+        stored = interviews_repo.load_interview(session, tenant_id=tenant.tenant_id, interview_id=interview_id, for_update=True)
+        events = events_repo.timeline(session, interview_id=interview_id)
+        planning.replan(session, tenant=TenantContext(tenant.tenant_id, Policy(), 1), stored=stored, events=events)
+
+
 def test_put_replans_the_stored_plans(client, app, tenant):
     db = app.state.db
     interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2, 3)]
@@ -214,12 +228,7 @@ def test_the_replan_waits_out_plans_of_the_old_policy_written_after_the_put_arri
     Counted from the PUT's arrival, the job's last pass came before such a plan, and the
     interview kept the old policy's plan for good."""
     from app.api.deps import get_now
-    from app.db import events as events_repo
-    from app.db import interviews as interviews_repo
-    from app.domain.policy import Policy
-    from app.services import planning
     from app.services.jobs import run_one
-    from app.services.tenancy import TenantContext
 
     db = app.state.db
     interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2)]
@@ -241,11 +250,7 @@ def test_the_replan_waits_out_plans_of_the_old_policy_written_after_the_put_arri
     assert _plan_versions(db) == {2}
     run_jobs(arrived + settle + timedelta(seconds=1))
     # A request that read the old policy before the commit writes its plan now.
-    stale_id = interviews[0]["id"]
-    with db.session(write=True) as session:
-        stored = interviews_repo.load_interview(session, tenant_id=tenant.tenant_id, interview_id=stale_id, for_update=True)
-        events = events_repo.timeline(session, interview_id=stale_id)
-        planning.replan(session, tenant=TenantContext(tenant.tenant_id, Policy(), 1), stored=stored, events=events)
+    _write_a_plan_of_the_old_policy(db, tenant, interviews[0]["id"])
     assert _plan_versions(db) == {1, 2}
     run_jobs(committed + settle + timedelta(seconds=1))
     assert _plan_versions(db) == {2}, "a plan of the old policy, written within settle of the PUT's commit, stayed"
@@ -262,12 +267,7 @@ def test_a_policy_change_committed_while_a_worker_looks_for_jobs_is_waited_out_f
     PUT's write lock). The first claim's time, where the wait counts from, is read after
     the look, so it comes after the commit."""
     from app.api.deps import get_now
-    from app.db import events as events_repo
-    from app.db import interviews as interviews_repo
-    from app.domain.policy import Policy
-    from app.services import planning
     from app.services.jobs import run_one
-    from app.services.tenancy import TenantContext
 
     db = app.state.db
     interview = create_interview(client, tenant, starts_at=iso(ago(days=1)), duration_minutes=30)
@@ -293,13 +293,45 @@ def test_a_policy_change_committed_while_a_worker_looks_for_jobs_is_waited_out_f
     assert _plan_versions(db) == {2}
     while run_one(db, now=lambda: looked + settle + timedelta(seconds=1), batch_size=10, settle=settle):
         pass
-    with db.session(write=True) as session:  # a request that read the old policy before the commit
-        stored = interviews_repo.load_interview(session, tenant_id=tenant.tenant_id, interview_id=interview["id"], for_update=True)
-        events = events_repo.timeline(session, interview_id=interview["id"])
-        planning.replan(session, tenant=TenantContext(tenant.tenant_id, Policy(), 1), stored=stored, events=events)
+    _write_a_plan_of_the_old_policy(db, tenant, interview["id"])  # read before the commit
     while run_one(db, now=lambda: committed + settle + timedelta(seconds=1), batch_size=10, settle=settle):
         pass
     assert _plan_versions(db) == {2}, "the job finished within settle of the PUT's commit"
+
+
+def test_a_pass_that_began_before_the_wait_was_over_is_not_the_last(client, app, tenant, monkeypatch):
+    """A pass reads the stale interviews first, then re-plans them, which may take long
+    (a batch is up to FOLLOWUP_REPLAN_BATCH_SIZE interviews, each waiting for its lock).
+    One that read them before `settle` was over and ended after it finished the job,
+    though a plan of the old policy written after its read was still within the window."""
+    from app.db import interviews as interviews_repo
+    from app.services.jobs import run_one
+
+    db = app.state.db
+    interviews = [create_interview(client, tenant, starts_at=iso(ago(days=d)), duration_minutes=30) for d in (1, 2, 3)]
+    assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                      headers=tenant.headers).status_code == 200  # fmt: skip
+    start, settle = datetime.now(UTC), timedelta(seconds=22)
+    clock = [start + timedelta(seconds=1)]
+    assert run_one(db, now=lambda: clock[0], batch_size=2, settle=settle)  # two of three: more to do
+    assert len(_plan_versions(db)) == 2
+    real_stale_ids = interviews_repo.stale_interview_ids
+
+    def a_slow_pass(session, **kwargs):
+        ids = real_stale_ids(session, **kwargs)
+        clock[0] = start + timedelta(seconds=30)  # the pass ends after settle
+        replanned = next(i["id"] for i in interviews if i["id"] not in ids)
+        _write_a_plan_of_the_old_policy(db, tenant, replanned)  # within settle of the first claim
+        return ids
+
+    monkeypatch.setattr(interviews_repo, "stale_interview_ids", a_slow_pass)
+    clock[0] = start + timedelta(seconds=2)
+    assert run_one(db, now=lambda: clock[0], batch_size=2, settle=settle)  # the last one: done
+    monkeypatch.setattr(interviews_repo, "stale_interview_ids", real_stale_ids)
+    assert _plan_versions(db) == {1, 2}
+    while run_one(db, now=lambda: start + timedelta(minutes=10), batch_size=2, settle=settle):
+        pass
+    assert _plan_versions(db) == {2}, "a plan of the old policy written during the job's last pass stayed"
 
 
 def test_per_interview_answers_use_the_new_policy_at_once(client, app, tenant):
