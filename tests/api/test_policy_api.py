@@ -383,20 +383,23 @@ def test_a_pass_of_an_older_re_plan_does_not_put_back_the_policy_a_newer_one_rep
     with db.engine.begin() as connection:  # a plan written meanwhile with the first policy cached: version 1
         connection.execute(table.update().where(table.c.id == interview["id"]).values(plan_policy_version=1))
     real_policy_of = jobs.policy_of
+    meanwhile = []  # checked outside: run_one would take an assertion failing in here for a failed pass
 
     def the_next_policy_and_its_whole_job_meanwhile(tenant_id, stored, version):
         monkeypatch.setattr(jobs, "policy_of", real_policy_of)  # the second job's passes run as they are
-        assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 70, "thank_you_late_hours": 90},
-                          headers=tenant.headers).status_code == 200  # fmt: skip
-        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle)
-        assert _plan_versions(db) == {3}, "the second job's first pass re-planned it"
-        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle)
-        assert jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle) is False, "its last"
+        meanwhile.append(client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 70, "thank_you_late_hours": 90},
+                                    headers=tenant.headers).status_code)  # fmt: skip
+        meanwhile.append(jobs.run_one(db, now=lambda: start + timedelta(seconds=45), batch_size=10, settle=settle))
+        meanwhile.append(_plan_versions(db))
+        meanwhile.append(jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle))
+        meanwhile.append(jobs.run_one(db, now=lambda: start + timedelta(seconds=80), batch_size=10, settle=settle))
         return real_policy_of(tenant_id, stored, version)
 
     monkeypatch.setattr(jobs, "policy_of", the_next_policy_and_its_whole_job_meanwhile)
     # The first job's last pass (its wait is over), which reads the first policy before the second PUT.
     assert jobs.run_one(db, now=lambda: start + timedelta(seconds=40), batch_size=10, settle=settle)
+    # The second PUT; its job's first pass re-planned the interview, its last pass found it done.
+    assert meanwhile == [200, True, {3}, True, False]
     while jobs.run_one(db, now=lambda: start + timedelta(minutes=10), batch_size=10, settle=settle):
         pass  # whatever is left to do
     assert _plan_versions(db) == {3}
