@@ -17,7 +17,7 @@ from app.settings import Settings
 from tests.api.helpers import ago, create_interview, iso, record_event
 from tests.conftest import make_tenant
 
-BEFORE, REVISION = "f2d8a6c1b947", "a6d3f1c8e925"
+BEFORE, REVISION = "6b9e69316bc7", "a6d3f1c8e925"
 #: What an earlier version stored: the reason promised a follow-up taking over, and none is listed.
 OLD_WORDING = "it stays worth sending until Monday 1 June, when a follow-up takes over."
 

@@ -14,7 +14,7 @@ over") name the sending, and the done follow-up is available and due from then
 Stored plans keep the old wording and times until re-planned (app.db.rule_changes).
 
 Revision ID: a6d3f1c8e925
-Revises: f2d8a6c1b947
+Revises: 6b9e69316bc7
 Create Date: 2026-11-27 12:00:00
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from app.db.rule_changes import replan_every_tenant
 
 revision: str = "a6d3f1c8e925"
-down_revision: str | None = "f2d8a6c1b947"
+down_revision: str | None = "6b9e69316bc7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
