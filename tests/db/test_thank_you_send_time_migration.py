@@ -24,7 +24,7 @@ def _stored_thank_you_send_times(client, tenant) -> set[str]:
     return {a["suggested_send_at"] for a in items}
 
 
-def test_upgrading_replans_the_thank_you_send_times(database_url):
+def test_upgrading_replans_the_thank_you_send_times(database_url, request):
     app = create_app(Settings(database_url=database_url, run_jobs=False, auth_cache_seconds=0))
     with TestClient(app, raise_server_exceptions=False) as client:
         db = app.state.db
@@ -52,7 +52,8 @@ def test_upgrading_replans_the_thank_you_send_times(database_url):
         db.engine.dispose()
 
         downgrade(database_url, BEFORE)
-        upgrade(database_url, "f2d8a6c1b947")  # this revision only: a later one re-plans again
+        upgrade(database_url, "6b9e69316bc7")  # with the job column after it, not the later re-plan
+        request.addfinalizer(lambda: upgrade(database_url))  # later tests share the PostgreSQL database
 
         jobs.run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=10)
         assert {datetime.fromisoformat(t.replace("Z", "+00:00")) for t in _stored_thank_you_send_times(client, tenant)} == {end}
