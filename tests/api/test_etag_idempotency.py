@@ -44,15 +44,39 @@ def test_a_current_if_match_works(client, tenant):
     url, etag = r.headers["location"], r.headers["etag"]
     patched = client.patch(url, json={"notes": "ok"}, headers={**tenant.headers, "If-Match": etag})
     assert patched.status_code == 200, patched.text
-    # A list of tags and the weak form both name the current version.
+    # A list of tags names the current version when one of them does.
     both = client.patch(url, json={"notes": "ok 2"}, headers={**tenant.headers, "If-Match": f'"nope", {patched.headers["etag"]}'})
     assert both.status_code == 200, both.text
-    weak = client.patch(url, json={"notes": "ok 3"}, headers={**tenant.headers, "If-Match": "W/" + both.headers["etag"]})
-    assert weak.status_code == 200, weak.text
     assert client.patch(url, json={"notes": "star"}, headers={**tenant.headers, "If-Match": "*"}).status_code == 200
     current = client.get(url, headers=tenant.headers).headers["etag"]
     assert client.delete(url, headers={**tenant.headers, "If-Match": current}).status_code == 204
     assert_problem(client.get(url, headers=tenant.headers), 404)
+
+
+def test_a_weak_if_match_never_matches_even_the_current_version(client, app, tenant):
+    """RFC 9110 13.1.1: If-Match compares strongly, so `W/"<current>"` is a 412 like a
+    stale tag, on every write that honours If-Match, and nothing changes."""
+    interview = client.post("/v1/interviews", json=interview_body(), headers=tenant.headers)
+    template = client.post("/v1/templates", json={"message_kind": "follow_up", "subject": "Hi", "text": "Hello {{ recipient_name }}"},
+                           headers=tenant.headers)
+    policy = client.get("/v1/policy", headers=tenant.headers)
+    url, tpl = interview.headers["location"], template.headers["location"]
+    weak = {name: {**tenant.headers, "If-Match": "W/" + r.headers["etag"]} for name, r in
+            (("interview", interview), ("template", template), ("policy", policy))}
+    before = snapshot(app.state.db)
+    for response in (
+        client.patch(url, json={"notes": "weak"}, headers=weak["interview"]),
+        client.delete(url, headers=weak["interview"]),
+        client.put(tpl, json={"message_kind": "follow_up", "subject": "Hey", "text": "Hi"}, headers=weak["template"]),
+        client.delete(tpl, headers=weak["template"]),
+        client.put("/v1/policy", json=policy.json(), headers=weak["policy"]),
+    ):
+        body = assert_problem(response, 412)
+        assert "weak" in body["detail"], body
+    assert snapshot(app.state.db) == before
+    # The strong tag itself, alone or in a list beside its weak form, still matches.
+    strong = {**tenant.headers, "If-Match": f'W/{interview.headers["etag"]}, {interview.headers["etag"]}'}
+    assert client.patch(url, json={"notes": "strong"}, headers=strong).status_code == 200
 
 
 def test_an_event_changes_the_etag_so_a_stale_patch_fails(client, tenant):
