@@ -24,6 +24,7 @@ from starlette.routing import compile_path, get_route_path
 
 from app.api.patterns import sentence_for
 from app.db.diagnostics import log_failure
+from app.echo import clipped
 from app.messages.errors import MessageError, MessageNotApplicable, MessageRequestError, SandboxUnavailable
 from app.services.errors import ServiceError
 
@@ -90,7 +91,7 @@ def _validation_message(error: dict) -> str:
     raw = error.get("input")
     if kind.startswith(("datetime_", "date_")) and tuple(error.get("loc", ()))[:1] == ("query",) and isinstance(raw, str) and " " in raw:
         # An unescaped "+" in a query string arrives as a space (form encoding).
-        return f"needs an RFC 3339 timestamp; a '+' in a query string must be sent as %2B, e.g. {raw.replace(' ', '%2B', 1)}"
+        return f"needs an RFC 3339 timestamp; a '+' in a query string must be sent as %2B, e.g. {clipped(raw.replace(' ', '%2B', 1))}"
     return message.removeprefix("Value error, ").rstrip(".")
 
 

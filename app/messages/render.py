@@ -14,6 +14,7 @@ from typing import Any
 
 from app.domain.model import Channel, Contact, Event, Interview, MessageKind, Recipient
 from app.domain.recipients import follow_up_recipient, human_contacts, recipient_of, rejection_reply_recipient
+from app.echo import clipped
 from app.messages.applicability import check_applicable
 from app.messages.context import build_context
 from app.messages.environment import builtin_template, one_line, render_builtin_part, text_to_html, tidy_text
@@ -58,7 +59,7 @@ def _message_kind(value: MessageKind | str) -> MessageKind:
         return MessageKind(value)
     except ValueError:
         known = ", ".join(k.value for k in MessageKind)
-        raise MessageRequestError(f"Unknown message kind {str(value)[:40]!r}; use one of {known}.") from None
+        raise MessageRequestError(f"Unknown message kind {clipped(str(value))!r}; use one of {known}.") from None
 
 
 def resolve_recipient(
@@ -74,7 +75,7 @@ def resolve_recipient(
     # a follow-up's and a rejection reply's recipient themselves (rule 9).
     contact = interview.contact(contact_id) if contact_id else None
     if contact_id and contact is None:
-        raise MessageRequestError(f"No contact with id {contact_id[:80]!r} in this interview.", field="contact_id")
+        raise MessageRequestError(f"No contact with id {clipped(contact_id)!r} in this interview.", field="contact_id")
     if kind in _NEEDS_CONTACT:
         if contact is None:
             if kind is MessageKind.THANK_YOU and not human_contacts(interview):

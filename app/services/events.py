@@ -18,6 +18,7 @@ from app.db.idempotency import Claim
 from app.db.interviews import StoredInterview
 from app.domain.events import EventRejected, check_event
 from app.domain.model import Event, PlannedStep
+from app.echo import clipped
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.interviews import get_interview, interview_not_found
@@ -135,5 +136,5 @@ def get_event(*, session: Connection, tenant: TenantContext, interview_id: str, 
     get_interview(session=session, tenant=tenant, interview_id=interview_id)
     rows = events_repo.list_events(session, interview_id=interview_id, event_id=event_id, limit=1)
     if not rows:
-        raise NotFound(f"No event with id {event_id!r} on this interview.")
+        raise NotFound(f"No event with id {clipped(event_id)!r} on this interview.")
     return rows[0]

@@ -17,6 +17,7 @@ from app.db.interviews import InterviewFilter, StoredInterview
 from app.db.tables import INTERVIEW_EXTERNAL_REF
 from app.domain.model import Action, Agency, Contact, ContactRole, Interview, InterviewFormat, PlannedStep, Rapport
 from app.domain.planner import materialize, next_action, schedule
+from app.echo import clipped
 from app.services import planning
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.preconditions import check_if_match as check_version
@@ -105,7 +106,8 @@ def _external_ref_free(session: Connection, tenant: TenantContext, external_ref:
 
 
 def _external_ref_taken(external_ref: str | None) -> str:
-    return f"Another interview already has external_ref {external_ref!r}."
+    shown = external_ref if external_ref is None else clipped(external_ref)
+    return f"Another interview already has external_ref {shown!r}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,7 @@ def get_with_next_action(
 
 def interview_not_found(interview_id: str) -> NotFound:
     """The one answer for an id that is missing or another tenant's (they look alike)."""
-    return NotFound(f"No interview with id {interview_id!r}.")
+    return NotFound(f"No interview with id {clipped(interview_id)!r}.")
 
 
 def list_interviews(
@@ -205,13 +207,13 @@ def _merge_contacts(
         if contact_id is not None:
             if contact_id not in existing:
                 raise InvalidInput(
-                    f"interviewers[{index}].id {contact_id!r} is not a contact of this interview; "
+                    f"interviewers[{index}].id {clipped(contact_id)!r} is not a contact of this interview; "
                     "leave id out to add a new contact.",
                     errors=[(f"body.interviewers.{index}.id", "unknown contact id")],
                 )
             if contact_id in seen:
                 raise InvalidInput(
-                    f"Contact id {contact_id!r} appears twice in interviewers.",
+                    f"Contact id {clipped(contact_id)!r} appears twice in interviewers.",
                     errors=[(f"body.interviewers.{index}.id", "duplicate contact id")],
                 )
             seen.add(contact_id)

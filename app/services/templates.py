@@ -15,6 +15,7 @@ from app.db.tables import TEMPLATE_SLOT
 from app.db.templates import StoredTemplate
 from app.domain.model import MessageKind
 from app.domain.policy import Policy
+from app.echo import clipped
 from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateInvalid
 from app.messages.render import render_message
 from app.messages.sandbox import jobs_of, validate_template
@@ -99,7 +100,7 @@ def _unique(session: Connection, tenant_id: str, kind: str, locale: str, except_
 
 
 def _slot_taken(kind: str, locale: str) -> str:
-    return f"This tenant already has a {kind} template for locale {locale!r}; replace it with PUT instead."
+    return f"This tenant already has a {kind} template for locale {clipped(locale)!r}; replace it with PUT instead."
 
 
 def create_template(
@@ -127,7 +128,7 @@ def create_template(
 def get_template(*, session: Connection, tenant_id: str, template_id: str, for_update: bool = False) -> StoredTemplate:
     found = repo.get(session, tenant_id=tenant_id, template_id=template_id, for_update=for_update)
     if found is None:
-        raise NotFound(f"No template with id {template_id!r}.")
+        raise NotFound(f"No template with id {clipped(template_id)!r}.")
     return found
 
 

@@ -223,6 +223,9 @@ def test_fast_lane_records_events_like_fastapi(clients, settings):
         statuses.append(_same_post(fast, slow, path, headers, **request)[0])
     statuses.append(_same_post(fast, slow, "/v1/interviews/00000000-0000-0000-0000-000000000000/events", h,
                                json={"type": "follow_up_sent"})[0])
+    # An unknown id the fast lane takes (up to 100 characters) is echoed by its start, as FastAPI does.
+    status, problem = _same_post(fast, slow, f"/v1/interviews/{'x' * 100}/events", h, json={"type": "follow_up_sent"})
+    assert status == 404 and f"'{'x' * 64}…'" in problem["detail"], problem
     too_large = b'{"type": "follow_up_sent", "note": "' + b"x" * settings.max_body_bytes + b'"}'
     statuses.append(_same_post(fast, slow, path, {**h, "Content-Type": "application/json"}, content=too_large)[0])
     assert {201, 400, 401, 404, 413, 422} <= set(statuses), statuses
