@@ -15,13 +15,14 @@ same, and adds the `X-Request-ID` the middleware would have added.
 Anything else goes on to FastAPI untouched, which then answers it in full:
 a browser request (an `Origin` header: CORS is the middleware's), a
 parameter it does not know or cannot parse, a body that is not a valid
-event or not declared JSON of a known small length, a missing or wrong key,
-an unknown interview, a message that does not apply, a tenant template
-(rendered in the sandbox), an `.eml`, a database error on a read. So every
-error keeps its one definition (app.api.problems), with one exception: once
-a write has begun, its error is answered right here, through the app's own
-exception handler for it, because handing on would run the write a second
-time. tests/api/test_fastlane.py proves both paths answer alike.
+event (or repeats a key in one object) or not declared JSON of a known
+small length, a missing or wrong key, an unknown interview, a message that
+does not apply, a tenant template (rendered in the sandbox), an `.eml`, a
+database error on a read. So every error keeps its one definition
+(app.api.problems), with one exception: once a write has begun, its error
+is answered right here, through the app's own exception handler for it,
+because handing on would run the write a second time.
+tests/api/test_fastlane.py proves both paths answer alike.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from app.api.routes import messages
 from app.api.routes.events import store_event
 from app.api.schemas.common import Timestamp
 from app.api.schemas.events import EventCreate
+from app.api.unique_keys import check_unique_keys
 from app.domain.model import MessageKind
 from app.services import actions as actions_service
 from app.services import messages as messages_service
@@ -168,6 +170,7 @@ class FastLane:
         try:
             body = await _read_body(receive, declared, messages)
             document = orjson.loads(body)
+            check_unique_keys(body, document)
             event = EventCreate.model_validate(document)
             key = _idempotency_key(scope)
             tenant = self._tenant(scope)

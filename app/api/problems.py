@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 
 from app.api.patterns import sentence_for
+from app.api.unique_keys import RepeatedKey, line_and_column
 from app.db.diagnostics import log_failure
 from app.echo import clipped
 from app.messages.errors import MessageError, MessageNotApplicable, MessageRequestError, SandboxUnavailable
@@ -108,13 +109,13 @@ def _syntax_error(error: dict, document: object) -> str:
     position = error.get("loc", ("body", None))[-1]
     if not isinstance(position, int) or not isinstance(document, str):
         return reason
-    line = document.count("\n", 0, position) + 1
-    column = position - (document.rfind("\n", 0, position) + 1) + 1
-    return f"{reason} at line {line}, column {column}"
+    return f"{reason} at {line_and_column(document, position)}"
 
 
 def _unparsable(cause: BaseException | None) -> str:
     """Why the parser gave up where FastAPI only says "There was an error parsing the body"."""
+    if isinstance(cause, RepeatedKey):
+        return str(cause)
     if isinstance(cause, UnicodeDecodeError):
         return f"is not UTF-8 text: the byte at position {cause.start} (0x{cause.object[cause.start]:02x}) is not valid UTF-8"
     if isinstance(cause, RecursionError):

@@ -210,6 +210,9 @@ def test_fast_lane_records_events_like_fastapi(clients, settings):
         (h, {"json": {"type": "response_received", "timeline_days": True}}),
         (h, {"json": ["follow_up_sent"]}),
         (h, {"content": b'{"type": "follow_up_sent"', "headers": {"Content-Type": "application/json"}}),
+        (h, {"content": b'{"type": "follow_up_sent", "note": "a", "note": "b"}', "headers": {"Content-Type": "application/json"}}),
+        (h, {"content": b'[{"type": "closed"}, {"type": "closed", "type": "withdrawn"}]', "headers": {"Content-Type": "application/json"}}),
+        (h, {"content": b'{"type": "follow_up_sent", "note": "10:30 \\u003a"}', "headers": {"Content-Type": "application/json"}}),
         ({**h, "Content-Type": "text/plain"}, {"content": b'{"type": "follow_up_sent"}'}),
         ({}, {"json": {"type": "follow_up_sent"}}),
         ({"Authorization": "Bearer fu_wrong"}, {"json": {"type": "follow_up_sent"}}),
@@ -229,6 +232,10 @@ def test_fast_lane_records_events_like_fastapi(clients, settings):
     too_large = b'{"type": "follow_up_sent", "note": "' + b"x" * settings.max_body_bytes + b'"}'
     statuses.append(_same_post(fast, slow, path, {**h, "Content-Type": "application/json"}, content=too_large)[0])
     assert {201, 400, 401, 404, 413, 422} <= set(statuses), statuses
+    # A key repeated in one object is malformed on both paths (the fast lane hands it on).
+    status, problem = _same_post(fast, slow, path, {**h, "Content-Type": "application/json"},
+                                 content=b'{"type": "follow_up_sent", "type": "closed"}')
+    assert (status, problem["errors"]) == (400, [{"loc": "body", "message": 'repeats the key "type" in one object, again at line 1, column 28'}])
 
     # An Idempotency-Key: the first answer, its replay, and the key reused for another body.
     for client, key in ((fast, "key-fast"), (slow, "key-slow")):
@@ -304,6 +311,8 @@ def test_the_fast_lane_records_the_plain_case_and_hands_on_the_rest_with_its_bod
     ]:
         assert record(plain, headers) == (None, plain), headers
     assert record(plain, {**json_headers, "Content-Length": "5"}) == (None, plain)  # longer than declared
+    repeated = b'{"type": "follow_up_sent", "type": "closed"}'
+    assert record(repeated, {**json_headers, "Content-Length": str(len(repeated))}) == (None, repeated)
     assert record(plain, {**json_headers, "Content-Length": "2\u00b2"}) == (None, plain)  # "²" is a digit to str.isdigit
 
 

@@ -13,6 +13,7 @@ from app.api.params import InterviewId
 from app.api.patterns import readable
 from app.api.presenters import action_dict, json_bytes
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.actions import ActionPublic, InterviewActions, PlanResult
 from app.api.schemas.common import Cursor, Limit, Page, Timestamp
 from app.api.schemas.plan import PlanRequest
@@ -22,7 +23,7 @@ from app.domain.planner import plan
 from app.services import actions as service
 from app.services.stateless import inline_events, inline_interview
 
-router = APIRouter(tags=["actions"])
+router = APIRouter(tags=["actions"], route_class=CheckedRoute)
 
 At = Annotated[Timestamp | None, Query(description="The moment to compute for (RFC 3339 with offset); default now.")]
 

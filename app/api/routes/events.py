@@ -13,6 +13,7 @@ from app.api.idempotency import Idempotency, IdempotencyDep, json_response
 from app.api.params import EventId, InterviewId
 from app.api.presenters import event_public
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.events import EventCreate, EventPublic
 from app.db.driver import batched
@@ -20,7 +21,7 @@ from app.domain.model import Event
 from app.services import events as service
 from app.services.tenancy import TenantContext
 
-router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"])
+router = APIRouter(prefix="/v1/interviews/{interview_id}/events", tags=["events"], route_class=CheckedRoute)
 
 
 @router.post("", status_code=201, response_model=EventPublic, responses=problems(400, 404, 409, 413))

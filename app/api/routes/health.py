@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from app.api.deps import DbDep
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.health import Health
 from app.db.migrate import schema_behind
 from app.services.errors import Unavailable
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=CheckedRoute)
 
 
 @router.get("/healthz", response_model=Health)

@@ -13,6 +13,7 @@ from app.api.idempotency import IdempotencyDep, json_response
 from app.api.params import InterviewId, NoNul
 from app.api.presenters import interview_public
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.common import Cursor, Limit, Page, Timestamp
 from app.api.schemas.interviews import InterviewCreate, InterviewPublic, InterviewUpdate
 from app.db.interviews import InterviewFilter
@@ -21,7 +22,7 @@ from app.domain.planner import materialize, next_action
 from app.services import interviews as service
 from app.services.planning import next_actions_of
 
-router = APIRouter(prefix="/v1/interviews", tags=["interviews"])
+router = APIRouter(prefix="/v1/interviews", tags=["interviews"], route_class=CheckedRoute)
 
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 

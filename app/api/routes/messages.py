@@ -12,6 +12,7 @@ from app.api.deps import DbDep, NowDep, SettingsDep, TenantDep
 from app.api.params import InterviewId, NoNul
 from app.api.presenters import json_bytes, message_dict
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.common import Timestamp
 from app.api.schemas.messages import MessagePublic, RenderRequest
 from app.domain.model import Interview, MessageKind
@@ -19,7 +20,7 @@ from app.messages.types import RenderedMessage
 from app.services import messages as service
 from app.services.stateless import inline_events, inline_interview
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], route_class=CheckedRoute)
 
 EML = "message/rfc822"
 _EML_RESPONSE = {

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Header, Request, Response
 from app.api.deps import DbDep, NowDep, TenantDep
 from app.api.idempotency import json_response
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.policy import PolicyPublic, PolicyPut
 from app.services import policy as service
 from app.services.preconditions import etag
 
-router = APIRouter(prefix="/v1/policy", tags=["policy"])
+router = APIRouter(prefix="/v1/policy", tags=["policy"], route_class=CheckedRoute)
 
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 

@@ -15,6 +15,7 @@ from app.api.idempotency import IdempotencyDep, json_response
 from app.api.params import TemplateId
 from app.api.presenters import json_bytes, message_dict, template_public
 from app.api.responses import problems
+from app.api.routing import CheckedRoute
 from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.messages import MessagePublic, PreviewRequest, TemplateCreate, TemplatePublic, TemplatePut
 from app.messages.errors import TemplateError
@@ -38,7 +39,7 @@ def _with_variables(handler):
     return handler
 
 
-router = APIRouter(prefix="/v1/templates", tags=["templates"])
+router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=CheckedRoute)
 IfMatch = Annotated[str | None, Header(max_length=200, description="The ETag you read; 412 when it is stale.")]
 
 
