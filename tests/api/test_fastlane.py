@@ -100,6 +100,10 @@ def test_fast_lane_answers_like_fastapi(clients):
         statuses.append(_same(fast, slow, path, headers)[0])
     # The table reaches successes and every kind of refusal.
     assert {200, 401, 404, 422} <= set(statuses)
+    # A parameter sent twice: the fast lane hands it on, and FastAPI refuses it (it kept the last).
+    for path in (f"/v1/interviews/{iid}/actions?at=2026-05-25T10:00:00Z&at=2026-07-01T10:00:00Z",
+                 f"/v1/interviews/{iid}/messages/thank_you?contact_id={dana}&contact_id={dana}&locale=de"):
+        assert _same(fast, slow, path, h)[0] == 422, path
 
     # A tenant template: the fast lane hands over, the answer is the custom one.
     template = {"message_kind": "follow_up", "subject": "Hello", "text": "Hi {{ recipient_name }}, {{ candidate_name }}"}
