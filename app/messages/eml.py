@@ -15,6 +15,13 @@ collapses runs of whitespace. A value can therefore never start a new header,
 and the email package never sees a character it would refuse. Text shaped like
 an encoded word gets a space after its `=` so that readers show it literally. Addresses are
 parsed as addresses; one that is not a plain `local@domain` is an `EmlError`.
+
+Internationalized addresses: a domain is always written as IDNA A-labels
+(`xn--...`), which every mail system reads. A local part cannot be encoded that way
+(RFC 2047 forbids encoded words in an address), so an address like `dörte@example.de`
+makes the file an RFC 6532 message: every header in raw UTF-8 (`EML_UTF8_POLICY`),
+for delivery over SMTPUTF8 (RFC 6531). Only such a message is written so; every other
+one stays ASCII-only, byte for byte as before.
 """
 
 from __future__ import annotations
@@ -49,6 +56,14 @@ EML_POLICY = policy.default.clone(linesep="\r\n", max_line_length=998)
 #: (RFC 2045, 6.7 and 6.8); under EML_POLICY they would run to 998.
 BODY_POLICY = EML_POLICY.clone(max_line_length=76)
 
+#: For a message with a non-ASCII local part (RFC 6532): headers in raw UTF-8 instead of
+#: encoded words, which no address may contain. The same folding and line ends. Python
+#: 3.11 folds an address header under `utf8=True` with its display name unquoted
+#: (`a, b@c.example` would become two addresses), so From and To must fit on one line:
+#: they do for names of the schema's 200 characters, and `build_eml` checks it.
+EML_UTF8_POLICY = EML_POLICY.clone(utf8=True)
+BODY_UTF8_POLICY = BODY_POLICY.clone(utf8=True)
+
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
 
 
@@ -57,7 +72,10 @@ def valid_message_id_domain(value: str) -> bool:
     return bool(_DOMAIN.match(value or ""))
 
 
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+#: A dot-atom local part (RFC 5322 3.2.3), with RFC 6532's UTF-8 characters beside ASCII's
+#: atext; at most 64 octets (RFC 5321 4.5.3.1.1), UTF-8 ones included.
+_LOCAL_PART = re.compile(r"^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]|[^\x00-\x7f])+$")
+_LOCAL_PART_OCTETS = 64
 
 
 _JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
@@ -80,10 +98,21 @@ def header_safe(value: str) -> str:
     return text
 
 
+def _usable_local_part(local: str) -> bool:
+    """A dot-atom of at most 64 octets whose non-ASCII characters are all visible: no
+    control, format, surrogate, private-use, unassigned or space character (email-validator
+    refuses them too, but a stored row may predate that or come from elsewhere)."""
+    if not _LOCAL_PART.match(local) or len(local.encode("utf-8", "surrogatepass")) > _LOCAL_PART_OCTETS:
+        return False
+    if ".." in local or local.startswith(".") or local.endswith("."):
+        return False
+    return all(ch.isascii() or unicodedata.category(ch)[0] not in "CZ" for ch in local)
+
+
 def _address(name: str | None, email: str, *, who: str) -> Address:
     email = email.strip()
     local, at, domain = email.rpartition("@")
-    if not at or not _LOCAL_PART.match(local) or ".." in local or local.startswith(".") or local.endswith("."):
+    if not at or not _usable_local_part(local):
         raise EmlError(f"The {who}'s email address {header_safe(email)[:100]!r} cannot be used in an email.")
     try:
         # IDNA 2008 with UTS 46 mapping, as mail systems resolve names today. Python's own
@@ -127,9 +156,14 @@ def build_eml(
     if not valid_message_id_domain(message_id_domain):
         raise EmlError(f"{message_id_domain!r} is not a valid domain for a Message-ID.")
 
-    msg = EmailMessage(policy=BODY_POLICY)  # bodies encoded to RFC 2045 line lengths
-    msg["From"] = _address(candidate_name, candidate_email, who="candidate")
-    msg["To"] = _address(recipient.name, recipient.email, who="recipient")
+    sender = _address(candidate_name, candidate_email, who="candidate")
+    to = _address(recipient.name, recipient.email, who="recipient")
+    utf8 = not (sender.username.isascii() and to.username.isascii())
+    msg = EmailMessage(policy=BODY_UTF8_POLICY if utf8 else BODY_POLICY)  # bodies encoded to RFC 2045 line lengths
+    msg["From"] = sender
+    msg["To"] = to
+    if utf8 and any("\n" in msg[name].fold(policy=EML_UTF8_POLICY).rstrip("\r\n") for name in ("From", "To")):
+        raise EmlError("A name is too long to be written beside an international email address.")
     msg["Subject"] = header_safe(message.subject)
     msg["Date"] = at
     # Random, not email.utils.make_msgid: that one spells out the render time to the
@@ -138,6 +172,6 @@ def build_eml(
     msg.set_content(message.text)
     msg.add_alternative(message.html, subtype="html")
     try:
-        return msg.as_bytes(policy=EML_POLICY)  # headers folded as EML_POLICY says
+        return msg.as_bytes(policy=EML_UTF8_POLICY if utf8 else EML_POLICY)  # headers folded as the policy says
     except (ValueError, TypeError, UnicodeError) as exc:  # pragma: no cover - defensive
         raise EmlError("The message could not be encoded as an email.") from exc
