@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -24,10 +25,40 @@ from app.api.schemas.actions import NextAction
 from app.api.schemas.common import Int, JsonInt, LongText, Name, Strict, Timestamp, TimeZoneName, Topic, UtcOut
 from app.domain.model import ContactRole, InterviewFormat, InterviewStatus, Rapport
 
+#: RFC 5321 4.5.3.1: a forward path is at most 256 octets with its angle brackets, so an
+#: address is at most 254; a local part at most 64 (4.5.3.1.1; in UTF-8 for RFC 6531's).
+EMAIL_MAX = 254
+LOCAL_PART_MAX = 64
+
+
+def _email_text(value: Any) -> Any:
+    """Refuse text longer than any address before email-validator reads it: that one takes
+    `Name <address>` up to 2,048 characters and keeps only the address, so the published
+    `maxLength` would not hold for what is sent."""
+    if isinstance(value, str) and len(value) > EMAIL_MAX:
+        raise ValueError(f"is too long: an email address has at most {EMAIL_MAX} characters (RFC 5321)")
+    return value
+
+
+def _local_part(value: str) -> str:
+    """email-validator checks the whole address's 254 octets, but the local part's 64 only in
+    its strict mode; a longer one cannot be sent, and the `.eml` refuses it."""
+    octets = len(value.rpartition("@")[0].encode("utf-8"))
+    if octets > LOCAL_PART_MAX:
+        raise ValueError(f"is too long before the @: at most {LOCAL_PART_MAX} bytes (RFC 5321; a non-ASCII character takes 2 to 4), not {octets}")
+    return value
+
+
 #: Published as `idn-email` and `iri`, not `email` and `uri`: the server takes what people
 #: paste, `dana@straße.de` (sent IDNA 2008-encoded) and `https://www.linkedin.com/in/josé`,
 #: which a client or fuzzer validating the stricter formats would call invalid.
-Email = Annotated[EmailStr, StringConstraints(max_length=320), Field(json_schema_extra={"format": "idn-email"})]
+Email = Annotated[
+    EmailStr,
+    BeforeValidator(_email_text),
+    AfterValidator(_local_part),
+    StringConstraints(max_length=EMAIL_MAX),
+    Field(json_schema_extra={"format": "idn-email"}),
+]
 _HTTP_URL = TypeAdapter(HttpUrl)
 
 
