@@ -23,9 +23,26 @@ DEFAULT_LOCALE = "en"
 _MAX_ACCEPT_LANGUAGE = 4096
 
 
+#: Language codes ISO 639 withdrew, still sent by older software (Java wrote `iw`, `in`,
+#: `ji`), and Norwegian's macrolanguage `no`, each with the code of the same language
+#: today. Babel reads them so too: `Locale.parse("iw")` is he_IL, and LOCALE_ALIASES
+#: gives `no` as nb_NO (Bokmål). `sh` (Serbo-Croatian) is left alone: it has no one
+#: successor. Migration a9e3c5d7f1b2 renamed the stored templates with these codes.
+LEGACY_LANGUAGES: dict[str, str] = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "no": "nb"}
+
+
+def canonical_language(code: str) -> str:
+    """The current code of a lowercased primary language code: "iw" is "he", "no" "nb".
+
+    The one place a language gets its name, so that a template stored for `iw` is the one
+    a request for `he` finds, and `he` and `iw` cannot be two templates of one kind.
+    """
+    return LEGACY_LANGUAGES.get(code, code)
+
+
 def primary_language(tag: str) -> str:
-    """The primary language subtag, lowercased: "de-CH" and "de_ch" are "de"."""
-    return tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    """The primary language subtag, lowercased and current: "de-CH" and "de_ch" are "de", "iw-IL" is "he"."""
+    return canonical_language(tag.strip().replace("_", "-").split("-", 1)[0].lower())
 
 
 def asked_languages(locale: str | None, accept_language: str | None) -> list[str]:

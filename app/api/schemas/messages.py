@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from app.api.params import NoNul
 from app.api.patterns import readable
@@ -13,10 +13,12 @@ from app.api.schemas.common import NO_NUL, Strict, Timestamp, UtcOut
 from app.api.schemas.events import EventCreate
 from app.api.schemas.interviews import InterviewInline
 from app.domain.model import Channel, MessageKind
+from app.messages.locales import canonical_language
 from app.messages.types import TemplateSourceKind, WarningCode
 
 #: A template's language, a primary language tag. Its values (dates, lists, durations) are written in
 #: it wherever Babel can (app.messages.render: otherwise in the reader's language, with a warning).
+#: Stored under the language's current code (`iw` as `he`), the one requests are matched by.
 LocaleTag = Annotated[
     str,
     StringConstraints(
@@ -25,6 +27,7 @@ LocaleTag = Annotated[
         # Either case: the pattern is checked before `to_lower` (so "DE" was refused), the tag stored lower.
         pattern=readable(r"^[A-Za-z]{2,3}$", "must be a language tag of two or three letters, e.g. en or it"),
     ),
+    AfterValidator(canonical_language),
 ]
 TEMPLATE_SOURCE_MAX = 64 * 1024
 #: A template's source, stored as text: no NUL, which PostgreSQL refuses (SQLite stored it).
