@@ -232,6 +232,33 @@ def test_templates_check_lists_stored_templates_that_fail_todays_checks(followup
     assert followup("templates", "check")[0] == 0
 
 
+def test_templates_check_lists_a_template_left_under_a_legacy_language_code(followup, db):
+    """Migration a9e3c5d7f1b2 leaves a `no` template beside its `nb` twin (and an older process
+    may store one during a rolling upgrade): no request finds it, so it is listed."""
+    from app.domain.model import MessageKind
+    from app.services import templates as templates_service
+
+    followup("tenants", "create", "acme")
+    with db.session(write=False) as session:
+        tenant_id = tenants.list_keys(session)[0].tenant_id
+    now = datetime.now(UTC)
+    with db.session(write=True) as session:  # stored directly: as an earlier version accepted them
+        made = {
+            locale: templates_service.create_template(
+                session=session, tenant_id=tenant_id, message_kind=MessageKind.FOLLOW_UP, locale=locale,
+                subject="Hei", text="Hei {{ candidate_name }}", html=None, now=now,
+            )
+            for locale in ("nb", "no")
+        }  # fmt: skip
+    code, out, err = followup("templates", "check")
+    assert code == 1, (out, err)
+    assert out.splitlines() == [
+        f"{tenant_id}\t{made['no'].id}\tfollow_up\tno\tits locale 'no' is a legacy code, read as 'nb', so no request "
+        "finds it: PUT it again (it is stored as 'nb'), or delete it if the tenant has a 'nb' one"
+    ]
+    assert "checked 2 template(s): 1 fail" in err
+
+
 def test_jobs_run_finishes_a_replan_only_after_the_old_policy_can_no_longer_be_written(followup, db, database_url, monkeypatch):
     """`followup jobs run` (the job runner where service processes set FOLLOWUP_RUN_JOBS=false)
     finished a re-plan at once: a plan a service process wrote with the old policy still in its

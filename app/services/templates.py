@@ -17,6 +17,7 @@ from app.domain.model import MessageKind
 from app.domain.policy import Policy
 from app.echo import clipped
 from app.messages.errors import MessageError, SandboxUnavailable, TemplateError, TemplateInvalid
+from app.messages.locales import canonical_language
 from app.messages.render import render_message
 from app.messages.sandbox import jobs_of, validate_template
 from app.messages.types import TemplateSource
@@ -64,7 +65,17 @@ def stored_problem(stored: StoredTemplate, *, now: datetime) -> str | None:
     """Why a stored template fails today's checks, or None: the upload's checks (a
     template stored by an earlier version is never checked again), then one render on
     the preview's sample, where every failure counts (`followup templates check`).
-    The tenant's own policy is not read: it changes no template's failures."""
+    The tenant's own policy is not read: it changes no template's failures.
+
+    A template still under a legacy language code (one migration a9e3c5d7f1b2 left beside
+    its twin under the current code, or one an older process stored during a rolling
+    upgrade) is found by no request: those are matched under the current code."""
+    current = canonical_language(stored.locale)
+    if current != stored.locale:
+        return (
+            f"its locale {stored.locale!r} is a legacy code, read as {current!r}, so no request finds it: "
+            f"PUT it again (it is stored as {current!r}), or delete it if the tenant has a {current!r} one"
+        )
     source = messages.source_of(stored)
     try:
         with jobs_of(stored.tenant_id):
