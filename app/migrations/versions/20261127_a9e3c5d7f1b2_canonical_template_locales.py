@@ -12,7 +12,7 @@ one); it is still listed, and the tenant can delete it.
 A renamed template's `version` (its ETag) and `updated_at` move on: it reads differently.
 
 Revision ID: a9e3c5d7f1b2
-Revises: f2d8a6c1b947
+Revises: a6d3f1c8e925
 Create Date: 2026-11-27 12:00:00
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from app.db.types import UTCDateTime
 
 revision: str = "a9e3c5d7f1b2"
-down_revision: str | None = "f2d8a6c1b947"
+down_revision: str | None = "a6d3f1c8e925"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
