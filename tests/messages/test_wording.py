@@ -1,0 +1,38 @@
+"""The built-in wording as a native reader checks it: grammar, typography, idiom (followup-rules.md, "Messages").
+
+The goldens pin whole messages; these tests name the one defect each guards against,
+so that regenerating a golden cannot quietly bring it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from html import unescape
+
+from app.domain.model import Agency, Event, EventType
+from app.messages.render import render_message
+from tests.messages.scenarios import AT, START, TYPICAL
+
+REJECTED = (Event(EventType.REJECTION_RECEIVED, START + timedelta(days=9)),)
+AGENCY = Agency(name="Northstar Talent", contact_name="Priya Natarajan", contact_email="priya@northstar.example")
+
+
+def render(kind, interview=TYPICAL, events=(), contact_id=None, locale="en", **kw):
+    return render_message(
+        interview=interview, events=events, message_kind=kind, contact_id=contact_id, at=AT, locale=locale, **kw
+    )
+
+
+def both(message) -> list[str]:
+    """The text body and the HTML body's visible text."""
+    return [message.text, unescape(message.html)]
+
+
+def test_a_spanish_wish_to_the_contact_and_the_team_takes_the_plural_les():
+    """ "Le deseo, a usted y a todo el equipo, ..." doubles a plural object with a singular "le"."""
+    for part in both(render("rejection_reply", events=REJECTED, locale="es")):
+        assert "Les deseo mucho éxito a usted y a todo el equipo." in part
+        assert "Le deseo," not in part
+    for part in both(render("rejection_reply", interview=replace(TYPICAL, agency=AGENCY), events=REJECTED, locale="es")):
+        assert "Le deseo mucho éxito." in part  # the agency contact alone: singular
