@@ -36,3 +36,24 @@ def test_a_spanish_wish_to_the_contact_and_the_team_takes_the_plural_les():
         assert "Le deseo," not in part
     for part in both(render("rejection_reply", interview=replace(TYPICAL, agency=AGENCY), events=REJECTED, locale="es")):
         assert "Le deseo mucho éxito." in part  # the agency contact alone: singular
+
+
+def test_french_punctuation_is_spaced_with_a_no_break_space():
+    """French sets a space before ; : ? and !, and a no-break one (U+00A0), so that the sign
+    never starts a line on its own when a mail reader wraps the paragraph."""
+    interview = replace(TYPICAL, agency=AGENCY, missed_points="Un point.")
+    messages = [
+        render("thank_you", interview=interview, contact_id="c-dana", locale="fr"),
+        render("follow_up", interview=replace(TYPICAL, missed_points=None), locale="fr"),
+        render("follow_up", interview=interview, locale="fr"),
+        render("rejection_reply", interview=interview, events=REJECTED, locale="fr"),
+        render("linkedin_note", contact_id="c-dana", locale="fr", linkedin_max_chars=100),
+    ]
+    seen = set()
+    for message in messages:
+        for part in both(message):
+            for sign in ";:?!":
+                assert f" {sign}" not in part, (sign, part)
+                if f"\u00a0{sign}" in part:
+                    seen.add(sign)
+    assert seen == set(";:?!")
