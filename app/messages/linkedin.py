@@ -2,7 +2,8 @@
 
 Rule 6: the note must fit the limit (policy `linkedin_note_max_chars`, 100-300).
 Built-in notes always fit: the renderer tries ever shorter wordings (the topic
-goes first, then the job title, then the warm phrases) and, as a last resort,
+goes first, then the job title, then the warm phrases), signed with the
+candidate's first name before a wording is given up, and, as a last resort,
 truncates the long names with an ellipsis, sharing the room between them so that
 the contact's name and the company always survive (rulebook, "Messages").
 """
@@ -56,6 +57,12 @@ def _share(lengths: list[int], budget: int) -> int:
     return max(lengths, default=0)
 
 
+def _first_name(name: str) -> str:
+    """The first word of `name` ("Jordan" of "Jordan Müller"), or `name` when it has one word."""
+    words = name.split()
+    return words[0] if words else name
+
+
 def fit_note(
     render: Callable[[str, dict[str, Any]], str], context: dict[str, Any], limit: int
 ) -> str:
@@ -64,14 +71,20 @@ def fit_note(
     `render(variant, context)` renders the variant ("txt", "short.txt", "min.txt")
     and returns tidy text.
     """
+    # The candidate's own name yields before the contact's and the company's: LinkedIn shows
+    # the sender's full name beside the note, and "Maximiliane" signs it as well as
+    # "Maximiliane Alexandra von Hohenzollern-Sigmaringen", where a cut "Maximiliane Alexandra
+    # von Hohen…" or a company cut for it does not.
+    first_name = {**context, "candidate_name": _first_name(context["candidate_name"])}
     attempts = [("txt", context)]
     if context["topic"] is not None:
         attempts.append(("txt", {**context, "topic": None, "topics": [], "topics_phrase": None}))
-    attempts += [("short.txt", context), ("min.txt", context)]
+    attempts += [("short.txt", context), ("short.txt", first_name), ("min.txt", context), ("min.txt", first_name)]
     for variant, ctx in attempts:
         text = render(variant, ctx)
         if note_length(text) <= limit:
             return text
+    context = first_name
     # Last resort: the shortest wording, with the names shortened fairly.
     # One-letter stand-ins measure the fixed words (empty ones would let tidying
     # strip a space the real names keep).

@@ -81,7 +81,7 @@ def test_truncate_counts_utf16_units():
 
 
 def test_a_shortened_company_ends_its_sentence_without_a_second_full_stop():
-    """ "our talk about Internationale…. Let's" reads as a typo: the ellipsis ends the sentence."""
+    """ "our talk at Internationale…. Let's" reads as a typo: the ellipsis ends the sentence."""
     company = "Internationale Versicherungs- und Rückversicherungsgesellschaft Aktiengesellschaft"
     interview = replace(TYPICAL, company_name=company, interviewers=(replace(DANA, name="Maximiliane von Hohenzollern"),))
     for locale in SUPPORTED_LOCALES:

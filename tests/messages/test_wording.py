@@ -10,9 +10,13 @@ from dataclasses import replace
 from datetime import timedelta
 from html import unescape
 
+import pytest
+
 from app.domain.model import Agency, Event, EventType
+from app.messages.linkedin import ELLIPSIS, note_length
+from app.messages.locales import SUPPORTED_LOCALES
 from app.messages.render import render_message
-from tests.messages.scenarios import AT, START, TYPICAL
+from tests.messages.scenarios import AT, DANA, START, TYPICAL
 
 REJECTED = (Event(EventType.REJECTION_RECEIVED, START + timedelta(days=9)),)
 AGENCY = Agency(name="Northstar Talent", contact_name="Priya Natarajan", contact_email="priya@northstar.example")
@@ -57,3 +61,32 @@ def test_french_punctuation_is_spaced_with_a_no_break_space():
                 if f"\u00a0{sign}" in part:
                     seen.add(sign)
     assert seen == set(";:?!")
+
+
+def test_the_shortest_english_note_is_about_the_talk_at_the_company_not_about_the_company():
+    """ "I enjoyed our talk about Acme Analytics" says the conversation was about the firm."""
+    note = render("linkedin_note", contact_id="c-dana", linkedin_max_chars=100)
+    assert note.text == "Hi Dana Lee, I enjoyed our talk at Acme Analytics. Let's stay in touch. Jordan Müller"
+
+
+LONG_NAMES = replace(
+    TYPICAL,
+    candidate_name="Maximiliane Alexandra von Hohenzollern-Sigmaringen",
+    company_name="Internationale Beratungsgesellschaft für Datenstrategie und Analytik GmbH",
+    interviewers=(replace(DANA, name="Anna-Katharina Oberhauser-Wittgenstein"),),
+)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_short_note_signs_with_the_first_name_before_it_cuts_the_contact_or_the_company(locale):
+    """Rule 6 / "Messages": when shortening, the contact's name and the company survive. The
+    candidate's own signature gives way first (LinkedIn shows their full name beside the note)."""
+    note = render("linkedin_note", interview=LONG_NAMES, contact_id="c-dana", locale=locale, linkedin_max_chars=200)
+    assert note_length(note.text) <= 200
+    assert "Anna-Katharina Oberhauser-Wittgenstein" in note.text
+    assert "Internationale Beratungsgesellschaft für Datenstrategie und Analytik GmbH" in note.text
+    assert ELLIPSIS not in note.text and note.text.endswith(" Maximiliane"), note.text
+    tight = render("linkedin_note", interview=LONG_NAMES, contact_id="c-dana", locale=locale, linkedin_max_chars=150)
+    assert note_length(tight.text) <= 150 and tight.text.endswith(" Maximiliane"), tight.text  # never "von Hohen…"
+    roomy = render("linkedin_note", interview=LONG_NAMES, contact_id="c-dana", locale=locale, linkedin_max_chars=300)
+    assert roomy.text.endswith(" Maximiliane Alexandra von Hohenzollern-Sigmaringen")  # it fits: the full name
