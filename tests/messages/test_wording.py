@@ -90,3 +90,32 @@ def test_a_short_note_signs_with_the_first_name_before_it_cuts_the_contact_or_th
     assert note_length(tight.text) <= 150 and tight.text.endswith(" Maximiliane"), tight.text  # never "von Hohen…"
     roomy = render("linkedin_note", interview=LONG_NAMES, contact_id="c-dana", locale=locale, linkedin_max_chars=300)
     assert roomy.text.endswith(" Maximiliane Alexandra von Hohenzollern-Sigmaringen")  # it fits: the full name
+
+
+@pytest.mark.parametrize(
+    ("locale", "kind", "calque", "idiom"),
+    [
+        # "beitragen zu" takes what is furthered, not a team
+        ("de", "thank_you", "zu Ihrem Team beitragen", "zum Erfolg Ihres Teams beitragen"),
+        ("fr", "thank_you", "contribuer rapidement à votre équipe", "contribuer rapidement au succès de votre équipe"),
+        ("es", "thank_you", "aportar a su equipo", "aportar valor a su equipo"),  # "aportar" wants its object
+        ("en", "follow_up", "I have kept thinking about", "I have often thought back to our discussion of"),
+    ],
+)
+def test_the_fit_and_the_topic_are_said_idiomatically(locale, kind, calque, idiom):
+    contact = "c-dana" if kind == "thank_you" else None
+    for part in both(render(kind, contact_id=contact, locale=locale)):
+        assert calque not in part and idiom in part, part
+
+
+def test_french_thank_you_without_a_topic_names_the_post_once_per_sentence():
+    """ "l'équipe et les missions du poste. Cet entretien a renforcé mon intérêt pour le poste" repeats itself."""
+    text = render("thank_you", interview=replace(TYPICAL, topics=()), contact_id="c-dana", locale="fr").text
+    assert "sur l'équipe et ses projets. Cet entretien a renforcé mon intérêt pour le poste" in text
+
+
+def test_the_spanish_thanks_to_an_agency_says_who_put_the_candidate_forward():
+    """ "que presentara mi candidatura" reads as "that I presented it" as well as "that you did"."""
+    message = render("rejection_reply", interview=replace(TYPICAL, agency=AGENCY), events=REJECTED, locale="es")
+    for part in both(message):
+        assert "he valorado mucho que presentara usted mi candidatura a Acme Analytics" in part
