@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,14 @@ from app.domain.model import (
 from app.messages.locales import join_phrase, long_date, time_since
 
 _MAX_TOPICS_IN_PHRASE = 3
+#: A topic is written into the middle of a sentence ("our conversation about {topic}. It ..."):
+#: the full stop, comma, colon or semicolon a note typed as a sentence ends with would be doubled.
+_TRAILING_PUNCTUATION = re.compile(r"[\s.,;:]+$")
+
+
+def as_phrase(topic: str) -> str:
+    """`topic` as a phrase to write mid-sentence: trimmed, without trailing . , ; or :."""
+    return _TRAILING_PUNCTUATION.sub("", topic.strip())
 
 
 def days_between(interview: Interview, at: datetime) -> int:
@@ -43,7 +52,7 @@ def build_context(
     `contact` is the contact the message concerns (None for the agency contact or
     nobody); `recipient` whom it goes to. Only events at or before `at` count.
     """
-    topics = [t.strip() for t in interview.topics if t and t.strip()]
+    topics = [phrase for phrase in (as_phrase(t) for t in interview.topics if t) if phrase]
     days = days_between(interview, at)
     agency = interview.agency
     missed = (interview.missed_points or "").strip() or None

@@ -119,3 +119,15 @@ def test_the_spanish_thanks_to_an_agency_says_who_put_the_candidate_forward():
     message = render("rejection_reply", interview=replace(TYPICAL, agency=AGENCY), events=REJECTED, locale="es")
     for part in both(message):
         assert "he valorado mucho que presentara usted mi candidatura a Acme Analytics" in part
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_topic_typed_as_a_sentence_does_not_double_its_full_stop(locale):
+    """ "our conversation about the Kafka migration.. It" / "migration. and on-call": a topic is
+    written mid-sentence, so the full stop (or , ; :) a note ends with is not printed."""
+    plain = replace(TYPICAL, topics=("the Kafka migration", "on-call rotations"))
+    typed = replace(TYPICAL, topics=("the Kafka migration.", " on-call rotations ; ", "..."))
+    for kind, contact in (("thank_you", "c-dana"), ("follow_up", None), ("linkedin_note", "c-dana")):
+        expected = render(kind, interview=plain, contact_id=contact, locale=locale)
+        actual = render(kind, interview=typed, contact_id=contact, locale=locale)
+        assert (actual.text, actual.html, actual.warnings) == (expected.text, expected.html, expected.warnings)
