@@ -131,3 +131,13 @@ def test_a_topic_typed_as_a_sentence_does_not_double_its_full_stop(locale):
         expected = render(kind, interview=plain, contact_id=contact, locale=locale)
         actual = render(kind, interview=typed, contact_id=contact, locale=locale)
         assert (actual.text, actual.html, actual.warnings) == (expected.text, expected.html, expected.warnings)
+
+
+@pytest.mark.parametrize(("locale", "again"), [("de", ("noch einmal", "Nochmals")), ("es", ("de nuevo", "de nuevo"))])
+def test_a_second_follow_up_to_an_agency_says_again_once(locale, again):
+    """ "Le escribo de nuevo ... Gracias de nuevo por presentar mi perfil." in two sentences running."""
+    sent = (Event(EventType.FOLLOW_UP_SENT, START + timedelta(days=8)),)
+    message = render("follow_up", interview=replace(TYPICAL, agency=AGENCY), events=sent, locale=locale)
+    opening = message.text.split("\n\n")[1]
+    assert sum(opening.count(word) for word in set(again)) == 1, opening  # the thanks' own "again"
+    assert {"de": "erneut", "es": "una vez más"}[locale] in opening
