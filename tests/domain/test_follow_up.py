@@ -569,6 +569,10 @@ def test_a_follow_up_sent_after_an_answer_ended_the_chain_keeps_a_later_timeline
     agency = interview(agency=Agency("Talent Co", "Ann Agent", "ann@talent.test"))
     done = of_kind(actions(agency, events, END + days(11)), FOLLOW)[0]
     assert (done.available_at, done.rule) == (END + days(10), Rule.FOLLOW_UP)
+    # Sent at the very moment one would have opened, it opened then, as if no answer had come.
+    at_opening = [ev(EventType.RESPONSE_RECEIVED, END + days(2)), ev(EventType.FOLLOW_UP_SENT, END + days(7))]
+    done = of_kind(actions(agency, at_opening, END + days(11)), FOLLOW)[0]
+    assert (done.available_at, done.rule) == (END + days(7), Rule.AGENCY)
 
 
 def test_a_response_after_a_follow_up_times_the_next_one():
