@@ -160,6 +160,16 @@ def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+def test_the_key_stays_out_of_the_url_without_the_script(api, sites):
+    """Submitted before followup.js runs (slow network, blocked script), the form must not put the key in the URL."""
+    server, key, _ = api
+    _, foreign = sites
+    page = drive("no-script", pageUrl=foreign.origin + "/index.html", apiUrl=server.url, key=key)
+
+    assert key not in page["url"]
+    assert "key" not in page["url"]
+
+
 def test_a_foreign_origin_gets_no_data(api, sites):
     server, key, _ = api
     _, foreign = sites

@@ -3,6 +3,7 @@
 //
 //   node drive.mjs '{"scenario": "career-site", "pageUrl": ..., "apiUrl": ..., "key": ..., "screenshot": ...}'
 //   node drive.mjs '{"scenario": "docs", "docsUrl": ..., "screenshot": ...}'
+//   node drive.mjs '{"scenario": "no-script", "pageUrl": ..., "apiUrl": ..., "key": ...}'
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,18 @@ async function careerSite(page) {
   return result;
 }
 
+// The form submitted before (or without) its script: what URL does it leave?
+async function noScript(page) {
+  await page.route("**/followup.js", (route) => route.abort());
+  await page.goto(options.pageUrl);
+  await page.getByLabel("API URL").fill(options.apiUrl);
+  await page.getByLabel("API key").fill(options.key);
+  const navigated = page.waitForEvent("framenavigated");
+  await page.getByLabel("API key").press("Enter");
+  await navigated;
+  return { url: page.url() };
+}
+
 async function docs(page) {
   await page.goto(options.docsUrl);
   await page.waitForSelector(".swagger-ui .opblock", { timeout: TIMEOUT_MS });
@@ -63,7 +76,7 @@ async function docs(page) {
   };
 }
 
-const SCENARIOS = { "career-site": careerSite, docs };
+const SCENARIOS = { "career-site": careerSite, "no-script": noScript, docs };
 
 const userDataDir = mkdtempSync(join(tmpdir(), "followup-chromium-"));
 let context;
