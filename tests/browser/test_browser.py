@@ -5,7 +5,9 @@ second loopback port, so it is another origin than the API: every call it
 makes is a real cross-origin `fetch` with a preflight. The API runs as the
 real `followup serve` with FOLLOWUP_CORS_ORIGINS naming that origin only; a
 third port serves the same page from an origin that is not allowed, and
-there the browser must refuse to hand the page any data.
+there the browser must refuse to hand the page any data. The allowed origin
+serves the page under a strict Content-Security-Policy, as a careful career
+site would, so any inline script, style or foreign load is a console error.
 
 Chromium is Debian's (/usr/bin/chromium), driven by playwright-core from
 tests/browser/driver (node). `.ci/install-browser` installs both; without
@@ -52,21 +54,34 @@ pytestmark = [
 ]
 
 
+# Scripts and styles from the page's own files only; calls to any loopback API.
+STRICT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src http://127.0.0.1:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
+    csp: str | None = None
+
     def log_message(self, *_args) -> None:
         pass
 
+    def end_headers(self) -> None:
+        if self.csp:
+            self.send_header("Content-Security-Policy", self.csp)
+        super().end_headers()
 
-@functools.cache
-def _site_handler():
-    return functools.partial(_QuietHandler, directory=str(SITE))
+
+class _StrictHandler(_QuietHandler):
+    csp = STRICT_CSP
 
 
 class StaticSite:
     """The example folder served on its own loopback port: its own origin."""
 
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _site_handler())
+    def __init__(self, handler: type[_QuietHandler] = _QuietHandler) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(SITE)))
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -97,7 +112,7 @@ def drive(scenario: str, **options) -> dict:
 
 @pytest.fixture(scope="module")
 def sites() -> Iterator[tuple[StaticSite, StaticSite]]:
-    with StaticSite() as allowed, StaticSite() as foreign:
+    with StaticSite(_StrictHandler) as allowed, StaticSite() as foreign:
         yield allowed, foreign
 
 
