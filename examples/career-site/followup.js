@@ -91,7 +91,10 @@
     if (action.message_kind) {
       const button = item.querySelector(".preview-button");
       button.hidden = false;
-      button.textContent = MESSAGE_LABELS[action.message_kind] || "Preview message";
+      // Several interviewers each get a thank-you: the name tells their buttons apart.
+      let text = MESSAGE_LABELS[action.message_kind] || "Preview message";
+      if (action.recipient && action.recipient.name) text += " to " + action.recipient.name;
+      button.textContent = text;
       button.setAttribute("aria-controls", "preview");
       button.addEventListener("click", () => showMessage(interview, action));
     }

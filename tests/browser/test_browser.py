@@ -165,6 +165,8 @@ def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
     assert page["titles"] == ["Ada Lovelace · Backend Engineer at Initech"]
     assert thank_you["reason"] in page["reasons"]
     assert "Send a thank-you to Dana Reyes" in page["actions"]
+    # One button per interviewer's thank-you: a screen reader hears whose it is.
+    assert "Preview thank-you to Dana Reyes" in page["previewButtons"]
     assert page["previewSubject"] == message["subject"]
     assert page["previewText"].strip() == message["text"].strip()
     assert "Dana" in page["previewText"]
