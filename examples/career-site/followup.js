@@ -40,6 +40,18 @@
   /** An API error with the problem+json detail when there is one. */
   class ApiError extends Error {}
 
+  /** Seconds to wait from a Retry-After header (seconds or an HTTP date), or null. */
+  function retryAfterSeconds(header) {
+    if (!header) return null;
+    if (/^\d+$/.test(header.trim())) return Number(header.trim());
+    const at = Date.parse(header);
+    return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  }
+
+  function plural(count, noun) {
+    return count + " " + noun + (count === 1 ? "" : "s");
+  }
+
   function setStatus(text, isError = false) {
     statusLine.textContent = text;
     statusLine.classList.toggle("error", isError);
@@ -62,7 +74,9 @@
     const type = response.headers.get("content-type") || "";
     const body = type.includes("json") ? await response.json() : null;
     if (!response.ok) {
-      const detail = body && body.detail ? body.detail : response.status + " " + response.statusText;
+      let detail = body && body.detail ? body.detail : response.status + " " + response.statusText;
+      const wait = retryAfterSeconds(response.headers.get("Retry-After"));
+      if (wait !== null) detail += " Try again in " + plural(wait, "second") + ".";
       throw new ApiError(detail);
     }
     return body;

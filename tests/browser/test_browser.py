@@ -177,6 +177,53 @@ def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+BUSY_DETAIL = "The database is unreachable or busy right now; retry shortly."
+
+
+class _BusyApi(SimpleHTTPRequestHandler):
+    """An API whose database is down: every call is the real server's 503 with Retry-After."""
+
+    def log_message(self, *_args) -> None:
+        pass
+
+    def _cors(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin", "*"))
+        self.send_header("Access-Control-Allow-Headers", "Authorization, Accept")
+        self.send_header("Access-Control-Expose-Headers", "Retry-After")
+
+    def do_OPTIONS(self) -> None:
+        self.send_response(200)
+        self._cors()
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        body = json.dumps({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": BUSY_DETAIL}).encode()
+        self.send_response(503)
+        self._cors()
+        self.send_header("Retry-After", "7")
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_busy_api_says_when_to_retry(sites):
+    allowed, _ = sites
+    busy = ThreadingHTTPServer(("127.0.0.1", 0), _BusyApi)
+    threading.Thread(target=busy.serve_forever, daemon=True).start()
+    try:
+        page = drive(
+            "career-site", pageUrl=allowed.origin + "/index.html", apiUrl=f"http://127.0.0.1:{busy.server_address[1]}", key="fu_x"
+        )
+    finally:
+        busy.shutdown()
+        busy.server_close()
+
+    assert page["statusIsError"]
+    assert page["status"] == BUSY_DETAIL + " Try again in 7 seconds."
+    assert page["titles"] == []
+
+
 def test_the_key_stays_out_of_the_url_without_the_script(api, sites):
     """Submitted before followup.js runs (slow network, blocked script), the form must not put the key in the URL."""
     server, key, _ = api
