@@ -141,11 +141,12 @@
     const plans = await Promise.all(
       page.items.map((interview) => api("/v1/interviews/" + encodeURIComponent(interview.id) + "/actions"))
     );
-    page.items.forEach((interview, i) => list.append(renderInterview(interview, plans[i].actions)));
+    const items = page.items.map((interview, i) => renderInterview(interview, plans[i].actions));
+    list.append(...items);
     nextCursor = page.next_cursor;
     moreButton.hidden = !nextCursor;
     empty.hidden = list.children.length > 0;
-    return page.items.length;
+    return items;
   }
 
   async function run(task, busyText) {
@@ -166,19 +167,22 @@
     event.preventDefault();
     connection = { baseUrl: urlInput.value.trim().replace(/\/+$/, ""), key: keyInput.value.trim() };
     list.replaceChildren();
+    nextCursor = null;
+    moreButton.hidden = true;
     preview.hidden = true;
     empty.hidden = true;
     run(async () => {
       await loadPage(null);
-      const count = list.children.length;
-      setStatus(count === 1 ? "1 interview loaded." : count + " interviews loaded.");
+      setStatus(plural(list.children.length, "interview") + " loaded.");
     }, "Loading interviews…");
   });
 
   moreButton.addEventListener("click", () => {
     run(async () => {
-      await loadPage(nextCursor);
-      setStatus(list.children.length + " interviews loaded.");
+      const items = await loadPage(nextCursor);
+      setStatus(plural(list.children.length, "interview") + " loaded.");
+      // The button may have just hidden itself: keep keyboard focus on the new items.
+      if (items.length) items[0].querySelector(".interview-title").focus();
     }, "Loading more…");
   });
 

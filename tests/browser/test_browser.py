@@ -177,6 +177,71 @@ def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+def _interview(**changes) -> dict:
+    starts = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
+    body = {
+        "candidate_name": "Grace Hopper",
+        "candidate_email": "grace@example.com",
+        "job_title": "Data Engineer",
+        "company_name": "Globex",
+        "starts_at": starts.isoformat(),
+        "format": "virtual",
+        "timezone": "UTC",
+        "topics": [],
+        "interviewers": [{"name": "Lee Park", "email": "lee@globex.example", "role": "hiring_manager"}],
+    }
+    return {**body, **changes}
+
+
+def _tenant(server, name: str, *interviews: dict) -> str:
+    """A new tenant's key, with these interviews stored through the API."""
+    key = create_tenant_key(server.database_url, name)
+    for body in interviews:
+        created = httpx.post(server.url + "/v1/interviews", headers={"Authorization": f"Bearer {key}"}, json=body)
+        assert created.status_code == 201, created.text
+    return key
+
+
+def test_pages_then_a_wrong_key(api, sites):
+    server, _, _ = api
+    allowed, _ = sites
+    key = _tenant(server, "many", *(_interview(candidate_name=f"Candidate {n:02}") for n in range(21)))
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=server.url, key=key, loadAll=True)
+
+    assert page["status"] == "20 interviews loaded."
+    assert page["moreVisible"]
+    after = page["afterMore"]
+    assert after["status"] == "21 interviews loaded."
+    assert sorted(after["titles"]) == [f"Candidate {n:02} · Data Engineer at Globex" for n in range(21)]
+    assert not after["moreVisible"]
+    # "Load more" hid itself once pressed for the last page: focus went to what it loaded, not to <body>.
+    assert after["focused"].startswith("H3 Candidate"), after["focused"]
+
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=server.url, key=key, reconnectKey="fu_wrong")
+
+    assert page["moreVisible"]
+    wrong = page["reconnected"]
+    assert wrong["statusIsError"]
+    assert wrong["status"].startswith(
+        httpx.get(server.url + "/v1/interviews", headers={"Authorization": "Bearer fu_wrong"}).json()["detail"]
+    )
+    assert wrong["titles"] == []
+    # The first key's "Load more" (and its cursor) went with its list.
+    assert not wrong["moreVisible"]
+    assert not wrong["emptyVisible"]
+
+
+def test_no_interviews_says_so(api, sites):
+    server, _, _ = api
+    allowed, _ = sites
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=server.url, key=_tenant(server, "empty"))
+
+    assert page["status"] == "0 interviews loaded."
+    assert not page["statusIsError"]
+    assert page["emptyVisible"]
+    assert not page["moreVisible"]
+
+
 BUSY_DETAIL = "The database is unreachable or busy right now; retry shortly."
 
 

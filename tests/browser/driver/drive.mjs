@@ -4,6 +4,9 @@
 //   node drive.mjs '{"scenario": "career-site", "pageUrl": ..., "apiUrl": ..., "key": ..., "screenshot": ...}'
 //   node drive.mjs '{"scenario": "docs", "docsUrl": ..., "screenshot": ...}'
 //   node drive.mjs '{"scenario": "no-script", "pageUrl": ..., "apiUrl": ..., "key": ...}'
+//
+// career-site also takes "loadAll" (press "Load more" until it is gone) and
+// "reconnectKey" (connect again with that key afterwards).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,21 +28,47 @@ const ARGS = [
   "--disable-sync",
 ];
 
+// Clicks and waits until the list is no longer busy (a click sets it busy at once).
+async function clickAndSettle(page, button) {
+  await button.click();
+  await page.waitForSelector('#interviews[aria-busy="false"]', { state: "attached" });
+}
+
+async function shown(page) {
+  return {
+    status: await page.locator("#status").innerText(),
+    statusIsError: await page.locator("#status.error").count() > 0,
+    titles: await page.locator(".interview-title").allInnerTexts(),
+    moreVisible: await page.locator("#more-button").isVisible(),
+    emptyVisible: await page.locator("#empty").isVisible(),
+  };
+}
+
 async function careerSite(page) {
   await page.goto(options.pageUrl);
   await page.getByLabel("API URL").fill(options.apiUrl);
   await page.getByLabel("API key").fill(options.key);
-  await page.getByRole("button", { name: "Load interviews" }).click();
-  await page.waitForSelector("#interviews .interview, #status.error");
+  await clickAndSettle(page, page.getByRole("button", { name: "Load interviews" }));
   const result = {
-    status: await page.locator("#status").innerText(),
-    statusIsError: await page.locator("#status.error").count() > 0,
-    titles: await page.locator(".interview-title").allInnerTexts(),
+    ...(await shown(page)),
     meta: await page.locator(".interview-meta").allInnerTexts(),
     actions: await page.locator(".action-kind").allInnerTexts(),
     reasons: await page.locator(".action-reason").allInnerTexts(),
     previewButtons: await page.locator(".preview-button:visible").allInnerTexts(),
   };
+  if (options.loadAll) {
+    const more = page.getByRole("button", { name: "Load more" });
+    while (await more.isVisible()) await clickAndSettle(page, more);
+    result.afterMore = {
+      ...(await shown(page)),
+      focused: await page.evaluate(() => (document.activeElement.tagName + " " + document.activeElement.textContent).slice(0, 60)),
+    };
+  }
+  if (options.reconnectKey) {
+    await page.getByLabel("API key").fill(options.reconnectKey);
+    await clickAndSettle(page, page.getByRole("button", { name: "Load interviews" }));
+    result.reconnected = await shown(page);
+  }
   const thankYou = page.getByRole("button", { name: "Preview thank-you" }).first();
   if (await thankYou.count()) {
     await thankYou.click();
@@ -49,6 +78,7 @@ async function careerSite(page) {
     result.previewSubject = await page.locator("#preview-subject").innerText();
     result.previewText = await page.locator("#preview-text").innerText();
   }
+  result.title = await page.title();
   return result;
 }
 
