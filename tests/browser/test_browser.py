@@ -202,6 +202,35 @@ def _tenant(server, name: str, *interviews: dict) -> str:
     return key
 
 
+HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+def test_hostile_values_are_shown_as_text(api, sites):
+    server, _, _ = api
+    allowed, _ = sites
+    key = _tenant(
+        server,
+        "hostile",
+        _interview(
+            candidate_name=HOSTILE,
+            job_title="<script>document.title='pwned'</script>",
+            company_name="</h3><b>Globex</b>",
+            topics=["<svg onload=\"document.title='pwned'\">"],
+            interviewers=[{"name": "<b>Lee</b> " + HOSTILE, "email": "lee@globex.example", "role": "hiring_manager"}],
+        ),
+    )
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=server.url, key=key)
+
+    assert page["title"] == "Interview follow-ups"
+    assert page["titles"] == [HOSTILE + " · <script>document.title='pwned'</script> at </h3><b>Globex</b>"]
+    assert "Send a thank-you to <b>Lee</b> " + HOSTILE in page["actions"]
+    assert page["previewTo"] == "<b>Lee</b> " + HOSTILE + " <lee@globex.example>"
+    assert HOSTILE in page["previewText"]
+    # An <img src=x> that ran would have fetched /x from the page's origin.
+    assert not [url for url in page["requests"] if url.endswith("/x")], page["requests"]
+    assert page["consoleErrors"] == []
+
+
 def test_pages_then_a_wrong_key(api, sites):
     server, _, _ = api
     allowed, _ = sites
