@@ -188,6 +188,8 @@
 
   async function showMessage(interview, action) {
     await run(async () => {
+      // Until this one arrives, the last preview is not the message asked for.
+      preview.hidden = true;
       let path = "/v1/interviews/" + encodeURIComponent(interview.id) + "/messages/" + action.message_kind;
       if (action.contact_id) path += "?contact_id=" + encodeURIComponent(action.contact_id);
       const message = await api(path);

@@ -318,6 +318,63 @@ def test_a_busy_api_says_when_to_retry(sites):
     assert page["titles"] == []
 
 
+class _ReplayApi(_BusyApi):
+    """Replays recorded answers of the real API by path, then is the busy API for each message asked again."""
+
+    recorded: dict[str, bytes] = {}
+    messages_asked: set[str] = set()
+
+    def do_GET(self) -> None:
+        body = self.recorded.get(self.path)
+        if body is None or (self.path in self.messages_asked):
+            super().do_GET()
+            return
+        if "/messages/" in self.path:
+            self.messages_asked.add(self.path)
+        self.send_response(200)
+        self._cors()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_failed_preview_hides_the_last_one(api, sites):
+    """A preview that fails must not leave the previous message on show, as if it were the one asked for."""
+    server, key, interview = api
+    allowed, _ = sites
+    headers = {"Authorization": f"Bearer {key}"}
+    actions = httpx.get(f"{server.url}/v1/interviews/{interview['id']}/actions", headers=headers).json()["actions"]
+    thank_you = next(a for a in actions if a["kind"] == "send_thank_you")
+    paths = [
+        "/v1/interviews?limit=20",
+        f"/v1/interviews/{interview['id']}/actions",
+        f"/v1/interviews/{interview['id']}/messages/thank_you?contact_id={thank_you['contact_id']}",
+    ]
+    _ReplayApi.messages_asked = set()
+    _ReplayApi.recorded = {path: httpx.get(server.url + path, headers=headers).content for path in paths}
+    fake = ThreadingHTTPServer(("127.0.0.1", 0), _ReplayApi)
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    try:
+        page = drive(
+            "career-site",
+            pageUrl=allowed.origin + "/index.html",
+            apiUrl=f"http://127.0.0.1:{fake.server_address[1]}",
+            key=key,
+            previewAgain=True,
+        )
+    finally:
+        fake.shutdown()
+        fake.server_close()
+
+    assert page["titles"] == ["Ada Lovelace · Backend Engineer at Initech"]
+    assert "Dana" in page["previewText"]
+    second = page["secondPreview"]
+    assert second["statusIsError"]
+    assert second["status"] == BUSY_DETAIL + " Try again in 7 seconds."
+    assert not second["previewVisible"]
+
+
 def test_the_key_stays_out_of_the_url_without_the_script(api, sites):
     """Submitted before followup.js runs (slow network, blocked script), the form must not put the key in the URL."""
     server, key, _ = api

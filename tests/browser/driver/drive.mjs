@@ -5,8 +5,9 @@
 //   node drive.mjs '{"scenario": "docs", "docsUrl": ..., "screenshot": ...}'
 //   node drive.mjs '{"scenario": "no-script", "pageUrl": ..., "apiUrl": ..., "key": ...}'
 //
-// career-site also takes "loadAll" (press "Load more" until it is gone) and
-// "reconnectKey" (connect again with that key afterwards).
+// career-site also takes "loadAll" (press "Load more" until it is gone),
+// "reconnectKey" (connect again with that key afterwards) and "previewAgain"
+// (press the thank-you preview a second time).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +78,10 @@ async function careerSite(page) {
     result.previewTo = await page.locator("#preview-to").innerText();
     result.previewSubject = await page.locator("#preview-subject").innerText();
     result.previewText = await page.locator("#preview-text").innerText();
+    if (options.previewAgain) {
+      await clickAndSettle(page, thankYou);
+      result.secondPreview = { ...(await shown(page)), previewVisible: await page.locator("#preview").isVisible() };
+    }
   }
   result.title = await page.title();
   return result;
