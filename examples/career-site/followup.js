@@ -36,6 +36,7 @@
 
   let connection = null; // {baseUrl, key}
   let nextCursor = null;
+  let busy = false;
 
   /** An API error with the problem+json detail when there is one. */
   class ApiError extends Error {}
@@ -149,8 +150,14 @@
     return items;
   }
 
+  /**
+   * One request at a time; clicks meanwhile are ignored. The buttons are marked
+   * aria-disabled rather than disabled: a disabled button drops keyboard focus.
+   */
   async function run(task, busyText) {
-    loadButton.disabled = moreButton.disabled = true;
+    if (busy) return;
+    busy = true;
+    for (const button of [loadButton, moreButton]) button.setAttribute("aria-disabled", "true");
     list.setAttribute("aria-busy", "true");
     setStatus(busyText);
     try {
@@ -158,13 +165,15 @@
     } catch (error) {
       setStatus(error instanceof ApiError ? error.message : "Something went wrong: " + error, true);
     } finally {
-      loadButton.disabled = moreButton.disabled = false;
+      busy = false;
+      for (const button of [loadButton, moreButton]) button.removeAttribute("aria-disabled");
       list.setAttribute("aria-busy", "false");
     }
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (busy) return;
     connection = { baseUrl: urlInput.value.trim().replace(/\/+$/, ""), key: keyInput.value.trim() };
     list.replaceChildren();
     nextCursor = null;

@@ -162,6 +162,8 @@ def test_career_site_lists_actions_and_previews_a_message(api, sites, tmp_path):
 
     assert not page["statusIsError"], page["status"]
     assert page["status"] == "1 interview loaded."
+    # A disabled button drops focus to <body>; the keyboard user stays where they were.
+    assert page["focused"] == "BUTTON Load interviews"
     assert page["titles"] == ["Ada Lovelace · Backend Engineer at Initech"]
     assert thank_you["reason"] in page["reasons"]
     assert "Send a thank-you to Dana Reyes" in page["actions"]

@@ -42,6 +42,7 @@ async function shown(page) {
     titles: await page.locator(".interview-title").allInnerTexts(),
     moreVisible: await page.locator("#more-button").isVisible(),
     emptyVisible: await page.locator("#empty").isVisible(),
+    focused: await page.evaluate(() => (document.activeElement.tagName + " " + document.activeElement.textContent).slice(0, 60)),
   };
 }
 
@@ -60,10 +61,7 @@ async function careerSite(page) {
   if (options.loadAll) {
     const more = page.getByRole("button", { name: "Load more" });
     while (await more.isVisible()) await clickAndSettle(page, more);
-    result.afterMore = {
-      ...(await shown(page)),
-      focused: await page.evaluate(() => (document.activeElement.tagName + " " + document.activeElement.textContent).slice(0, 60)),
-    };
+    result.afterMore = await shown(page);
   }
   if (options.reconnectKey) {
     await page.getByLabel("API key").fill(options.reconnectKey);
