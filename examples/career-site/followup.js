@@ -73,14 +73,17 @@
       );
     }
     const type = response.headers.get("content-type") || "";
-    const body = type.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      let detail = body && body.detail ? body.detail : response.status + " " + response.statusText;
-      const wait = retryAfterSeconds(response.headers.get("Retry-After"));
-      if (wait !== null) detail += " Try again in " + plural(wait, "second") + ".";
-      throw new ApiError(detail);
+    const body = type.includes("json") ? await response.json().catch(() => null) : null;
+    if (response.ok && body) return body;
+    let detail = body && body.detail;
+    if (!detail) {
+      // Without JSON it is not the API answering: a static server, a proxy, a login page.
+      const answer = (response.status + " " + response.statusText).trim();
+      detail = connection.baseUrl + " answered " + answer + (body ? "." : ", not with the followup API's JSON: is the URL right?");
     }
-    return body;
+    const wait = retryAfterSeconds(response.headers.get("Retry-After"));
+    if (wait !== null) detail += " Try again in " + plural(wait, "second") + ".";
+    throw new ApiError(detail);
   }
 
   function formatTime(iso, timeZone) {

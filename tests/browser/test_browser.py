@@ -377,6 +377,16 @@ def test_a_failed_preview_hides_the_last_one(api, sites):
     assert not second["previewVisible"]
 
 
+def test_a_url_that_is_not_the_api_says_so(sites):
+    """The page's own static server as the API URL: a 404 in HTML, which is no problem+json."""
+    allowed, _ = sites
+    page = drive("career-site", pageUrl=allowed.origin + "/index.html", apiUrl=allowed.origin + "/", key="fu_x")
+
+    assert page["statusIsError"]
+    assert page["status"] == f"{allowed.origin} answered 404 File not found, not with the followup API's JSON: is the URL right?"
+    assert page["titles"] == []
+
+
 def test_the_key_stays_out_of_the_url_without_the_script(api, sites):
     """Submitted before followup.js runs (slow network, blocked script), the form must not put the key in the URL."""
     server, key, _ = api
