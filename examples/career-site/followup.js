@@ -7,6 +7,7 @@
 
 (function () {
   const PAGE_SIZE = 20;
+  const TIMEOUT_SECONDS = 15;
   const OPEN_STATES = new Set(["upcoming", "due", "overdue"]);
   const ACTION_LABELS = {
     send_thank_you: "Send a thank-you",
@@ -64,8 +65,12 @@
     try {
       response = await fetch(url, {
         headers: { Authorization: "Bearer " + connection.key, Accept: "application/json" },
+        signal: AbortSignal.timeout(TIMEOUT_SECONDS * 1000),
       });
     } catch (networkError) {
+      if (networkError.name === "TimeoutError") {
+        throw new ApiError(connection.baseUrl + " did not answer within " + TIMEOUT_SECONDS + " seconds; try again later.");
+      }
       // A CORS refusal looks exactly like a network failure to page scripts.
       throw new ApiError(
         "Could not reach " + connection.baseUrl +

@@ -19,8 +19,10 @@ from __future__ import annotations
 import functools
 import json
 import shutil
+import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -385,6 +387,20 @@ def test_a_url_that_is_not_the_api_says_so(sites):
     assert page["statusIsError"]
     assert page["status"] == f"{allowed.origin} answered 404 File not found, not with the followup API's JSON: is the URL right?"
     assert page["titles"] == []
+
+
+def test_an_api_that_never_answers_times_out():
+    """A URL that takes the connection and never answers (a hung proxy): the page gives up and says so."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with StaticSite() as site:
+            started = time.monotonic()
+            page = drive("career-site", pageUrl=site.origin + "/index.html", apiUrl=url, key="fu_x")
+            took = time.monotonic() - started
+
+    assert page["statusIsError"]
+    assert page["status"] == f"{url} did not answer within 15 seconds; try again later."
+    assert took < 30
 
 
 def test_the_key_stays_out_of_the_url_without_the_script(api, sites):

@@ -32,7 +32,8 @@ const ARGS = [
 // Clicks and waits until the list is no longer busy (a click sets it busy at once).
 async function clickAndSettle(page, button) {
   await button.click();
-  await page.waitForSelector('#interviews[aria-busy="false"]', { state: "attached" });
+  // Longer than the page's own 15 s limit on a request, so that limit is seen.
+  await page.waitForSelector('#interviews[aria-busy="false"]', { state: "attached", timeout: 25_000 });
 }
 
 async function shown(page) {
