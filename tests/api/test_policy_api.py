@@ -162,6 +162,19 @@ def _plan_versions(db) -> set[int]:
         return set(connection.execute(select(table.c.plan_policy_version)).scalars())
 
 
+def _put_later_thank_yous(client, app, tenant, *, arrived: datetime) -> None:
+    """PUT a policy with later thank-you times (due 60 h, late 90 h), stamped as arriving at `arrived`."""
+    from app.api.deps import get_now
+
+    app.dependency_overrides[get_now] = lambda: arrived
+    try:
+        response = client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
+                              headers=tenant.headers)  # fmt: skip
+    finally:
+        app.dependency_overrides.pop(get_now)
+    assert response.status_code == 200, response.text
+
+
 def _write_a_plan_of_the_old_policy(db, tenant, interview_id: str) -> None:
     """What a request that read the tenant's first policy (version 1, the defaults) writes."""
     from app.db import events as events_repo
@@ -227,7 +240,6 @@ def test_the_replan_waits_out_plans_of_the_old_policy_written_after_the_put_arri
     before that commit may still write a plan with it until `settle` after the commit.
     Counted from the PUT's arrival, the job's last pass came before such a plan, and the
     interview kept the old policy's plan for good."""
-    from app.api.deps import get_now
     from app.services.jobs import run_one
 
     db = app.state.db
@@ -240,12 +252,7 @@ def test_the_replan_waits_out_plans_of_the_old_policy_written_after_the_put_arri
         while run_one(db, now=lambda: at, batch_size=10, settle=settle):
             pass
 
-    app.dependency_overrides[get_now] = lambda: arrived
-    try:
-        assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
-                          headers=tenant.headers).status_code == 200  # fmt: skip
-    finally:
-        app.dependency_overrides.pop(get_now)
+    _put_later_thank_yous(client, app, tenant, arrived=arrived)
     run_jobs(committed + timedelta(seconds=1))  # no worker can claim the job before the commit
     assert _plan_versions(db) == {2}
     run_jobs(arrived + settle + timedelta(seconds=1))
@@ -266,7 +273,6 @@ def test_a_policy_change_committed_while_a_worker_looks_for_jobs_is_waited_out_f
     reading may commit before the look finds its job (on SQLite the look waits for the
     PUT's write lock). The first claim's time, where the wait counts from, is read after
     the look, so it comes after the commit."""
-    from app.api.deps import get_now
     from app.services.jobs import run_one
 
     db = app.state.db
@@ -281,12 +287,7 @@ def test_a_policy_change_committed_while_a_worker_looks_for_jobs_is_waited_out_f
         if len(readings) > 1:
             return committed
         # The worker's first reading: the PUT, in flight since `arrived`, commits right after it.
-        app.dependency_overrides[get_now] = lambda: arrived
-        try:
-            assert client.put("/v1/policy", json={**DEFAULTS, "thank_you_due_hours": 60, "thank_you_late_hours": 90},
-                              headers=tenant.headers).status_code == 200  # fmt: skip
-        finally:
-            app.dependency_overrides.pop(get_now)
+        _put_later_thank_yous(client, app, tenant, arrived=arrived)
         return looked
 
     assert run_one(db, now=clock, batch_size=10, settle=settle), "the look found the job the PUT committed"
