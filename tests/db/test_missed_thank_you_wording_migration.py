@@ -22,9 +22,22 @@ BEFORE, REVISION = "6b9e69316bc7", "a6d3f1c8e925"
 OLD_WORDING = "it stays worth sending until Monday 1 June, when a follow-up takes over."
 
 
-def _stored_missed_reasons(client, tenant) -> set[str]:
-    params = {"kind": "send_thank_you", "state": "missed"}
-    return {a["reason"] for a in client.get("/v1/actions", params=params, headers=tenant.headers).json()["items"]}
+def _stored(client, tenant, kind: str) -> list[tuple[datetime, str, str]]:
+    params = {"kind": kind, "state": "upcoming,due,overdue,done,missed,cancelled"}
+    items = client.get("/v1/actions", params=params, headers=tenant.headers).json()["items"]
+    return [(datetime.fromisoformat(a["available_at"].replace("Z", "+00:00")), a["state"], a["reason"]) for a in items]
+
+
+def _missed_reasons(client, tenant) -> set[str]:
+    return {reason for _, state, reason in _stored(client, tenant, "send_thank_you") if state == "missed"}
+
+
+def _migrate_again_and_replan(db, database_url) -> None:
+    """Down to the revision before this one and up to it again, then run the re-plan jobs it queued."""
+    db.engine.dispose()
+    downgrade(database_url, BEFORE)
+    upgrade(database_url, REVISION)
+    jobs.run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=10)
 
 
 def test_upgrading_replans_the_missed_thank_you_wording(database_url):
@@ -38,24 +51,14 @@ def test_upgrading_replans_the_missed_thank_you_wording(database_url):
         dana = interview["interviewers"][0]["id"]
         record_event(client, tenant, interview["id"], type="response_received", occurred_at=iso(ago(days=2)), contact_id=dana)
         jobs.run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=10)
-        fresh = _stored_missed_reasons(client, tenant)
+        fresh = _missed_reasons(client, tenant)
         assert len(fresh) == 2 and all(r.endswith(" then ended the follow-ups.") and "the reply from Dana Lee on " in r for r in fresh)
         with db.engine.begin() as connection:
             connection.execute(text("UPDATE planned_action SET reason = :old WHERE kind = 'send_thank_you'"), {"old": OLD_WORDING})
-        assert _stored_missed_reasons(client, tenant) == {OLD_WORDING}
-        db.engine.dispose()
+        assert _missed_reasons(client, tenant) == {OLD_WORDING}
 
-        downgrade(database_url, BEFORE)
-        upgrade(database_url, REVISION)
-
-        jobs.run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=10)
-        assert _stored_missed_reasons(client, tenant) == fresh
-
-
-def _stored(client, tenant, kind: str) -> list[tuple[datetime, str, str]]:
-    params = {"kind": kind, "state": "upcoming,due,overdue,done,missed,cancelled"}
-    items = client.get("/v1/actions", params=params, headers=tenant.headers).json()["items"]
-    return [(datetime.fromisoformat(a["available_at"].replace("Z", "+00:00")), a["state"], a["reason"]) for a in items]
+        _migrate_again_and_replan(db, database_url)
+        assert _missed_reasons(client, tenant) == fresh
 
 
 def test_upgrading_replans_a_follow_up_sent_after_the_chain_ended(database_url):
@@ -88,11 +91,7 @@ def test_upgrading_replans_a_follow_up_sent_after_the_chain_ended(database_url):
                 {"at": would_have, "old": OLD_WORDING},
             )
         assert [at for at, _, _ in _stored(client, tenant, "send_follow_up")] == [would_have]
-        db.engine.dispose()
 
-        downgrade(database_url, BEFORE)
-        upgrade(database_url, REVISION)
-
-        jobs.run_until_idle(db, now=lambda: datetime.now(UTC), batch_size=10)
+        _migrate_again_and_replan(db, database_url)
         assert _stored(client, tenant, "send_follow_up") == follow_ups
         assert _stored(client, tenant, "send_thank_you") == thank_yous
